@@ -1,0 +1,177 @@
+"""Questions and question banks as plain values, serialisable to bank files."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+FORMAT_VERSION = 1
+
+CLOZE = re.compile(r"\{\{c1::(?P<answer>.+?)\}\}")
+
+
+class Kind(StrEnum):
+    BASIC = "basic"
+    MCQ = "mcq"
+    TRUE_FALSE = "true_false"
+    CLOZE = "cloze"
+    MATCHING = "matching"
+    ORDERING = "ordering"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    Kind.BASIC: "Question and answer",
+    Kind.MCQ: "Multiple choice",
+    Kind.TRUE_FALSE: "True or false",
+    Kind.CLOZE: "Fill in the blank",
+    Kind.MATCHING: "Matching",
+    Kind.ORDERING: "Ordering",
+}
+
+
+class Section(StrEnum):
+    INTRODUCTION = "introduction"
+    PURPOSE = "purpose"
+    INDICATIONS = "indications"
+    CONTRAINDICATIONS = "contraindications"
+    MECHANISM = "mechanism"
+    PROCEDURE = "procedure"
+    TYPES = "types"
+    PROS_CONS = "pros_cons"
+    AFTERCARE = "aftercare"
+    ALTERNATIVES = "alternatives"
+    FAQ = "faq"
+
+    @property
+    def label(self) -> str:
+        return _SECTION_LABELS[self]
+
+
+_SECTION_LABELS = {
+    Section.INTRODUCTION: "Introduction",
+    Section.PURPOSE: "Purpose and benefits",
+    Section.INDICATIONS: "Indications",
+    Section.CONTRAINDICATIONS: "Contraindications",
+    Section.MECHANISM: "Mechanism",
+    Section.PROCEDURE: "Procedure",
+    Section.TYPES: "Types",
+    Section.PROS_CONS: "Pros and cons",
+    Section.AFTERCARE: "Aftercare",
+    Section.ALTERNATIVES: "Alternatives",
+    Section.FAQ: "FAQ",
+}
+
+TRUE, FALSE = "True", "False"
+
+
+@dataclass(frozen=True)
+class Pair:
+    left: str
+    right: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question. Which of the answer fields it uses depends on its kind.
+
+    basic, mcq, true_false: `answer` (for mcq, one of `options`; for true_false,
+    "True" or "False"). cloze: the deleted text is marked `{{c1::…}}` in the
+    prompt. matching: `pairs`. ordering: `sequence`, in the correct order.
+    """
+
+    id: str
+    kind: Kind
+    section: Section
+    prompt: str
+    answer: str = ""
+    options: tuple[str, ...] = ()
+    pairs: tuple[Pair, ...] = ()
+    sequence: tuple[str, ...] = ()
+    explanation: str = ""
+    tags: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+
+    @property
+    def correct_answer(self) -> str:
+        """The answer as a learner would read it, for any kind."""
+        if self.kind is Kind.CLOZE:
+            match = CLOZE.search(self.prompt)
+            return match["answer"] if match else ""
+        if self.kind is Kind.MATCHING:
+            return "; ".join(f"{pair.left} → {pair.right}" for pair in self.pairs)
+        if self.kind is Kind.ORDERING:
+            return " → ".join(self.sequence)
+        return self.answer
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind.value,
+            "section": self.section.value,
+            "prompt": self.prompt,
+        }
+        if self.options:
+            data["options"] = list(self.options)
+        if self.answer:
+            data["answer"] = self.answer
+        if self.pairs:
+            data["pairs"] = [{"left": pair.left, "right": pair.right} for pair in self.pairs]
+        if self.sequence:
+            data["sequence"] = list(self.sequence)
+        if self.explanation:
+            data["explanation"] = self.explanation
+        data["tags"] = list(self.tags)
+        data["source"] = list(self.source)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Question:
+        """Build from a dict already checked by `content.check`."""
+        return cls(
+            id=data["id"],
+            kind=Kind(data["kind"]),
+            section=Section(data["section"]),
+            prompt=data["prompt"],
+            answer=str(data.get("answer", "")),
+            options=tuple(data.get("options", ())),
+            pairs=tuple(Pair(pair["left"], pair["right"]) for pair in data.get("pairs", ())),
+            sequence=tuple(data.get("sequence", ())),
+            explanation=data.get("explanation", ""),
+            tags=tuple(data.get("tags", ())),
+            source=tuple(data.get("source", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A bank of questions built from one article, kept beside it as `article`."""
+
+    id: str
+    topic: str
+    article: str
+    questions: tuple[Question, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_VERSION,
+            "id": self.id,
+            "topic": self.topic,
+            "article": self.article,
+            "questions": [question.to_dict() for question in self.questions],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Bank:
+        """Build from a dict already checked by `content.check`."""
+        return cls(
+            id=data["id"],
+            topic=data["topic"],
+            article=data["article"],
+            questions=tuple(Question.from_dict(q) for q in data["questions"]),
+        )
