@@ -1,0 +1,118 @@
+"""quizapp: spaced-repetition training and quizzes built from clinical articles."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+
+from quizapp.config import load_config
+from quizapp.extensions import csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(
+    overrides: Mapping[str, Any] | None = None, *, production: bool | None = None
+) -> Flask:
+    """Build the app. Production (QUIZAPP_ENV=production) requires QUIZAPP_SECRET_KEY."""
+    if production is None:
+        production = os.environ.get("QUIZAPP_ENV", "development") == "production"
+    app = Flask(__name__)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(Path(app.instance_path), production=production))
+    app.config.update(overrides or {})
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_headers(app)
+    return app
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def register_blueprints(app: Flask) -> None:
+    from quizapp.admin.routes import bp as admin_bp
+    from quizapp.auth.routes import bp as auth_bp
+    from quizapp.study.routes import bp as study_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(study_bp)
+    app.register_blueprint(admin_bp)
+    if app.config["CHECK_MIGRATIONS"]:
+        from quizapp.schema import require_current_schema
+
+        app.before_request(require_current_schema)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    messages = {
+        400: "That request could not be understood.",
+        403: "You do not have access to this page.",
+        404: "There is nothing here.",
+        405: "That action is not allowed here.",
+        429: "Too many attempts. Wait a minute and try again.",
+        500: "Something went wrong on our side. Your data is safe; please try again.",
+        503: "The service is busy or being updated. Please try again shortly.",
+    }
+
+    def render(code: int, message: str | None = None) -> tuple[str, int]:
+        return render_template("error.html", code=code, message=message or messages[code]), code
+
+    for code in messages:
+        app.register_error_handler(code, lambda error, code=code: render(code))
+    app.register_error_handler(
+        CSRFError,
+        lambda error: render(
+            400, "The form expired or was sent from elsewhere. Reload and try again."
+        ),
+    )
+
+    def database_unavailable(error: OperationalError) -> tuple[str, int]:
+        db.session.rollback()
+        app.logger.warning("database unavailable: %s", error)
+        return render(503)
+
+    app.register_error_handler(OperationalError, database_unavailable)
+
+
+def register_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

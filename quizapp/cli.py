@@ -4,23 +4,41 @@ from __future__ import annotations
 
 import shutil
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from flask.cli import FlaskGroup, with_appcontext
 
+from quizapp import MIGRATIONS
 from quizapp.content.bank import Bank
 from quizapp.content.bankfile import BankError, check_bank_file, dump_bank, load_bank, save_bank
 from quizapp.content.generate import generate_bank
 from quizapp.content.parser import ArticleError, parse_article
 from quizapp.content.summary import summarise
 from quizapp.content.text import slugify
+from quizapp.extensions import db
+from quizapp.models import Role
+from quizapp.services import accounts, banks
+from quizapp.services.banks import LoadReport
+
+CARDS = Path(__file__).resolve().parent.parent / "cards"
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-@click.group()
-def main() -> None:
-    """quizapp: question banks, spaced-repetition study and Anki decks from clinical articles."""
+def _create_app():  # type: ignore[no-untyped-def]
+    from quizapp import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(
+    name="quizapp",
+    create_app=_create_app,
+    add_version_option=False,
+    help="quizapp: question banks, spaced-repetition study and Anki decks from clinical articles.",
+)
 
 
 @main.group()
@@ -90,3 +108,79 @@ def bank_show(path: Path) -> None:
     except BankError as error:
         raise click.ClickException(str(error)) from None
     click.echo(summarise(loaded))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def load_bank_file(path: Path) -> LoadReport:
+    """Check a bank file and load it into the database."""
+    try:
+        loaded = load_bank(path)
+    except BankError as error:
+        raise click.ClickException(f"{path} was not loaded:\n{error}") from None
+    article = path.parent / loaded.article
+    return banks.load_bank(
+        db.session, loaded, article_text=article.read_text(encoding="utf-8"), now=_now()
+    )
+
+
+@bank.command("load")
+@click.argument("paths", nargs=-1, required=True, type=_FILE)
+@with_appcontext
+def bank_load(paths: tuple[Path, ...]) -> None:
+    """Import or update banks by question ID; removed questions are retired, not deleted."""
+    for path in paths:
+        click.echo(f"{path}: {load_bank_file(path)}")
+
+
+@main.group()
+def user() -> None:
+    """Manage accounts."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--name", default="", help="Display name (default: from the email).")
+@click.option(
+    "--role", type=click.Choice([role.value for role in Role]), default=Role.TRAINEE.value
+)
+@click.password_option(help="Password (asked for when not given).")
+@with_appcontext
+def user_create(email: str, name: str, role: str, password: str) -> None:
+    """Create an account with a role: trainee, instructor or admin."""
+    try:
+        created = accounts.register(
+            db.session, email=email, name=name, password=password, role=Role(role)
+        )
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {created.role} {created.email}")
+
+
+DEMO_USERS = (
+    ("trainee@example.com", "Demo Trainee", "trainee-demo", Role.TRAINEE),
+    ("instructor@example.com", "Demo Instructor", "instructor-demo", Role.INSTRUCTOR),
+    ("admin@example.com", "Demo Admin", "admin-demo", Role.ADMIN),
+)
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def demo(host: str, port: int) -> None:
+    """Migrate the database, load the demo banks and accounts, and serve on HOST:PORT."""
+    from flask import current_app
+    from flask_migrate import upgrade
+
+    upgrade(directory=str(MIGRATIONS))
+    for path in sorted(CARDS.glob("*.yaml")):
+        click.echo(f"Loaded {path.name}: {load_bank_file(path)}")
+    for email, name, password, role in DEMO_USERS:
+        if accounts.find_user(db.session, email) is None:
+            accounts.register(db.session, email=email, name=name, password=password, role=role)
+        click.echo(f"  {role.value:<10} {email}  password: {password}")
+    click.echo(f"quizapp is serving at http://{host}:{port}/  (Ctrl+C stops it)")
+    current_app.run(host=host, port=port, debug=False, use_reloader=False)

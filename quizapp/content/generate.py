@@ -199,20 +199,21 @@ class _Generator:
     ) -> Iterator[Question]:
         """Matching, 'which one fits' MCQs and cloze deletions for `Name. description` items."""
         terms = [item for item in items if isinstance(item, Term)]
-        names = [term.name for term in terms]
+        matched = _distinct_terms(terms)
+        names = [term.name for term in matched]
         label_prefix = f"{group_tag} " if group_tag else ""
-        if len(terms) >= 2:
+        if len(matched) >= 2:
             yield self._question(
                 section,
                 Kind.MATCHING,
                 f"{label_prefix}terms",
                 group_tag=group_tag,
                 prompt=f"{context}: match each term to its description.",
-                pairs=tuple(Pair(t.name, sentences(t.description)[0]) for t in terms),
-                source=tuple(t.text for t in terms),
+                pairs=tuple(Pair(t.name, sentences(t.description)[0]) for t in matched),
+                source=tuple(t.text for t in matched),
             )
         for term in terms:
-            if len(terms) >= 2:
+            if len(matched) >= 2:
                 yield self._question(
                     section,
                     Kind.MCQ,
@@ -240,16 +241,19 @@ class _Generator:
         assert procedure is not None
         steps = procedure.steps
         names = [step.name for step in steps]
-        if len(steps) >= 2:
-            yield self._question(
-                Section.PROCEDURE,
-                Kind.ORDERING,
-                "steps",
-                prompt=f"Put the steps of the {self.topic} procedure overview in order.",
-                sequence=tuple(names),
-                explanation="\n".join(step.text for step in steps),
-                source=tuple(step.text for step in steps),
-            )
+        distinct_names = len({normalise(name) for name in names})
+        if distinct_names >= 2:
+            # A repeated step name would make the order ambiguous.
+            if distinct_names == len(names):
+                yield self._question(
+                    Section.PROCEDURE,
+                    Kind.ORDERING,
+                    "steps",
+                    prompt=f"Put the steps of the {self.topic} procedure overview in order.",
+                    sequence=tuple(names),
+                    explanation="\n".join(step.text for step in steps),
+                    source=tuple(step.text for step in steps),
+                )
             owners: dict[str, list[str]] = {}
             for step in steps:
                 for detail in step.details:
@@ -363,7 +367,7 @@ class _Generator:
     def faq(self) -> Iterator[Question]:
         for entry in self.article.faq.entries:
             question = entry.question
-            if normalise(self.article.topic) not in normalise(question):
+            if self.article.topic.casefold() not in question.casefold():
                 question = f"With {self.topic}, {_lower_first(question)}"
             full = "\n\n".join(paragraph.text for paragraph in entry.answer)
             answer = _concise(entry.answer[0].text)
@@ -376,6 +380,21 @@ class _Generator:
                 explanation=full if full != answer else "",
                 source=(entry.question, *(paragraph.text for paragraph in entry.answer)),
             )
+
+
+def _distinct_terms(terms: Sequence[Term]) -> list[Term]:
+    """Drop terms whose name or description repeats an earlier one: a matching needs both unique."""
+    seen: set[tuple[str, str]] = set()
+    distinct = []
+    for term in terms:
+        keys = {
+            ("name", normalise(term.name)),
+            ("description", normalise(sentences(term.description)[0])),
+        }
+        if keys.isdisjoint(seen):
+            distinct.append(term)
+            seen |= keys
+    return distinct
 
 
 def _name(item: Item) -> str:

@@ -155,9 +155,9 @@ class _Reader:
         """
         dash: _Line | None = None
         for line in self.body:
+            if dash is not None and (line.is_dash or line.bullet is not None):
+                raise self.error(dash, "a lone '-' with nothing after it; expected a list entry")
             if line.is_dash:
-                if dash is not None:
-                    raise self.error(line, "two lone '-' lines in a row; expected a list entry")
                 dash = line
                 continue
             yield line, (line.text if dash is not None else line.bullet)
@@ -173,7 +173,7 @@ class _Reader:
             if entry is None:
                 (closing if items else intro).append(Item(line.text, line.number))
             elif closing:
-                raise self._entry_after_closing(line, closing[-1])
+                raise self._entry_after_closing(line, closing)
             else:
                 items.append(_item(entry, line.number, as_term=terms))
         if not items:
@@ -184,12 +184,14 @@ class _Reader:
             self.head.text, self.head.number, tuple(intro), tuple(items), tuple(closing)
         )
 
-    def _entry_after_closing(self, line: _Line, last: Item) -> ArticleError:
-        if _looks_like_heading(last.text):
+    def _entry_after_closing(self, line: _Line, closing: list[Item]) -> ArticleError:
+        # The unknown header may be followed by its own lead-in, so look past it.
+        header = next((item for item in reversed(closing) if _looks_like_heading(item.text)), None)
+        if header is not None:
             return ArticleError(
                 self.source,
-                last.line,
-                f"{last.text!r} is not a section header this template knows; "
+                header.line,
+                f"{header.text!r} is not a section header this template knows; "
                 f"expected one of: {', '.join(kind.title for kind in _SECTIONS)}",
             )
         return self.error(
@@ -242,7 +244,7 @@ class _Reader:
             if entry is None:
                 (closing if steps else intro).append(Item(line.text, line.number))
             elif closing:
-                raise self._entry_after_closing(line, closing[-1])
+                raise self._entry_after_closing(line, closing)
             else:
                 name, *details = _STEP_SEPARATOR.split(entry)
                 steps.append(
@@ -266,7 +268,7 @@ class _Reader:
             if entry is None:
                 (closing if groups else intro).append(Item(line.text, line.number))
             elif closing:
-                raise self._entry_after_closing(line, closing[-1])
+                raise self._entry_after_closing(line, closing)
             elif not groups or _is_group_label(entry):
                 groups.append(_Group(line, entry))
             else:
@@ -412,7 +414,14 @@ def parse_article(text: str, source: str = "<article>") -> Article:
     current = "introduction"
     previous: _Line = lines[0]
     for line in lines[1:]:
-        key = None if previous.is_dash else _section_key(line)
+        key = _section_key(line)
+        if key is not None and previous.is_dash:
+            raise ArticleError(
+                source,
+                previous.number,
+                f"a lone '-' with nothing after it; expected a list entry, "
+                f"found the section header {line.text!r}",
+            )
         if key is not None:
             if key in heads:
                 raise ArticleError(
@@ -443,9 +452,11 @@ def parse_article(text: str, source: str = "<article>") -> Article:
         if kind.key not in heads
     )
     introduction = _Reader(source, lines[0], bodies["introduction"]).introduction()
+    # Quote folding maps one character to one, so the match indexes the original line.
+    topic = lines[0].text[: title.end("topic")].strip()
     return Article(
         source=source,
-        topic=title["topic"].strip(),
+        topic=topic,
         introduction=introduction,
         warnings=warnings,
         text=text,

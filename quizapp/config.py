@@ -1,0 +1,55 @@
+"""Configuration read from the environment; building it has no side effects."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unusable; the message says which and how to set it."""
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def load_config(
+    instance_path: Path, *, production: bool, environ: Mapping[str, str] = os.environ
+) -> dict[str, Any]:
+    """Settings for `create_app`, from QUIZAPP_* environment variables.
+
+    QUIZAPP_DATABASE_URL: SQLAlchemy URL; default an SQLite file in the instance folder.
+    QUIZAPP_SECRET_KEY: required in production; in development a random key is used.
+    QUIZAPP_RATELIMIT_STORAGE_URL: where login attempts are counted; default redis on
+    127.0.0.1 in production (shared by all workers), memory in development.
+    """
+    secret = environ.get("QUIZAPP_SECRET_KEY")
+    if not secret:
+        if production:
+            raise ConfigError(
+                "QUIZAPP_SECRET_KEY is not set; set it to a long random value, e.g. export "
+                "QUIZAPP_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        secret = secrets.token_hex(32)
+    default_limits = "redis://127.0.0.1:6379/0" if production else "memory://"
+    return {
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": environ.get(
+            "QUIZAPP_DATABASE_URL", sqlite_url(instance_path / "quizapp.sqlite3")
+        ),
+        "RATELIMIT_STORAGE_URI": environ.get("QUIZAPP_RATELIMIT_STORAGE_URL", default_limits),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": environ.get("QUIZAPP_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SCHEDULER_FUZZ": True,
+        "CHECK_MIGRATIONS": True,
+    }

@@ -1,0 +1,1 @@
+"""Export question banks to other formats."""

@@ -1,0 +1,423 @@
+"""Write question banks as an Anki package (.apkg) that re-imports in place."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html
+import itertools
+import random
+import sqlite3
+import time
+import zipfile
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from importlib.resources import files
+from pathlib import Path
+from string import ascii_uppercase
+
+import genanki
+
+from quizapp.content.bank import CLOZE, Bank, Kind, Question, Section
+
+__all__ = ["ExportError", "select", "write_package"]
+
+_CSS = files(__package__).joinpath("anki.css").read_text(encoding="utf-8")
+
+# Deck IDs are hashed into genanki's documented ID range, so they never change.
+_ID_LOW, _ID_SPAN = 1 << 30, 1 << 30
+
+# Zip stores local times with two-second resolution and nothing before 1980.
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+class ExportError(Exception):
+    """A package that cannot be written; the message names the path or question and why."""
+
+
+# --- Note types -------------------------------------------------------------------------
+
+_FOOTER = (
+    '{{#Explanation}}<div class="explanation">{{Explanation}}</div>{{/Explanation}}'
+    '{{#Source}}<div class="source"><span class="label">Source</span>{{Source}}</div>'
+    "{{/Source}}"
+)
+
+
+def _front_back_model(
+    model_id: int, kind: Kind, fields: Sequence[str], front: str, back: str
+) -> genanki.Model:
+    """A one-card note type whose first field is the prompt, shown on both sides."""
+    head = f'<div class="qa {kind.value}"><div class="kind">{kind.label}</div>'
+    prompt = f'<div class="prompt">{{{{{fields[0]}}}}}</div>'
+    return genanki.Model(
+        model_id,
+        f"quizapp {kind.label}",
+        fields=[{"name": name} for name in fields],
+        templates=[
+            {
+                "name": kind.label,
+                "qfmt": f"{head}{prompt}{front}</div>",
+                "afmt": f'{head}{prompt}<hr id="answer">{back}{_FOOTER}</div>',
+            }
+        ],
+        css=_CSS,
+    )
+
+
+def _cloze_model(model_id: int) -> genanki.Model:
+    """The cloze note type: Text with one deletion, Extra with explanation and source."""
+    head = f'<div class="qa cloze"><div class="kind">{Kind.CLOZE.label}</div>'
+    return genanki.Model(
+        model_id,
+        f"quizapp {Kind.CLOZE.label}",
+        fields=[{"name": "Text"}, {"name": "Extra"}],
+        templates=[
+            {
+                "name": Kind.CLOZE.label,
+                "qfmt": f'{head}<div class="prompt">{{{{cloze:Text}}}}</div></div>',
+                "afmt": f'{head}<div class="prompt">{{{{cloze:Text}}}}</div>'
+                '<hr id="answer">{{Extra}}</div>',
+            }
+        ],
+        css=_CSS,
+        model_type=genanki.Model.CLOZE,
+    )
+
+
+# The IDs are fixed forever: Anki matches note types by them on every re-import.
+_MODELS: Mapping[Kind, genanki.Model] = {
+    Kind.BASIC: _front_back_model(
+        2004713534,
+        Kind.BASIC,
+        ["Front", "Back", "Explanation", "Source"],
+        front="",
+        back='<div class="answer">{{Back}}</div>',
+    ),
+    Kind.MCQ: _front_back_model(
+        1504857033,
+        Kind.MCQ,
+        ["Question", "Options", "Answer", "Explanation", "Source"],
+        front="{{Options}}",
+        back="{{Answer}}",
+    ),
+    Kind.TRUE_FALSE: _front_back_model(
+        1100602064,
+        Kind.TRUE_FALSE,
+        ["Statement", "Answer", "Explanation", "Source"],
+        front="",
+        back='<div class="answer">{{Answer}}</div>',
+    ),
+    Kind.CLOZE: _cloze_model(1756445598),
+    Kind.MATCHING: _front_back_model(
+        1540020750,
+        Kind.MATCHING,
+        ["Prompt", "Items", "Pairs", "Explanation", "Source"],
+        front="{{Items}}",
+        back="{{Pairs}}",
+    ),
+    Kind.ORDERING: _front_back_model(
+        1089598524,
+        Kind.ORDERING,
+        ["Prompt", "Steps", "Order", "Explanation", "Source"],
+        front="{{Steps}}",
+        back="{{Order}}",
+    ),
+}
+
+
+# --- Field text ---------------------------------------------------------------------------
+
+
+def _text(text: str) -> str:
+    """Plain text as field HTML: escaped, line breaks kept."""
+    return html.escape(text, quote=False).replace("\n", "<br>")
+
+
+def _keyed_list(items: Iterable[tuple[str, str]]) -> str:
+    rows = "".join(f'<li><span class="key">{key}</span> {_text(item)}</li>' for key, item in items)
+    return f'<ol class="choices">{rows}</ol>'
+
+
+def _source(question: Question) -> str:
+    return "<br>".join(_text(sentence) for sentence in question.source)
+
+
+def _cloze_text(bank: Bank, question: Question) -> str:
+    """Escape a cloze prompt, keeping its one `{{c1::…}}` marker as the only cloze syntax."""
+    prompt = question.prompt
+    match = CLOZE.search(prompt)
+    if match is None:
+        raise ExportError(
+            f"bank {bank.id}: question {question.id}: prompt has no {{{{c1::…}}}} deletion"
+        )
+
+    # Braces outside the marker become entities so Anki never reads them as more clozes.
+    def outside(text: str) -> str:
+        return _text(text).replace("{", "&#123;").replace("}", "&#125;")
+
+    before, after = prompt[: match.start()], prompt[match.end() :]
+    return f"{outside(before)}{{{{c1::{_text(match['answer'])}}}}}{outside(after)}"
+
+
+def _shuffled(count: int, bank: Bank, question: Question) -> list[int]:
+    """Positions 0..count-1 in a fixed shuffled order that is never the original one."""
+    order = list(range(count))
+    random.Random(_hash("quizapp", "shuffle", bank.id, question.id)).shuffle(order)
+    if order == sorted(order) and len(order) > 1:
+        order = order[1:] + order[:1]
+    return order
+
+
+def _basic(bank: Bank, q: Question) -> list[str]:
+    return [_text(q.prompt), _text(q.answer), _text(q.explanation), _source(q)]
+
+
+def _mcq(bank: Bank, q: Question) -> list[str]:
+    keyed = [
+        (option == q.answer, f'<span class="key">{letter}</span> {_text(option)}')
+        for letter, option in zip(ascii_uppercase, q.options, strict=False)
+    ]
+    options = "".join(f"<li>{text}</li>" for _, text in keyed)
+    marked = "".join(
+        f'<li class="correct">{text} <span class="mark">✓</span></li>'
+        if correct
+        else f'<li class="other">{text}</li>'
+        for correct, text in keyed
+    )
+    return [
+        _text(q.prompt),
+        f'<ol class="choices">{options}</ol>',
+        f'<ol class="choices">{marked}</ol>',
+        _text(q.explanation),
+        _source(q),
+    ]
+
+
+def _true_false(bank: Bank, q: Question) -> list[str]:
+    return [_text(q.prompt), _text(q.answer), _text(q.explanation), _source(q)]
+
+
+def _cloze(bank: Bank, q: Question) -> list[str]:
+    extra = ""
+    if q.explanation:
+        extra += f'<div class="explanation">{_text(q.explanation)}</div>'
+    if q.source:
+        extra += f'<div class="source"><span class="label">Source</span>{_source(q)}</div>'
+    return [_cloze_text(bank, q), extra]
+
+
+def _matching(bank: Bank, q: Question) -> list[str]:
+    shown = _shuffled(len(q.pairs), bank, q)
+    letter_of = {position: ascii_uppercase[slot] for slot, position in enumerate(shown)}
+    lefts = _keyed_list((str(index + 1), pair.left) for index, pair in enumerate(q.pairs))
+    rights = _keyed_list((letter_of[position], q.pairs[position].right) for position in shown)
+    pairs = "".join(
+        f'<li><span class="key">{index + 1}&nbsp;→&nbsp;{letter_of[index]}</span> '
+        f"{_text(pair.left)} → {_text(pair.right)}</li>"
+        for index, pair in enumerate(q.pairs)
+    )
+    return [
+        _text(q.prompt),
+        lefts + rights,
+        f'<ol class="choices">{pairs}</ol>',
+        _text(q.explanation),
+        _source(q),
+    ]
+
+
+def _ordering(bank: Bank, q: Question) -> list[str]:
+    shown = _shuffled(len(q.sequence), bank, q)
+    letter_of = {position: ascii_uppercase[slot] for slot, position in enumerate(shown)}
+    steps = _keyed_list((letter_of[position], q.sequence[position]) for position in shown)
+    order = "".join(
+        f'<li><span class="key">{index + 1}&nbsp;·&nbsp;{letter_of[index]}</span> '
+        f"{_text(step)}</li>"
+        for index, step in enumerate(q.sequence)
+    )
+    return [
+        _text(q.prompt),
+        steps,
+        f'<ol class="choices">{order}</ol>',
+        _text(q.explanation),
+        _source(q),
+    ]
+
+
+_FIELDS: Mapping[Kind, Callable[[Bank, Question], list[str]]] = {
+    Kind.BASIC: _basic,
+    Kind.MCQ: _mcq,
+    Kind.TRUE_FALSE: _true_false,
+    Kind.CLOZE: _cloze,
+    Kind.MATCHING: _matching,
+    Kind.ORDERING: _ordering,
+}
+
+
+# --- Notes and decks -----------------------------------------------------------------------
+
+
+# genanki's rows with the values it always writes: usn -1, no checksum, flags or data; a new
+# card of ordinal 0, not suspended, never reviewed.
+_INSERT_NOTE = "INSERT INTO notes VALUES (?, ?, ?, ?, -1, ?, ?, ?, 0, 0, '')"
+_INSERT_CARD = "INSERT INTO cards VALUES (?, ?, ?, 0, ?, -1, 0, 0, ?, 0, 0, 0, 0, 0, 0, 0, 0, '')"
+
+
+class _Note(genanki.Note):
+    """A note with its own modification time and exactly one card.
+
+    genanki stamps every note with the package time, so Anki's "update if newer" would
+    update all notes or none; here each note carries the time its question changed. Every
+    quizapp note type has one template and a cloze prompt has one deletion, so the single
+    card is written directly instead of being derived per note.
+    """
+
+    def __init__(self, *, mod: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.mod = mod
+
+    def write_to_db(
+        self, cursor: sqlite3.Cursor, timestamp: float, did: int, id_gen: Iterator[int]
+    ) -> None:
+        note_id = next(id_gen)
+        fields, tags = self._format_fields(), self._format_tags()
+        cursor.execute(
+            _INSERT_NOTE,
+            (note_id, self.guid, self.model.model_id, self.mod, tags, fields, self.sort_field),
+        )
+        cursor.execute(_INSERT_CARD, (next(id_gen), note_id, did, self.mod, self.due))
+
+
+def _hash(*values: str) -> int:
+    digest = hashlib.sha256("\x1f".join(values).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def _deck_id(bank: Bank, section: Section | None = None) -> int:
+    """The fixed Anki deck ID of a bank's topic deck, or of one section's subdeck."""
+    key = ("quizapp", "deck", bank.id) if section is None else ("quizapp", "deck", bank.id, section)
+    return _ID_LOW + _hash(*key) % _ID_SPAN
+
+
+def _deck_name(bank: Bank, section: Section | None = None) -> str:
+    """`Topic` or `Topic::Section label`; a `::` inside a name would nest one level deeper."""
+    topic = bank.topic.replace("::", ":")
+    return topic if section is None else f"{topic}::{section.label}"
+
+
+def _tags(question: Question) -> list[str]:
+    return [
+        f"quizapp::section::{question.section.value}",
+        f"quizapp::kind::{question.kind.value}",
+        *(tag.replace(" ", "_") for tag in question.tags),
+    ]
+
+
+def _decks(
+    banks: Sequence[Bank], default_mod: int, modified: Mapping[tuple[str, str], int]
+) -> list[genanki.Deck]:
+    decks: list[genanki.Deck] = []
+    seen: set[tuple[str, str]] = set()
+    for bank in banks:
+        decks.append(genanki.Deck(_deck_id(bank), _deck_name(bank)))
+        sections: dict[Section, genanki.Deck] = {}
+        for position, question in enumerate(bank.questions):
+            key = (bank.id, question.id)
+            if key in seen:
+                raise ExportError(f"bank {bank.id}: question {question.id} is exported twice")
+            seen.add(key)
+            section = sections.get(question.section)
+            if section is None:
+                section = genanki.Deck(
+                    _deck_id(bank, question.section), _deck_name(bank, question.section)
+                )
+                sections[question.section] = section
+            model = _MODELS[question.kind]
+            section.add_note(
+                _Note(
+                    model=model,
+                    fields=_FIELDS[question.kind](bank, question),
+                    tags=_tags(question),
+                    guid=genanki.guid_for("quizapp", model.name, bank.id, question.id),
+                    # New cards come up in bank order.
+                    due=position,
+                    mod=int(modified.get(key, default_mod)),
+                )
+            )
+        decks.extend(sections[section] for section in sorted(sections, key=list(Section).index))
+    return decks
+
+
+def _collection(decks: list[genanki.Deck], timestamp: float) -> bytes:
+    """The package's SQLite collection, built in memory."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        cursor = connection.cursor()
+        ids = itertools.count(int(timestamp * 1000))
+        genanki.Package(decks).write_to_db(cursor, timestamp, ids)
+        connection.commit()
+        return connection.serialize()
+    finally:
+        connection.close()
+
+
+def _entry(name: str, timestamp: float) -> zipfile.ZipInfo:
+    """A zip entry whose header depends only on its name and the package timestamp."""
+    date_time = max(time.gmtime(timestamp)[:6], _ZIP_EPOCH)
+    info = zipfile.ZipInfo(name, date_time=date_time)
+    info.create_system = 3
+    info.external_attr = 0o644 << 16
+    info.compress_type = zipfile.ZIP_STORED
+    return info
+
+
+def write_package(
+    banks: Sequence[Bank],
+    path: Path,
+    *,
+    timestamp: float,
+    modified: Mapping[tuple[str, str], int] | None = None,
+) -> None:
+    """Write `banks` as one .apkg at `path`, byte-identical for the same arguments.
+
+    Args:
+        banks: each becomes a `Topic` deck with one `Topic::Section` subdeck per section.
+        path: the package file; replaced atomically.
+        timestamp: the package time (epoch seconds): note type times and zip entry times.
+        modified: (bank ID, question ID) -> epoch seconds the question last changed; the
+            note's modification time, so re-importing updates only the notes that changed.
+            Questions not in it get `timestamp`.
+    """
+    decks = _decks(banks, int(timestamp), modified or {})
+    collection = _collection(decks, timestamp)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with zipfile.ZipFile(partial, "w") as package:
+            package.writestr(_entry("collection.anki2", timestamp), collection)
+            package.writestr(_entry("media", timestamp), "{}")
+        partial.replace(path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise ExportError(f"cannot write Anki package {path}: {error.strerror or error}") from None
+
+
+def select(
+    bank: Bank,
+    *,
+    sections: Collection[Section | str] = (),
+    kinds: Collection[Kind | str] = (),
+    tags: Collection[str] = (),
+) -> Bank:
+    """Keep only the questions matching every non-empty filter (any value within one)."""
+    sections, kinds, tags = set(sections), set(kinds), set(tags)
+    return replace(
+        bank,
+        questions=tuple(
+            question
+            for question in bank.questions
+            if (not sections or question.section in sections)
+            and (not kinds or question.kind in kinds)
+            and (not tags or not tags.isdisjoint(question.tags))
+        ),
+    )

@@ -1,0 +1,174 @@
+"""Typed ORM models. Rules live in services and the pure packages, not here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store UTC; always read back a `timezone.utc` datetime (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass a UTC-aware datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Role(StrEnum):
+    TRAINEE = "trainee"
+    INSTRUCTOR = "instructor"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=Role.TRAINEE.value)
+    session_token: Mapped[str] = mapped_column(String(64))
+    desired_retention: Mapped[float] = mapped_column(default=0.9)
+    new_per_day: Mapped[int] = mapped_column(default=20)
+    reviews_per_day: Mapped[int] = mapped_column(default=200)
+    fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def get_id(self) -> str:
+        # The token changes with the password, which signs out every other session.
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN.value
+
+
+class Bank(db.Model):
+    __tablename__ = "banks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    article: Mapped[str] = mapped_column(Text, default="")
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    questions: Mapped[list[Question]] = relationship(back_populates="bank")
+
+
+class Question(db.Model):
+    """A question of a bank; `key` is its stable ID from the bank file."""
+
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("bank_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(20))
+    section: Mapped[str] = mapped_column(String(30))
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    retired: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    bank: Mapped[Bank] = relationship(back_populates="questions")
+
+
+class Card(db.Model):
+    """One learner's schedule for one question. `version` rises with every change."""
+
+    __tablename__ = "cards"
+    __table_args__ = (
+        UniqueConstraint("user_id", "question_id"),
+        Index("ix_cards_user_due", "user_id", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    state: Mapped[int] = mapped_column(default=1)
+    step: Mapped[int | None] = mapped_column(default=0)
+    stability: Mapped[float | None]
+    difficulty: Mapped[float | None]
+    due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reps: Mapped[int] = mapped_column(default=0)
+    lapses: Mapped[int] = mapped_column(default=0)
+    suspended: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+
+    question: Mapped[Question] = relationship()
+
+    # An update whose version no longer matches fails: two answers never both apply.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Review(db.Model):
+    """One answer: everything the FSRS optimiser needs, and the state to undo it."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("user_id", "token"),
+        Index("ix_reviews_user_time", "user_id", "reviewed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    token: Mapped[str] = mapped_column(String(64))
+    rating: Mapped[int]
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_ms: Mapped[int | None]
+    state_before: Mapped[int | None]
+    state_after: Mapped[int]
+    response: Mapped[str | None] = mapped_column(Text)
+    correct: Mapped[bool | None]
+    card_before: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Flag(db.Model):
+    __tablename__ = "flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    reason: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

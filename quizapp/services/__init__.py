@@ -1,0 +1,1 @@
+"""Use cases joining the pure packages with the database. Each owns its commit."""

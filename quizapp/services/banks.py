@@ -1,0 +1,99 @@
+"""Load bank files into the database by question ID, keeping every learner's history."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quizapp.content import bank as content
+from quizapp.models import Bank, Question
+
+
+@dataclass
+class LoadReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.retired)} retired, {self.unchanged} unchanged"
+        )
+
+
+def content_hash(data: dict[str, object]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def load_bank(
+    session: Session, bank: content.Bank, *, article_text: str, now: datetime
+) -> LoadReport:
+    """Insert or update a bank's questions by ID; retire (never delete) the missing ones."""
+    report = LoadReport()
+    row = session.scalar(select(Bank).where(Bank.slug == bank.id))
+    if row is None:
+        row = Bank(slug=bank.id, topic=bank.topic, article=article_text, loaded_at=now)
+        session.add(row)
+        session.flush()
+    row.topic, row.article = bank.topic, article_text
+    existing = {
+        q.key: q for q in session.scalars(select(Question).where(Question.bank_id == row.id))
+    }
+    for position, question in enumerate(bank.questions):
+        data = question.to_dict()
+        digest = content_hash(data)
+        stored = existing.pop(question.id, None)
+        if stored is None:
+            session.add(
+                Question(
+                    bank_id=row.id,
+                    key=question.id,
+                    position=position,
+                    kind=question.kind.value,
+                    section=question.section.value,
+                    content=data,
+                    content_hash=digest,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            report.added.append(question.id)
+        elif stored.content_hash != digest or stored.retired or stored.position != position:
+            if stored.content_hash != digest or stored.retired:
+                stored.updated_at = now
+                report.updated.append(question.id)
+            else:
+                report.unchanged += 1
+            stored.content, stored.content_hash = data, digest
+            stored.kind, stored.section = question.kind.value, question.section.value
+            stored.position, stored.retired = position, False
+        else:
+            report.unchanged += 1
+    for stale in existing.values():
+        if not stale.retired:
+            stale.retired = True
+            stale.updated_at = now
+            report.retired.append(stale.key)
+    if report.added or report.updated or report.retired:
+        row.loaded_at = now
+    session.commit()
+    return report
+
+
+def list_banks(session: Session) -> list[Bank]:
+    return list(session.scalars(select(Bank).order_by(Bank.topic)))
+
+
+def find_bank(session: Session, slug: str) -> Bank | None:
+    return session.scalar(select(Bank).where(Bank.slug == slug))
+
+
+def as_content(question: Question) -> content.Question:
+    return content.Question.from_dict(question.content)

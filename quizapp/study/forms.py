@@ -1,0 +1,35 @@
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from quizapp.scheduling import MAX_RETENTION, MIN_RETENTION
+from quizapp.services.study import FLAG_REASONS
+
+
+class AnswerForm(FlaskForm):
+    question_id = HiddenField(validators=[DataRequired()])
+    version = HiddenField(validators=[InputRequired()])
+    token = HiddenField(validators=[DataRequired(), Length(max=64)])
+    shown_at = HiddenField(validators=[Optional()])
+    response = HiddenField(validators=[Optional(), Length(max=10_000)])
+    rating = IntegerField(validators=[InputRequired(), NumberRange(1, 4)])
+
+
+class FlagForm(FlaskForm):
+    reason = SelectField("What is wrong?", choices=list(FLAG_REASONS.items()))
+    comment = TextAreaField("Comment (optional)", validators=[Length(max=2000)])
+
+
+class SettingsForm(FlaskForm):
+    desired_retention = DecimalField(
+        "Desired retention",
+        places=2,
+        validators=[InputRequired(), NumberRange(MIN_RETENTION, MAX_RETENTION)],
+        description="The share of reviews you want to pass: higher means more reviews.",
+    )
+    new_per_day = IntegerField(
+        "New cards a day", validators=[InputRequired(), NumberRange(0, 9999)]
+    )
+    reviews_per_day = IntegerField(
+        "Reviews a day", validators=[InputRequired(), NumberRange(0, 99999)]
+    )

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug import Response
+
+from quizapp.content.bank import Kind, Section
+from quizapp.content.responses import decode, is_correct
+from quizapp.extensions import db
+from quizapp.models import Bank
+from quizapp.scheduling import Grade, format_interval
+from quizapp.services import banks, study
+from quizapp.study import present
+from quizapp.study.forms import AnswerForm, FlagForm, SettingsForm
+
+bp = Blueprint("study", __name__)
+MAX_DURATION_MS = 10 * 60 * 1000
+
+
+@bp.before_request
+@login_required
+def require_login() -> None:
+    """Every study page is the signed-in learner's own."""
+
+
+@bp.app_template_filter("interval")
+def interval_filter(value):  # type: ignore[no-untyped-def]
+    return format_interval(value)
+
+
+@bp.app_context_processor
+def labels() -> dict[str, object]:
+    return {"Kind": Kind, "Section": Section, "Grade": Grade, "present": present, "decode": decode}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _fuzz() -> bool:
+    return current_app.config["SCHEDULER_FUZZ"]
+
+
+def _bank(slug: str) -> Bank:
+    return banks.find_bank(db.session, slug) or abort(404)
+
+
+def _scope(bank: Bank, args) -> tuple[study.Scope, dict[str, str]]:  # type: ignore[no-untyped-def]
+    sections, kinds = study.scope_options(db.session, bank.id)
+    section = args.get("section") if args.get("section") in sections else None
+    kind = args.get("kind") if args.get("kind") in kinds else None
+    params = {k: v for k, v in (("section", section), ("kind", kind)) if v}
+    return study.Scope(bank.id, section, kind), params
+
+
+@bp.get("/")
+def home() -> str:
+    overview = study.bank_overview(db.session, current_user, _now())
+    return render_template("study/home.html", overview=overview)
+
+
+@bp.get("/banks/<slug>/study")
+def next_card(slug: str) -> str:
+    bank = _bank(slug)
+    scope, params = _scope(bank, request.args)
+    now = _now()
+    question_id = study.next_question_id(db.session, current_user, scope, now)
+    sections, kinds = study.scope_options(db.session, bank.id)
+    common = {"bank": bank, "params": params, "sections": sections, "kinds": kinds}
+    if question_id is None:
+        counts = study.counts(db.session, current_user, scope, now)
+        return render_template("study/done.html", counts=counts, **common)
+    view = study.view_card(db.session, current_user, question_id, now, fuzz=_fuzz())
+    counts = study.counts(db.session, current_user, scope, now)
+    shown_at = int(time.time() * 1000)
+    return render_template("study/card.html", view=view, counts=counts, shown_at=shown_at, **common)
+
+
+@bp.get("/banks/<slug>/reveal")
+def reveal(slug: str) -> str | Response:
+    bank = _bank(slug)
+    params = _scope(bank, request.args)[1]
+    question_id = request.args.get("q", type=int)
+    seen = request.args.get("v", type=int)
+    token = request.args.get("t", "")
+    if question_id is None or seen is None or not token:
+        return redirect(url_for("study.next_card", slug=slug, **params))
+    try:
+        view = study.view_card(db.session, current_user, question_id, _now(), fuzz=_fuzz())
+    except study.StudyError as error:
+        flash(str(error), "warning")
+        return redirect(url_for("study.next_card", slug=slug, **params))
+    response = present.response_from(view.question, request.args)
+    correct = is_correct(view.question, response)
+    suggested = Grade.AGAIN if correct is False else Grade.GOOD
+    form = AnswerForm(
+        data={
+            "question_id": view.question_id,
+            "version": seen,
+            "token": token,
+            "shown_at": request.args.get("shown", ""),
+            "response": response or "",
+        }
+    )
+    return render_template(
+        "study/reveal.html",
+        bank=bank,
+        params=params,
+        view=view,
+        form=form,
+        flag_form=FlagForm(),
+        response=response,
+        correct=correct,
+        suggested=suggested,
+    )
+
+
+def _duration(shown_at: str | None) -> int | None:
+    if not shown_at or not shown_at.isdigit():
+        return None
+    elapsed = int(time.time() * 1000) - int(shown_at)
+    return min(elapsed, MAX_DURATION_MS) if elapsed >= 0 else None
+
+
+@bp.post("/banks/<slug>/answer")
+def answer(slug: str) -> Response:
+    bank = _bank(slug)
+    params = _scope(bank, request.args)[1]
+    form = AnswerForm()
+    if not form.validate_on_submit() or not (
+        form.question_id.data.isdigit() and form.version.data.isdigit()
+    ):
+        flash("That answer could not be read; nothing was recorded.", "warning")
+        return redirect(url_for("study.next_card", slug=slug, **params))
+    try:
+        study.answer(
+            db.session,
+            user=current_user,
+            question_id=int(form.question_id.data),
+            grade=Grade(form.rating.data),
+            seen_version=int(form.version.data),
+            token=form.token.data,
+            response=form.response.data or None,
+            duration_ms=_duration(form.shown_at.data),
+            now=_now(),
+            fuzz=_fuzz(),
+        )
+    except study.StudyError as error:
+        flash(str(error), "warning")
+    return redirect(url_for("study.next_card", slug=slug, **params))
+
+
+@bp.post("/undo")
+def undo() -> Response:
+    try:
+        question = study.undo_last(db.session, user=current_user)
+    except study.StudyError as error:
+        flash(str(error), "warning")
+        return redirect(url_for("study.home"))
+    flash("Your last answer was taken back.", "info")
+    return redirect(url_for("study.next_card", slug=question.bank.slug))
+
+
+@bp.post("/questions/<int:question_id>/flag")
+def flag(question_id: int) -> Response:
+    form = FlagForm()
+    target = request.form.get("back_to_bank", "")
+    if form.validate_on_submit():
+        try:
+            study.flag(
+                db.session,
+                user=current_user,
+                question_id=question_id,
+                reason=form.reason.data,
+                comment=form.comment.data or "",
+            )
+            flash("Thank you: the question is flagged for your instructors.", "success")
+        except study.StudyError as error:
+            flash(str(error), "warning")
+    else:
+        problems = "; ".join(message for messages in form.errors.values() for message in messages)
+        flash(f"The flag could not be saved: {problems}", "warning")
+    return _back_to(target)
+
+
+@bp.post("/questions/<int:question_id>/suspend")
+def suspend(question_id: int) -> Response:
+    suspended = request.form.get("suspended", "1") == "1"
+    try:
+        study.set_suspended(
+            db.session, user=current_user, question_id=question_id, suspended=suspended
+        )
+        flash(
+            "Question suspended: it will not be shown to you."
+            if suspended
+            else "Question resumed.",
+            "info",
+        )
+    except study.StudyError as error:
+        flash(str(error), "warning")
+    return _back_to(request.form.get("back_to_bank", ""))
+
+
+def _back_to(slug: str) -> Response:
+    if slug and banks.find_bank(db.session, slug):
+        return redirect(url_for("study.next_card", slug=slug))
+    return redirect(url_for("study.home"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings() -> str | Response:
+    form = SettingsForm(obj=current_user)
+    if form.validate_on_submit():
+        study.update_settings(
+            db.session,
+            user=current_user,
+            desired_retention=float(form.desired_retention.data),
+            new_per_day=form.new_per_day.data,
+            reviews_per_day=form.reviews_per_day.data,
+        )
+        flash("Settings saved.", "success")
+        return redirect(url_for("study.settings"))
+    return render_template("study/settings.html", form=form)
