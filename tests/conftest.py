@@ -1,0 +1,125 @@
+"""Fixtures shared by the server tests: a fresh database per test, clients and factories.
+
+The suite runs on SQLite by default and on PostgreSQL when QUIZAPP_TEST_DATABASE_URL
+is set (for example postgresql+psycopg://postgres@127.0.0.1:5432/test).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from quizapp import create_app
+from quizapp.content.bankfile import load_bank
+from quizapp.extensions import db
+from quizapp.models import Role, User
+from quizapp.services import accounts, banks
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_BANK = ROOT / "cards" / "posterior-hip-pain.yaml"
+PASSWORD = "correct horse battery"
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+
+def database_url(tmp_path: Path) -> str:
+    return os.environ.get("QUIZAPP_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test secret",
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+            "SCHEDULER_FUZZ": False,
+            "CHECK_MIGRATIONS": False,
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[object]:
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask):  # type: ignore[no-untyped-def]
+    """Create a user: make_user("a@example.com", role=Role.INSTRUCTOR) -> user id."""
+
+    def make(email: str = "trainee@example.com", *, role: Role = Role.TRAINEE) -> int:
+        with app.app_context():
+            user = accounts.register(
+                db.session, email=email, name=email.split("@")[0], password=PASSWORD, role=role
+            )
+            return user.id
+
+    return make
+
+
+@pytest.fixture
+def demo_bank(app: Flask) -> str:
+    """Load the committed demo bank; returns its slug."""
+    bank = load_bank(DEMO_BANK)
+    with app.app_context():
+        article = (DEMO_BANK.parent / bank.article).read_text(encoding="utf-8")
+        banks.load_bank(db.session, bank, article_text=article, now=NOW)
+    return bank.id
+
+
+class Auth:
+    """Sign in and out through the real forms, CSRF token included."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def csrf(self, path: str) -> str:
+        from tests.pages import csrf_token
+
+        return csrf_token(self.client.get(path).get_data(as_text=True))
+
+    def login(self, email: str = "trainee@example.com", password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        token = self.csrf("/auth/login")
+        return self.client.post(
+            "/auth/login", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    def logout(self):  # type: ignore[no-untyped-def]
+        return self.client.post("/auth/logout", data={"csrf_token": self.csrf("/")})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)
+
+
+def get_user(email: str) -> User:
+    user = accounts.find_user(db.session, email)
+    assert user is not None
+    return user
