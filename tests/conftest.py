@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from quizapp.services import accounts, banks
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_BANK = ROOT / "cards" / "posterior-hip-pain.yaml"
 PASSWORD = "correct horse battery"
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def database_url(tmp_path: Path) -> str:

@@ -181,13 +181,13 @@ def _due_cards(
 
 
 def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
-    """New (within today's limit), learning and review cards due now."""
+    """New (within today's limit), learning (due within the learn-ahead window) and due reviews."""
     new_today, reviews_today = _studied_today(session, user, now)
 
     def count(query: Any) -> int:
         return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
-    learning = count(_due_cards(session, user, scope, LEARNING_STATES, now))
+    learning = count(_due_cards(session, user, scope, LEARNING_STATES, now + LEARN_AHEAD))
     review = count(_due_cards(session, user, scope, (REVIEW_STATE,), now))
     unseen = count(select(Question.id).where(*_in_scope(scope), ~_seen(user)))
     return Counts(

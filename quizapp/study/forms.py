@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from quizapp.scheduling import MAX_RETENTION, MIN_RETENTION
@@ -16,7 +17,9 @@ class AnswerForm(FlaskForm):
 
 
 class FlagForm(FlaskForm):
-    reason = SelectField("What is wrong?", choices=list(FLAG_REASONS.items()))
+    reason = SelectField(
+        "What is wrong?", choices=[SelectChoice(key, label) for key, label in FLAG_REASONS.items()]
+    )
     comment = TextAreaField("Comment (optional)", validators=[Length(max=2000)])
 
 

@@ -1,5 +1,5 @@
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,7 +15,7 @@ from quizapp.scheduling import (
     validate_retention,
 )
 
-START = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
+START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 NO_FUZZ = Settings(fuzz=False)
 
 
@@ -65,14 +65,23 @@ def test_preview_shows_four_growing_intervals_and_changes_nothing():
     now = memory.due
     intervals = preview(NO_FUZZ, card_id=7, memory=memory, now=now)
     assert list(intervals) == list(Grade)
-    assert intervals[Grade.AGAIN] < intervals[Grade.HARD] < intervals[Grade.GOOD] < intervals[Grade.EASY]
+    assert (
+        intervals[Grade.AGAIN]
+        < intervals[Grade.HARD]
+        < intervals[Grade.GOOD]
+        < intervals[Grade.EASY]
+    )
     assert preview(NO_FUZZ, card_id=7, memory=memory, now=now) == intervals
 
 
 def test_higher_retention_gives_shorter_intervals():
     memory = run([Grade.GOOD, Grade.GOOD])[-1]
-    strict = preview(Settings(desired_retention=0.97, fuzz=False), card_id=7, memory=memory, now=memory.due)
-    relaxed = preview(Settings(desired_retention=0.8, fuzz=False), card_id=7, memory=memory, now=memory.due)
+    strict = preview(
+        Settings(desired_retention=0.97, fuzz=False), card_id=7, memory=memory, now=memory.due
+    )
+    relaxed = preview(
+        Settings(desired_retention=0.8, fuzz=False), card_id=7, memory=memory, now=memory.due
+    )
     assert strict[Grade.GOOD] < relaxed[Grade.GOOD]
 
 

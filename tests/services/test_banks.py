@@ -41,8 +41,18 @@ def test_changed_text_updates_in_place_and_keeps_history(session, make_user):
     first = BANK.questions[0]
     question = session.scalar(select(Question).where(Question.key == first.id))
     view = study.view_card(session, user, question.id, NOW, fuzz=False)
-    study.answer(session, user=user, question_id=question.id, grade=Grade.GOOD, seen_version=0,
-                 token="t1", response=None, duration_ms=None, now=NOW, fuzz=False)
+    study.answer(
+        session,
+        user=user,
+        question_id=question.id,
+        grade=Grade.GOOD,
+        seen_version=0,
+        token="t1",
+        response=None,
+        duration_ms=None,
+        now=NOW,
+        fuzz=False,
+    )
     assert view.version == 0
 
     edited = replace(first, answer="A corrected answer.")

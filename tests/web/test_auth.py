@@ -1,0 +1,150 @@
+from quizapp.models import Role
+from tests.conftest import PASSWORD, get_user
+from tests.pages import csrf_token, text
+
+
+def register(client, email="new@example.com", password=PASSWORD, confirm=None):
+    token = csrf_token(client.get("/auth/register").get_data(as_text=True))
+    return client.post(
+        "/auth/register",
+        data={
+            "name": "New Person",
+            "email": email,
+            "password": password,
+            "confirm": confirm or password,
+            "csrf_token": token,
+        },
+    )
+
+
+def test_register_signs_in_and_hashes_the_password(client, app):
+    response = register(client)
+    assert response.status_code == 302
+    assert "Your banks" in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        user = get_user("new@example.com")
+        assert PASSWORD not in user.password_hash and user.password_hash.startswith("scrypt:")
+        assert user.role == Role.TRAINEE.value
+
+
+def test_bad_registration_rerenders_with_messages(client):
+    page = text(register(client, password="short", confirm="shorter").get_data(as_text=True))
+    assert "Field must be at least 8 characters long" in page
+    assert "The passwords differ" in page
+
+
+def test_taken_email_is_refused(client, make_user):
+    make_user("taken@example.com")
+    page = text(register(client, email="taken@example.com").get_data(as_text=True))
+    assert "already exists" in page
+
+
+def test_login_logout(client, auth, make_user):
+    make_user()
+    assert auth.login().status_code == 302
+    assert client.get("/").status_code == 200
+    auth.logout()
+    response = client.get("/")
+    assert response.status_code == 302 and "/auth/login" in response.location
+
+
+def test_wrong_password_rerenders(client, auth, make_user):
+    make_user()
+    response = auth.login(password="wrong password")
+    assert response.status_code == 200
+    assert "The email or password is not right" in text(response.get_data(as_text=True))
+
+
+def test_post_without_csrf_token_is_rejected(client, make_user):
+    make_user()
+    response = client.post(
+        "/auth/login", data={"email": "trainee@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_next_redirect_stays_on_site(client, auth, make_user):
+    make_user()
+    for target, expected in [
+        ("/settings", "/settings"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil.example", "/"),
+    ]:
+        token = auth.csrf("/auth/login")
+        response = client.post(
+            f"/auth/login?next={target}",
+            data={"email": "trainee@example.com", "password": PASSWORD, "csrf_token": token},
+        )
+        assert response.location == expected, target
+        auth.logout()
+
+
+def test_login_is_rate_limited(client, app, make_user):
+    make_user()
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    token = csrf_token(client.get("/auth/login").get_data(as_text=True))
+    codes = [
+        client.post(
+            "/auth/login",
+            data={"email": "trainee@example.com", "password": "x" * 9, "csrf_token": token},
+        ).status_code
+        for _ in range(5)
+    ]
+    assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+
+
+def test_session_is_renewed_at_sign_in(client, auth, make_user):
+    make_user()
+    client.get("/auth/login")
+    client.set_cookie("session", "planted-value")
+    auth.login()
+    assert client.get_cookie("session").value != "planted-value"
+
+
+def test_changing_password_signs_out_other_sessions(app, auth, make_user):
+    make_user()
+    other = app.test_client()
+    from tests.conftest import Auth
+
+    Auth(other).login()
+    auth.login()
+    token = auth.csrf("/auth/password")
+    response = auth.client.post(
+        "/auth/password",
+        data={
+            "current": PASSWORD,
+            "new": "another long password",
+            "confirm": "another long password",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 302
+    assert auth.client.get("/").status_code == 200
+    assert other.get("/").status_code == 302
+
+
+def test_admin_page_is_for_admins_only(client, auth, make_user, app):
+    make_user()
+    make_user("admin@example.com", role=Role.ADMIN)
+    auth.login()
+    assert client.get("/admin/users").status_code == 403
+    auth.logout()
+    auth.login("admin@example.com")
+    page = client.get("/admin/users").get_data(as_text=True)
+    with app.app_context():
+        trainee_id = get_user("trainee@example.com").id
+    client.post(
+        f"/admin/users/{trainee_id}/role",
+        data={"role": "instructor", "csrf_token": csrf_token(page)},
+    )
+    with app.app_context():
+        assert get_user("trainee@example.com").role == "instructor"
+
+
+def test_security_headers(client):
+    response = client.get("/auth/login")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

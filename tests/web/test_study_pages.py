@@ -1,0 +1,157 @@
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.extensions import db
+from quizapp.models import Question, Review
+from tests.pages import csrf_token, hidden_inputs, text
+
+
+@pytest.fixture
+def signed_in(client, auth, make_user, demo_bank):
+    make_user()
+    auth.login()
+    return demo_bank
+
+
+def front(client, slug, **params):
+    response = client.get(f"/banks/{slug}/study", query_string=params)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def reveal(client, slug, page, **extra):
+    fields = hidden_inputs(page, "front")
+    return client.get(f"/banks/{slug}/reveal", query_string={**fields, **extra}).get_data(
+        as_text=True
+    )
+
+
+def grade(client, slug, page, rating="3"):
+    fields = hidden_inputs(page, "grades")
+    return client.post(f"/banks/{slug}/answer", data={**fields, "rating": rating})
+
+
+def review_count(app):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Review))
+
+
+def test_home_lists_banks_with_counts(client, signed_in):
+    page = text(client.get("/").get_data(as_text=True))
+    assert "Posterior hip pain" in page and "20 new 0 learning 0 due" in page
+
+
+def test_basic_card_reveal_and_grade_buttons_show_intervals(client, signed_in):
+    page = front(client, signed_in)
+    assert "What is posterior hip pain?" in text(page)
+    back = reveal(client, signed_in, page)
+    shown = text(back)
+    assert "pain felt at the back of the hip" in shown
+    assert re.search(r"Again\s*1m.*Hard\s*\S+.*Good\s*10m.*Easy\s*\S+", shown)
+
+
+def test_answering_records_once_and_moves_on(client, app, signed_in):
+    page = front(client, signed_in)
+    back = reveal(client, signed_in, page)
+    assert grade(client, signed_in, back).status_code == 302
+    assert grade(client, signed_in, back).status_code == 302  # a double submit
+    assert review_count(app) == 1
+    assert "What is posterior hip pain?" not in text(front(client, signed_in))
+    assert "19 new 1 learning" in text(client.get("/").get_data(as_text=True))
+
+
+def test_answer_from_a_stale_tab_is_refused_with_a_message(client, app, signed_in):
+    page = front(client, signed_in)
+    first_tab = reveal(client, signed_in, page)
+    second_tab = reveal(client, signed_in, page).replace(
+        hidden_inputs(first_tab, "grades")["token"], "another-tab-token"
+    )
+    grade(client, signed_in, first_tab)
+    response = grade(client, signed_in, second_tab)
+    assert "was not recorded" in text(client.get(response.location).get_data(as_text=True))
+    assert review_count(app) == 1
+
+
+def test_multiple_choice_marks_the_correct_option(client, app, signed_in):
+    page = front(client, signed_in, kind="mcq")
+    qid = int(hidden_inputs(page, "front")["q"])
+    with app.app_context():
+        content = db.session.get(Question, qid).content
+    wrong = next(i for i, option in enumerate(content["options"]) if option != content["answer"])
+    back = reveal(client, signed_in, page, choice=wrong)
+    assert "Not quite" in text(back)
+    assert re.search(
+        r'class="correct">\s*' + re.escape(content["answer"].replace("'", "&#39;")), back
+    )
+    assert 'data-default="true"' in back.split('value="1"')[1].split("</button>")[0]
+    grade(client, signed_in, back, rating="1")
+    with app.app_context():
+        review = db.session.scalar(select(Review))
+        assert review.correct is False and review.response == content["options"][wrong]
+
+
+def test_narrowing_to_a_section(client, signed_in):
+    page = front(client, signed_in, section="faq")
+    assert "FAQ · Question and answer" in text(page)
+
+
+def test_undo_brings_the_card_back(client, app, signed_in):
+    page = front(client, signed_in)
+    grade(client, signed_in, reveal(client, signed_in, page))
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    response = client.post("/undo", data={"csrf_token": token})
+    assert "taken back" in text(client.get(response.location).get_data(as_text=True))
+    assert review_count(app) == 0
+    assert "What is posterior hip pain?" in text(front(client, signed_in))
+
+
+def test_settings_reject_bad_values_and_keep_good_ones(client, signed_in):
+    token = csrf_token(client.get("/settings").get_data(as_text=True))
+    bad = client.post(
+        "/settings",
+        data={
+            "desired_retention": "1.5",
+            "new_per_day": "20",
+            "reviews_per_day": "200",
+            "csrf_token": token,
+        },
+    )
+    assert bad.status_code == 200 and "Number must be between 0.7 and 0.99" in text(
+        bad.get_data(as_text=True)
+    )
+    good = client.post(
+        "/settings",
+        data={
+            "desired_retention": "0.85",
+            "new_per_day": "5",
+            "reviews_per_day": "100",
+            "csrf_token": token,
+        },
+    )
+    assert good.status_code == 302
+    assert "5 new" in text(client.get("/").get_data(as_text=True))
+
+
+def test_bank_text_is_escaped(client, app, signed_in):
+    with app.app_context():
+        question = db.session.scalar(select(Question).where(Question.position == 0))
+        question.content = {**question.content, "prompt": "<script>alert(1)</script> What?"}
+        db.session.commit()
+    page = front(client, signed_in)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_study_pages_need_sign_in(client, demo_bank):
+    for path in ("/", f"/banks/{demo_bank}/study", "/settings"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/auth/login" in response.location
+
+
+def test_unknown_bank_is_404_page(client, signed_in):
+    response = client.get("/banks/nope/study")
+    assert response.status_code == 404 and "There is nothing here" in text(
+        response.get_data(as_text=True)
+    )
