@@ -320,8 +320,10 @@ class _Reader:
             elif not entries:
                 raise self.error(line, "expected a question written as 'Q: …'")
             else:
+                # A bare 'A:' only marks where the answer starts.
                 answer = _ANSWER_PREFIX.sub("", line.text, count=1)
-                entries[-1].answer.append(Item(answer, line.number))
+                if answer:
+                    entries[-1].answer.append(Item(answer, line.number))
         if not entries:
             raise self.error(
                 self.head, "the FAQ has no questions; expected lines written as 'Q: …'"
