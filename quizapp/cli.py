@@ -174,6 +174,7 @@ def demo(host: str, port: int) -> None:
     """Migrate the database, load the demo banks and accounts, and serve on HOST:PORT."""
     from flask import current_app
     from flask_migrate import upgrade
+    from werkzeug.serving import run_simple
 
     upgrade(directory=str(MIGRATIONS))
     for path in sorted(CARDS.glob("*.yaml")):
@@ -183,4 +184,4 @@ def demo(host: str, port: int) -> None:
             accounts.register(db.session, email=email, name=name, password=password, role=role)
         click.echo(f"  {role.value:<10} {email}  password: {password}")
     click.echo(f"quizapp is serving at http://{host}:{port}/  (Ctrl+C stops it)")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    run_simple(host, port, current_app._get_current_object(), threaded=True)

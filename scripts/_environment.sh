@@ -1,8 +1,9 @@
-# Sourced by scripts/demo and scripts/test: make .venv and install the project into it,
+# Sourced by scripts/demo and scripts/test (INSTALL_EXTRAS names extras): make .venv and
+# install the project into it,
 # again only when pyproject.toml has changed since the last install.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-extras=${1:-}
+extras=${INSTALL_EXTRAS:-}
 stamp=".venv/.installed${extras:+-$extras}"
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
@@ -10,7 +11,11 @@ fi
 wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
   echo "Installing quizapp${extras:+[$extras]} into .venv ..." >&2
-  .venv/bin/python -m pip install --quiet --upgrade pip >&2
-  .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}" >&2
+  if ! { .venv/bin/python -m pip install --upgrade pip &&
+         .venv/bin/python -m pip install -e ".${extras:+[$extras]}"; } > .venv/install.log 2>&1; then
+    cat .venv/install.log >&2
+    echo "Installing failed; the log above is also in .venv/install.log" >&2
+    exit 1
+  fi
   echo "$wanted" > "$stamp"
 fi
