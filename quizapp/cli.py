@@ -11,15 +11,17 @@ import click
 from flask.cli import FlaskGroup, with_appcontext
 
 from quizapp import MIGRATIONS
-from quizapp.content.bank import Bank
+from quizapp.content.bank import Bank, Kind, Section
 from quizapp.content.bankfile import BankError, check_bank_file, dump_bank, load_bank, save_bank
 from quizapp.content.generate import generate_bank
 from quizapp.content.parser import ArticleError, parse_article
 from quizapp.content.summary import summarise
 from quizapp.content.text import slugify
+from quizapp.export.anki import ExportError
+from quizapp.export.anki import select as select_questions
 from quizapp.extensions import db
 from quizapp.models import Role
-from quizapp.services import accounts, banks
+from quizapp.services import accounts, banks, exports
 from quizapp.services.banks import LoadReport
 
 CARDS = Path(__file__).resolve().parent.parent / "cards"
@@ -185,3 +187,46 @@ def demo(host: str, port: int) -> None:
         click.echo(f"  {role.value:<10} {email}  password: {password}")
     click.echo(f"quizapp is serving at http://{host}:{port}/  (Ctrl+C stops it)")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+@main.group("export")
+def export_group() -> None:
+    """Export banks for offline study."""
+
+
+@export_group.command("anki")
+@click.argument("banks_", metavar="BANK...", nargs=-1, required=True, type=_FILE)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The .apkg file to write.",
+)
+@click.option("--section", multiple=True, type=click.Choice([s.value for s in Section]))
+@click.option("--kind", multiple=True, type=click.Choice([k.value for k in Kind]))
+@click.option("--tag", multiple=True, help="Only questions with this tag (repeatable).")
+@with_appcontext
+def export_anki(
+    banks_: tuple[Path, ...],
+    output: Path,
+    section: tuple[str, ...],
+    kind: tuple[str, ...],
+    tag: tuple[str, ...],
+) -> None:
+    """Write bank files as one Anki package, optionally filtered by section, kind and tag."""
+    selected = []
+    for path in banks_:
+        try:
+            loaded = load_bank(path)
+        except BankError as error:
+            raise click.ClickException(f"{path} was not exported:\n{error}") from None
+        selected.append(select_questions(loaded, sections=section, kinds=kind, tags=tag))
+    count = sum(len(bank.questions) for bank in selected)
+    if count == 0:
+        raise click.ClickException("No questions match those filters; nothing was written.")
+    try:
+        exports.export_anki(db.session, selected, output, now=_now())
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {count} notes to {output}")

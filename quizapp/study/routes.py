@@ -1,18 +1,32 @@
 from __future__ import annotations
 
+import io
+import tempfile
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 from werkzeug import Response
 
 from quizapp.content.bank import Kind, Section
 from quizapp.content.responses import decode, is_correct
+from quizapp.export.anki import select as select_questions
 from quizapp.extensions import db
 from quizapp.models import Bank
 from quizapp.scheduling import Grade, format_interval
-from quizapp.services import banks, study
+from quizapp.services import banks, exports, study
 from quizapp.study import present
 from quizapp.study.forms import AnswerForm, FlagForm, SettingsForm
 
@@ -224,3 +238,28 @@ def settings() -> str | Response:
         flash("Settings saved.", "success")
         return redirect(url_for("study.settings"))
     return render_template("study/settings.html", form=form)
+
+
+@bp.get("/banks/<slug>/anki.apkg")
+def export_anki(slug: str) -> Response:
+    """The bank as an Anki deck, optionally narrowed by section, kind and tag."""
+    bank = _bank(slug)
+    selected = select_questions(
+        exports.loaded_bank(db.session, bank),
+        sections=request.args.getlist("section"),
+        kinds=request.args.getlist("kind"),
+        tags=request.args.getlist("tag"),
+    )
+    if not selected.questions:
+        flash("No questions match that selection.", "warning")
+        return redirect(url_for("study.next_card", slug=slug))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{slug}.apkg"
+        exports.export_anki(db.session, [selected], path, now=_now())
+        package = io.BytesIO(path.read_bytes())
+    return send_file(
+        package,
+        mimetype="application/octet-stream",
+        as_attachment=True,
+        download_name=f"{slug}.apkg",
+    )

@@ -1,0 +1,84 @@
+"""The `quizapp` commands that use the database, run through Flask's CLI runner."""
+
+import zipfile
+
+from sqlalchemy import func, select
+
+from quizapp.cli import main
+from quizapp.extensions import db
+from quizapp.models import Question
+from tests.conftest import DEMO_BANK, get_user
+
+
+def run(runner, *args):
+    return runner.invoke(main, list(args), catch_exceptions=False)
+
+
+def test_bank_load_twice_changes_nothing(runner, app):
+    first = run(runner, "bank", "load", str(DEMO_BANK))
+    assert first.exit_code == 0 and "162 added" in first.output
+    second = run(runner, "bank", "load", str(DEMO_BANK))
+    assert "0 added, 0 updated, 0 retired, 162 unchanged" in second.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Question)) == 162
+
+
+def test_bank_load_refuses_a_broken_bank(runner, tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(DEMO_BANK.read_text(encoding="utf-8").replace("kind: mcq", "kind: essay", 1))
+    (tmp_path / "posterior-hip-pain.txt").write_text(
+        (DEMO_BANK.parent / "posterior-hip-pain.txt").read_text(encoding="utf-8")
+    )
+    result = run(runner, "bank", "load", str(broken))
+    assert result.exit_code == 1
+    assert "was not loaded" in result.output and "kind: must be one of" in result.output
+
+
+def test_user_create_with_role(runner, app):
+    result = run(
+        runner,
+        "user",
+        "create",
+        "teacher@example.com",
+        "--role",
+        "instructor",
+        "--password",
+        "long enough password",
+    )
+    assert result.exit_code == 0
+    with app.app_context():
+        assert get_user("teacher@example.com").role == "instructor"
+    again = run(
+        runner, "user", "create", "teacher@example.com", "--password", "long enough password"
+    )
+    assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_export_anki_writes_a_filtered_package(runner, tmp_path):
+    output = tmp_path / "faq.apkg"
+    result = run(runner, "export", "anki", str(DEMO_BANK), "-o", str(output), "--section", "faq")
+    assert result.exit_code == 0 and "Wrote 10 notes" in result.output
+    assert "collection.anki2" in zipfile.ZipFile(output).namelist()
+
+
+def test_export_anki_explains_an_unwritable_path(runner, tmp_path):
+    output = tmp_path / "missing-folder" / "deck.apkg"
+    result = run(runner, "export", "anki", str(DEMO_BANK), "-o", str(output))
+    assert result.exit_code == 1 and str(output) in result.output
+    assert "Traceback" not in result.output
+
+
+def test_export_anki_refuses_a_bank_that_fails_check(runner, tmp_path):
+    broken = tmp_path / "posterior-hip-pain.yaml"
+    broken.write_text(
+        DEMO_BANK.read_text(encoding="utf-8").replace(
+            "prompt: What is", "prompt: ''\n  x: What is", 1
+        )
+    )
+    (tmp_path / "posterior-hip-pain.txt").write_text(
+        (DEMO_BANK.parent / "posterior-hip-pain.txt").read_text(encoding="utf-8")
+    )
+    result = run(runner, "export", "anki", str(broken), "-o", str(tmp_path / "deck.apkg"))
+    assert result.exit_code == 1 and "was not exported" in result.output
+    assert "introduction-basic-what-is: prompt: missing or empty" in result.output
+    assert not (tmp_path / "deck.apkg").exists()
