@@ -66,11 +66,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from quizapp.admin.routes import bp as admin_bp
     from quizapp.auth.routes import bp as auth_bp
+    from quizapp.instruct.routes import bp as instruct_bp
     from quizapp.study.routes import bp as study_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(study_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(instruct_bp)
     if app.config["CHECK_MIGRATIONS"]:
         from quizapp.schema import require_current_schema
 

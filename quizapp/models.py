@@ -158,6 +158,8 @@ class Review(db.Model):
     duration_ms: Mapped[int | None]
     state_before: Mapped[int | None]
     state_after: Mapped[int]
+    stability_after: Mapped[float | None]
+    difficulty_after: Mapped[float | None]
     response: Mapped[str | None] = mapped_column(Text)
     correct: Mapped[bool | None]
     card_before: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -172,3 +174,59 @@ class Flag(db.Model):
     reason: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Classroom(db.Model):
+    """A class an instructor teaches; trainees join it with its code."""
+
+    __tablename__ = "classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list[Membership]] = relationship(
+        back_populates="classroom", cascade="all, delete-orphan"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="classroom", order_by="Assignment.id"
+    )
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("class_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    classroom: Mapped[Classroom] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()
+
+
+class Assignment(db.Model):
+    """A question set given to a class, with dates and a target."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    selection: Mapped[dict[str, Any]] = mapped_column(JSON)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    exam_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    target_kind: Mapped[str] = mapped_column(String(20))
+    target_reviews: Mapped[int] = mapped_column(default=1)
+    target_retention: Mapped[float] = mapped_column(default=0.9)
+    target_share: Mapped[float] = mapped_column(default=0.8)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    classroom: Mapped[Classroom] = relationship(back_populates="assignments")
+    bank: Mapped[Bank] = relationship()

@@ -41,11 +41,12 @@ class StaleAnswer(StudyError):
 
 @dataclass(frozen=True)
 class Scope:
-    """Narrows a study session to one bank, and optionally a section or kind."""
+    """Narrows a study session to one bank, and optionally a section, kind or question set."""
 
     bank_id: int
     section: str | None = None
     kind: str | None = None
+    question_ids: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def day_start(now: datetime) -> datetime:
     return start if now >= start else start - timedelta(days=1)
 
 
-def _memory(card: Card | None) -> MemoryState:
+def memory_of(card: Card | None) -> MemoryState:
     if card is None:
         return MemoryState()
     return MemoryState(
@@ -139,6 +140,8 @@ def _in_scope(scope: Scope) -> list[Any]:
         conditions.append(Question.section == scope.section)
     if scope.kind:
         conditions.append(Question.kind == scope.kind)
+    if scope.question_ids is not None:
+        conditions.append(Question.id.in_(scope.question_ids))
     return conditions
 
 
@@ -237,7 +240,7 @@ def view_card(
     if question is None or question.retired:
         raise StudyError("This question is not available.")
     card = _card_row(session, user.id, question_id)
-    memory = _memory(card)
+    memory = memory_of(card)
     intervals = scheduling.preview(
         settings_for(user, fuzz=fuzz), card_id=card.id if card else 0, memory=memory, now=now
     )
@@ -280,7 +283,7 @@ def answer(
             card = Card(user_id=user.id, question_id=question_id)
             session.add(card)
             session.flush()
-        memory = _memory(card)
+        memory = memory_of(card)
         outcome = scheduling.review(
             settings_for(user, fuzz=fuzz), card_id=card.id, memory=memory, grade=grade, now=now
         )
@@ -295,6 +298,8 @@ def answer(
             duration_ms=duration_ms,
             state_before=None if memory.is_new else memory.state,
             state_after=outcome.after.state,
+            stability_after=outcome.after.stability,
+            difficulty_after=outcome.after.difficulty,
             response=response,
             correct=is_correct(content.Question.from_dict(question.content), response),
             card_before=_snapshot(memory),

@@ -24,9 +24,10 @@ from quizapp.content.bank import Kind, Section
 from quizapp.content.responses import decode, is_correct
 from quizapp.export.anki import select as select_questions
 from quizapp.extensions import db
+from quizapp.instruct.forms import JoinForm
 from quizapp.models import Bank
 from quizapp.scheduling import Grade, format_interval
-from quizapp.services import banks, exports, study
+from quizapp.services import assignments, banks, classes, exports, study
 from quizapp.study import present
 from quizapp.study.forms import AnswerForm, FlagForm, SettingsForm
 
@@ -63,17 +64,29 @@ def _bank(slug: str) -> Bank:
 
 
 def _scope(bank: Bank, args) -> tuple[study.Scope, dict[str, str]]:  # type: ignore[no-untyped-def]
+    """The session's scope from the query: section, kind, and an assignment's questions."""
     sections, kinds = study.scope_options(db.session, bank.id)
     section = args.get("section") if args.get("section") in sections else None
     kind = args.get("kind") if args.get("kind") in kinds else None
     params = {k: v for k, v in (("section", section), ("kind", kind)) if v}
-    return study.Scope(bank.id, section, kind), params
+    question_ids = None
+    if args.get("assignment"):
+        assignment = assignments.open_assignment_for(
+            db.session, user=current_user, assignment_id=args.get("assignment", type=int) or 0
+        )
+        if assignment is None or assignment.bank_id != bank.id:
+            abort(404)
+        question_ids = tuple(q.id for q in assignments.question_set(db.session, assignment))
+        params["assignment"] = str(assignment.id)
+    return study.Scope(bank.id, section, kind, question_ids), params
 
 
 @bp.get("/")
 def home() -> str:
-    overview = study.bank_overview(db.session, current_user, _now())
-    return render_template("study/home.html", overview=overview)
+    now = _now()
+    overview = study.bank_overview(db.session, current_user, now)
+    assigned = assignments.my_assignments(db.session, current_user, now=now)
+    return render_template("study/home.html", overview=overview, assigned=assigned)
 
 
 @bp.get("/banks/<slug>/study")
@@ -263,3 +276,19 @@ def export_anki(slug: str) -> Response:
         as_attachment=True,
         download_name=f"{slug}.apkg",
     )
+
+
+@bp.route("/classes/join", methods=["GET", "POST"])
+@bp.get("/join/<code>")
+def join(code: str | None = None) -> str | Response:
+    """Join a class by code; a join link fills the code in and still asks to confirm."""
+    form = JoinForm(data={"code": code} if code else None)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            classroom = classes.join(db.session, user=current_user, code=form.code.data, now=_now())
+        except classes.ClassError as error:
+            form.code.errors.append(str(error))
+        else:
+            flash(f"You are in {classroom.name}.", "success")
+            return redirect(url_for("study.home"))
+    return render_template("study/join.html", form=form)

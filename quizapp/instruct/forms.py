@@ -1,0 +1,92 @@
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from quizapp.content.bank import Kind, Section
+
+_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class ClassForm(FlaskForm):
+    name = StringField("Class name", validators=[DataRequired(), Length(max=120)])
+
+
+class JoinForm(FlaskForm):
+    code = StringField("Join code", validators=[DataRequired(), Length(max=20)])
+
+
+class InstructorForm(FlaskForm):
+    email = EmailField("Co-instructor's email", validators=[DataRequired(), Length(max=254)])
+
+
+class AssignmentForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    bank = SelectField("Bank", validators=[DataRequired()])
+    sections = SelectMultipleField(
+        "Sections (none: all)",
+        choices=[SelectChoice(s.value, s.label) for s in Section],
+        validators=[Optional()],
+    )
+    kinds = SelectMultipleField(
+        "Question kinds (none: all)",
+        choices=[SelectChoice(k.value, k.label) for k in Kind],
+        validators=[Optional()],
+    )
+    tags = StringField(
+        "Tags, comma-separated (none: all)", validators=[Optional(), Length(max=500)]
+    )
+    questions = TextAreaField(
+        "Hand-picked question IDs, one per line (none: all)", validators=[Optional()]
+    )
+    opens_at = DateTimeLocalField("Opens (UTC)", format=_FORMAT, validators=[InputRequired()])
+    due_at = DateTimeLocalField("Due (UTC)", format=_FORMAT, validators=[InputRequired()])
+    exam_at = DateTimeLocalField(
+        "Exam date (UTC, optional)", format=_FORMAT, validators=[Optional()]
+    )
+    target_kind = RadioField(
+        "Target",
+        choices=[
+            SelectChoice("reviews", "Every question reviewed at least N times"),
+            SelectChoice(
+                "retention", "A share of questions at predicted retention ≥ R by the due date"
+            ),
+        ],
+        default="reviews",
+    )
+    target_reviews = IntegerField("N reviews", default=2, validators=[NumberRange(1, 100)])
+    target_retention = DecimalField(
+        "R retention", default=0.9, places=2, validators=[NumberRange(0.5, 0.99)]
+    )
+    target_share = DecimalField(
+        "Share of questions", default=0.8, places=2, validators=[NumberRange(0.1, 1)]
+    )
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(
+        "Status", choices=[SelectChoice(s, s.capitalize()) for s in ("draft", "open", "closed")]
+    )
+
+
+class ProjectionForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    at = DateTimeLocalField("Project retention to (UTC)", format=_FORMAT, validators=[Optional()])
+
+
+class EditQuestionForm(FlaskForm):
+    prompt = TextAreaField("Prompt", validators=[DataRequired(), Length(max=5000)])
+    answer = TextAreaField("Answer", validators=[Optional(), Length(max=5000)])
+    explanation = TextAreaField("Explanation", validators=[Optional(), Length(max=10000)])

@@ -1,0 +1,334 @@
+"""Instructor pages: classes, assignments, progress and item analysis."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug import Response as BaseResponse
+
+from quizapp.extensions import db
+from quizapp.instruct.forms import (
+    AssignmentForm,
+    ClassForm,
+    EditQuestionForm,
+    InstructorForm,
+    ProjectionForm,
+    StatusForm,
+)
+from quizapp.models import Assignment, Classroom, Question, User
+from quizapp.services import assignments, banks, classes
+
+bp = Blueprint("instruct", __name__, url_prefix="/teach")
+
+
+@bp.before_request
+@login_required
+def require_instructor() -> None:
+    if not classes.can_teach(current_user):
+        abort(403)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment else None
+
+
+def _class(class_id: int) -> Classroom:
+    return classes.taught_class(db.session, user=current_user, class_id=class_id) or abort(404)
+
+
+def _assignment(assignment_id: int) -> Assignment:
+    found = assignments.taught_assignment(
+        db.session, user=current_user, assignment_id=assignment_id
+    )
+    return found or abort(404)
+
+
+def _assignment_form() -> AssignmentForm:
+    form = AssignmentForm()
+    form.bank.choices = [(bank.slug, bank.topic) for bank in banks.list_banks(db.session)]
+    return form
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index() -> str | BaseResponse:
+    form = ClassForm()
+    if form.validate_on_submit():
+        classroom = classes.create_class(
+            db.session, instructor=current_user, name=form.name.data, now=_now()
+        )
+        flash(f"Class created. Trainees join with the code {classroom.join_code}.", "success")
+        return redirect(url_for("instruct.classroom", class_id=classroom.id))
+    return render_template(
+        "instruct/index.html", classes=classes.classes_taught(db.session, current_user), form=form
+    )
+
+
+@bp.get("/classes/<int:class_id>")
+def classroom(class_id: int) -> str:
+    found = _class(class_id)
+    return render_template(
+        "instruct/class.html",
+        classroom=found,
+        trainees=classes.trainees(found),
+        instructors=classes.instructors(found),
+        instructor_form=InstructorForm(),
+        assignment_form=_assignment_form(),
+        status_form=StatusForm(),
+    )
+
+
+@bp.post("/classes/<int:class_id>/code")
+def reset_code(class_id: int) -> BaseResponse:
+    code = classes.reset_code(db.session, _class(class_id))
+    flash(f"The new join code is {code}; the old one no longer works.", "success")
+    return redirect(url_for("instruct.classroom", class_id=class_id))
+
+
+@bp.post("/classes/<int:class_id>/trainees/<int:user_id>/remove")
+def remove_trainee(class_id: int, user_id: int) -> BaseResponse:
+    try:
+        classes.remove_trainee(db.session, _class(class_id), user_id=user_id)
+        flash("The trainee was removed from the class.", "info")
+    except classes.ClassError as error:
+        flash(str(error), "warning")
+    return redirect(url_for("instruct.classroom", class_id=class_id))
+
+
+@bp.post("/classes/<int:class_id>/instructors")
+def add_instructor(class_id: int) -> BaseResponse:
+    found = _class(class_id)
+    form = InstructorForm()
+    if form.validate_on_submit():
+        try:
+            user = classes.add_instructor(db.session, found, email=form.email.data, now=_now())
+            flash(f"{user.name} now teaches this class too.", "success")
+        except classes.ClassError as error:
+            flash(str(error), "warning")
+    return redirect(url_for("instruct.classroom", class_id=class_id))
+
+
+@bp.post("/classes/<int:class_id>/assignments")
+def create_assignment(class_id: int) -> str | BaseResponse:
+    found = _class(class_id)
+    form = _assignment_form()
+    if form.validate_on_submit():
+        bank = banks.find_bank(db.session, form.bank.data)
+        selection = assignments.Selection(
+            sections=tuple(form.sections.data or ()),
+            kinds=tuple(form.kinds.data or ()),
+            tags=tuple(t.strip() for t in (form.tags.data or "").split(",") if t.strip()),
+            questions=tuple(
+                q.strip() for q in (form.questions.data or "").splitlines() if q.strip()
+            ),
+        )
+        try:
+            assignment = assignments.create_assignment(
+                db.session,
+                found,
+                bank=bank,
+                title=form.title.data,
+                selection=selection,
+                opens_at=_utc(form.opens_at.data),
+                due_at=_utc(form.due_at.data),
+                exam_at=_utc(form.exam_at.data),
+                target_kind=form.target_kind.data,
+                target_reviews=form.target_reviews.data,
+                target_retention=float(form.target_retention.data),
+                target_share=float(form.target_share.data),
+            )
+        except assignments.AssignmentError as error:
+            form.title.errors.append(str(error))
+        else:
+            flash("Assignment created as a draft; open it when the class should see it.", "success")
+            return redirect(url_for("instruct.assignment", assignment_id=assignment.id))
+    return render_template(
+        "instruct/class.html",
+        classroom=found,
+        trainees=classes.trainees(found),
+        instructors=classes.instructors(found),
+        instructor_form=InstructorForm(),
+        assignment_form=form,
+        status_form=StatusForm(),
+    ), 400
+
+
+@bp.post("/assignments/<int:assignment_id>/status")
+def set_status(assignment_id: int) -> BaseResponse:
+    found = _assignment(assignment_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        assignments.set_status(db.session, found, form.status.data)
+        flash(f"“{found.title}” is now {found.status}.", "success")
+    return redirect(url_for("instruct.assignment", assignment_id=assignment_id))
+
+
+def _projection() -> tuple[ProjectionForm, datetime | None]:
+    form = ProjectionForm(request.args)
+    return form, (_utc(form.at.data) if form.validate() else None)
+
+
+@bp.get("/assignments/<int:assignment_id>")
+def assignment(assignment_id: int) -> str:
+    found = _assignment(assignment_id)
+    form, at = _projection()
+    rows = assignments.class_progress(db.session, found, now=_now(), at=at)
+    return render_template(
+        "instruct/assignment.html",
+        assignment=found,
+        rows=rows,
+        at=assignments.projection_date(found, at),
+        projection_form=form,
+        status_form=StatusForm(status=found.status),
+        questions=len(assignments.question_set(db.session, found)),
+    )
+
+
+def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{100 * value:.0f}"
+
+
+_HEADER = [
+    "started",
+    "questions",
+    "reviews",
+    "accuracy %",
+    "retention now %",
+    "retention then %",
+    "overdue",
+]
+
+
+def _numbers(progress: assignments.Progress) -> list[object]:
+    return [
+        progress.started,
+        progress.total,
+        progress.reviews,
+        _percent(progress.accuracy),
+        _percent(progress.retention_now),
+        _percent(progress.retention_at),
+        progress.overdue,
+    ]
+
+
+@bp.get("/assignments/<int:assignment_id>/progress.csv")
+def progress_csv(assignment_id: int) -> Response:
+    found = _assignment(assignment_id)
+    _form, at = _projection()
+    rows = assignments.class_progress(db.session, found, now=_now(), at=at)
+    return _csv(
+        f"assignment-{found.id}-progress",
+        ["trainee", "email", *_HEADER, "target met"],
+        [[p.user.name, p.user.email, *_numbers(p), p.target_met(found)] for p in rows],
+    )
+
+
+def _trainee(found: Assignment, user_id: int) -> User:
+    user = next((u for u in classes.trainees(found.classroom) if u.id == user_id), None)
+    return user or abort(404)
+
+
+@bp.get("/assignments/<int:assignment_id>/trainees/<int:user_id>")
+def trainee(assignment_id: int, user_id: int) -> str:
+    found = _assignment(assignment_id)
+    user = _trainee(found, user_id)
+    form, at = _projection()
+    sections = assignments.trainee_sections(db.session, found, user, now=_now(), at=at)
+    return render_template(
+        "instruct/trainee.html",
+        assignment=found,
+        trainee=user,
+        sections=sections,
+        at=assignments.projection_date(found, at),
+        projection_form=form,
+    )
+
+
+@bp.get("/assignments/<int:assignment_id>/trainees/<int:user_id>.csv")
+def trainee_csv(assignment_id: int, user_id: int) -> Response:
+    found = _assignment(assignment_id)
+    user = _trainee(found, user_id)
+    _form, at = _projection()
+    sections = assignments.trainee_sections(db.session, found, user, now=_now(), at=at)
+    return _csv(
+        f"assignment-{found.id}-trainee-{user.id}",
+        ["section", *_HEADER],
+        [[section.label, *_numbers(progress)] for section, progress in sections],
+    )
+
+
+@bp.get("/assignments/<int:assignment_id>/items")
+def items(assignment_id: int) -> str:
+    found = _assignment(assignment_id)
+    reports = assignments.item_analysis(db.session, found)
+    return render_template("instruct/items.html", assignment=found, reports=reports)
+
+
+def _question(found: Assignment, question_id: int) -> Question:
+    question = db.session.get(Question, question_id)
+    if question is None or question.bank_id != found.bank_id:
+        abort(404)
+    return question
+
+
+@bp.route("/assignments/<int:assignment_id>/questions/<int:question_id>", methods=["GET", "POST"])
+def edit_question(assignment_id: int, question_id: int) -> str | BaseResponse:
+    found = _assignment(assignment_id)
+    question = _question(found, question_id)
+    content = question.content
+    form = EditQuestionForm(
+        data={
+            "prompt": content["prompt"],
+            "answer": content.get("answer", ""),
+            "explanation": content.get("explanation", ""),
+        }
+        if request.method == "GET"
+        else None
+    )
+    if form.validate_on_submit():
+        try:
+            assignments.edit_question(
+                db.session,
+                question,
+                prompt=form.prompt.data,
+                answer=form.answer.data if "answer" in content else None,
+                explanation=form.explanation.data or "",
+                now=_now(),
+            )
+        except assignments.AssignmentError as error:
+            form.prompt.errors.append(str(error))
+        else:
+            flash(
+                "The question is updated; it keeps its ID and every learner's history.", "success"
+            )
+            return redirect(url_for("instruct.items", assignment_id=assignment_id))
+    return render_template(
+        "instruct/edit_question.html", assignment=found, question=question, form=form
+    )
+
+
+@bp.post("/assignments/<int:assignment_id>/questions/<int:question_id>/retire")
+def retire_question(assignment_id: int, question_id: int) -> BaseResponse:
+    found = _assignment(assignment_id)
+    assignments.retire_question(db.session, _question(found, question_id), now=_now())
+    flash("The question is retired: hidden from study, history kept.", "info")
+    return redirect(url_for("instruct.items", assignment_id=assignment_id))

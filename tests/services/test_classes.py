@@ -1,0 +1,196 @@
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import Bank, Question, Role
+from quizapp.scheduling import Grade
+from quizapp.services import assignments, classes, study
+from tests.conftest import NOW, get_user
+
+
+@pytest.fixture
+def people(session, make_user, demo_bank):
+    make_user("teacher@example.com", role=Role.INSTRUCTOR)
+    for name in ("ann", "ben", "cat"):
+        make_user(f"{name}@example.com")
+    return {name: get_user(f"{name}@example.com") for name in ("teacher", "ann", "ben", "cat")}
+
+
+@pytest.fixture
+def classroom(people):
+    room = classes.create_class(db.session, instructor=people["teacher"], name="Hip block", now=NOW)
+    for name in ("ann", "ben", "cat"):
+        classes.join(db.session, user=people[name], code=room.join_code.lower(), now=NOW)
+    return room
+
+
+def make_assignment(classroom, **overrides):
+    options = dict(
+        bank=db.session.scalar(select(Bank)),
+        title="FAQ week",
+        selection=assignments.Selection(sections=("faq",)),
+        opens_at=NOW,
+        due_at=NOW + timedelta(days=7),
+        exam_at=None,
+        target_kind="reviews",
+        target_reviews=1,
+        target_retention=0.9,
+        target_share=0.8,
+    )
+    options.update(overrides)
+    return assignments.create_assignment(db.session, classroom, **options)
+
+
+def answer_all(user, assignment, grade_for, now=NOW):
+    for question in assignments.question_set(db.session, assignment):
+        grade = grade_for(question)
+        study.answer(
+            db.session,
+            user=user,
+            question_id=question.id,
+            grade=grade,
+            seen_version=0,
+            token=f"{user.id}-{question.id}",
+            response=None,
+            duration_ms=None,
+            now=now,
+            fuzz=False,
+        )
+
+
+def test_trainees_join_by_code_and_only_instructors_create_classes(people, classroom):
+    assert [u.name for u in classes.trainees(classroom)] == ["ann", "ben", "cat"]
+    with pytest.raises(classes.ClassError):
+        classes.create_class(db.session, instructor=people["ann"], name="Nope", now=NOW)
+    with pytest.raises(classes.ClassError):
+        classes.join(db.session, user=people["ann"], code="WRONG123", now=NOW)
+
+
+def test_reset_code_retires_the_old_one(people, classroom):
+    old = classroom.join_code
+    classes.reset_code(db.session, classroom)
+    make_user_code = classroom.join_code
+    assert make_user_code != old
+    with pytest.raises(classes.ClassError):
+        classes.join(db.session, user=people["ann"], code=old, now=NOW)
+
+
+def test_instructors_see_only_the_classes_they_teach(people, classroom, make_user):
+    make_user("other-teacher@example.com", role=Role.INSTRUCTOR)
+    other = get_user("other-teacher@example.com")
+    assert classes.taught_class(db.session, user=other, class_id=classroom.id) is None
+    assert classes.taught_class(db.session, user=people["ann"], class_id=classroom.id) is None
+    classes.add_instructor(db.session, classroom, email="other-teacher@example.com", now=NOW)
+    assert classes.taught_class(db.session, user=other, class_id=classroom.id) is not None
+
+
+def test_remove_trainee(people, classroom):
+    classes.remove_trainee(db.session, classroom, user_id=people["cat"].id)
+    assert [u.name for u in classes.trainees(classroom)] == ["ann", "ben"]
+
+
+def test_selection_narrows_the_question_set(classroom):
+    assignment = make_assignment(classroom)
+    questions = assignments.question_set(db.session, assignment)
+    assert len(questions) == 10 and {q.section for q in questions} == {"faq"}
+    picked = make_assignment(
+        classroom, selection=assignments.Selection(questions=(questions[0].key,))
+    )
+    assert [q.key for q in assignments.question_set(db.session, picked)] == [questions[0].key]
+    with pytest.raises(assignments.AssignmentError):
+        make_assignment(classroom, selection=assignments.Selection(tags=("no-such-tag",)))
+    with pytest.raises(assignments.AssignmentError):
+        make_assignment(classroom, due_at=NOW - timedelta(days=1))
+
+
+def test_open_assignments_reach_trainees_and_scope_their_queue(people, classroom):
+    assignment = make_assignment(classroom)
+    assert assignments.my_assignments(db.session, people["ann"], now=NOW) == []
+    assert (
+        assignments.open_assignment_for(db.session, user=people["ann"], assignment_id=assignment.id)
+        is None
+    )
+    assignments.set_status(db.session, assignment, "open")
+    [(mine, progress)] = assignments.my_assignments(db.session, people["ann"], now=NOW)
+    assert mine.id == assignment.id and progress.total == 10 and progress.started == 0
+    ids = tuple(q.id for q in assignments.question_set(db.session, assignment))
+    scope = study.Scope(assignment.bank_id, question_ids=ids)
+    first = study.next_question_id(db.session, people["ann"], scope, NOW)
+    assert db.session.get(Question, first).section == "faq"
+
+
+def test_progress_rows_and_targets(people, classroom):
+    assignment = make_assignment(classroom)
+    answer_all(people["ann"], assignment, lambda q: Grade.GOOD)
+    rows = {
+        row.user.name: row for row in assignments.class_progress(db.session, assignment, now=NOW)
+    }
+    ann, ben = rows["ann"], rows["ben"]
+    assert (ann.started, ann.reviews, ann.accuracy) == (10, 10, 1.0)
+    assert ann.target_met(assignment) and not ben.target_met(assignment)
+    assert (ben.started, ben.reviews, ben.accuracy, ben.retention_now) == (0, 0, None, 0.0)
+    assert 0 < ann.retention_at < ann.retention_now <= 1  # memory fades by the due date
+
+
+def test_drill_down_by_section(people, classroom):
+    assignment = make_assignment(
+        classroom, selection=assignments.Selection(sections=("faq", "pros_cons"))
+    )
+    answer_all(
+        people["ann"], assignment, lambda q: Grade.GOOD if q.section == "faq" else Grade.AGAIN
+    )
+    sections = dict(assignments.trainee_sections(db.session, assignment, people["ann"], now=NOW))
+    assert {s.value for s in sections} == {"faq", "pros_cons"}
+    faq = next(p for s, p in sections.items() if s.value == "faq")
+    pros = next(p for s, p in sections.items() if s.value == "pros_cons")
+    assert faq.accuracy == 1.0 and pros.accuracy == 0.0
+
+
+def test_item_analysis_facility_discrimination_and_flags(people, classroom):
+    assignment = make_assignment(classroom)
+    questions = assignments.question_set(db.session, assignment)
+    tricky = questions[0]
+    # ann passes everything but the tricky one; ben and cat pass only the tricky one.
+    answer_all(
+        people["ann"], assignment, lambda q: Grade.AGAIN if q.id == tricky.id else Grade.GOOD
+    )
+    for name in ("ben", "cat"):
+        answer_all(
+            people[name], assignment, lambda q: Grade.GOOD if q.id == tricky.id else Grade.AGAIN
+        )
+        study.flag(
+            db.session,
+            user=people[name],
+            question_id=tricky.id,
+            reason="unclear",
+            comment=f"{name} is lost",
+        )
+    reports = {r.question.id: r for r in assignments.item_analysis(db.session, assignment)}
+    report = reports[tricky.id]
+    assert report.answers == 3 and report.facility == pytest.approx(200 / 3)
+    assert report.discrimination < 0 and report.needs_attention
+    assert [f.comment for f in report.flags] == ["ben is lost", "cat is lost"]
+    assert report.mean_difficulty is not None
+    assert not reports[questions[1].id].needs_attention
+
+
+def test_edit_keeps_the_id_and_rejects_an_empty_prompt(classroom):
+    assignment = make_assignment(classroom)
+    question = assignments.question_set(db.session, assignment)[0]
+    key = question.key
+    assignments.edit_question(
+        db.session,
+        question,
+        prompt="A clearer prompt?",
+        answer="Yes.",
+        explanation="",
+        now=NOW + timedelta(days=1),
+    )
+    assert question.key == key and question.content["prompt"] == "A clearer prompt?"
+    assert question.updated_at == NOW + timedelta(days=1)
+    with pytest.raises(assignments.AssignmentError, match="prompt"):
+        assignments.edit_question(
+            db.session, question, prompt="  ", answer="Yes.", explanation="", now=NOW
+        )

@@ -1,0 +1,142 @@
+import csv
+import io
+import re
+
+import pytest
+
+from quizapp.models import Role
+from tests.conftest import Auth
+from tests.pages import csrf_token, text
+
+
+@pytest.fixture
+def course(app, client, make_user, demo_bank):
+    """A teacher's class with one open FAQ assignment and one trainee who joined by code."""
+    make_user("teacher@example.com", role=Role.INSTRUCTOR)
+    make_user("ann@example.com")
+    teacher = Auth(client)
+    teacher.login("teacher@example.com")
+    token = teacher.csrf("/teach/")
+    created = client.post("/teach/", data={"name": "Hip block <b>1</b>", "csrf_token": token})
+    class_path = created.location
+    page = client.get(class_path).get_data(as_text=True)
+    code = re.search(r'id="join-code">(\w+)<', page).group(1)
+    response = client.post(
+        f"{class_path}/assignments",
+        data={
+            "csrf_token": csrf_token(page),
+            "title": "FAQ week",
+            "bank": demo_bank,
+            "sections": ["faq"],
+            "opens_at": "2026-01-01T00:00",
+            "due_at": "2030-01-01T00:00",
+            "target_kind": "reviews",
+            "target_reviews": "1",
+            "target_retention": "0.9",
+            "target_share": "0.8",
+        },
+    )
+    assignment_path = response.location
+    page = client.get(assignment_path).get_data(as_text=True)
+    client.post(
+        f"{assignment_path}/status", data={"csrf_token": csrf_token(page), "status": "open"}
+    )
+    teacher.logout()
+    trainee = app.test_client()
+    Auth(trainee).login("ann@example.com")
+    join_page = trainee.get(f"/join/{code}").get_data(as_text=True)
+    trainee.post("/classes/join", data={"code": code, "csrf_token": csrf_token(join_page)})
+    return {
+        "class": class_path,
+        "assignment": assignment_path,
+        "trainee": trainee,
+        "bank": demo_bank,
+    }
+
+
+def test_trainee_sees_the_assignment_and_studies_it(course):
+    trainee = course["trainee"]
+    home = text(trainee.get("/").get_data(as_text=True))
+    assert "FAQ week" in home and "0/10 started" in home
+    assignment_id = course["assignment"].rsplit("/", 1)[1]
+    page = trainee.get(f"/banks/{course['bank']}/study?assignment={assignment_id}").get_data(
+        as_text=True
+    )
+    assert "FAQ · Question and answer" in text(page)
+
+
+def test_class_names_are_escaped(client, auth, course):
+    auth.login("teacher@example.com")
+    page = client.get(course["class"]).get_data(as_text=True)
+    assert "Hip block &lt;b&gt;1&lt;/b&gt;" in page
+
+
+def test_progress_page_and_csv(client, auth, course):
+    auth.login("teacher@example.com")
+    page = text(client.get(course["assignment"]).get_data(as_text=True))
+    assert "ann" in page and "0/10" in page
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(f"{course['assignment']}/progress.csv").get_data(as_text=True))
+        )
+    )
+    assert rows[0][:3] == ["trainee", "email", "started"]
+    assert rows[1][:4] == ["ann", "ann@example.com", "0", "10"]
+
+
+def test_bad_assignment_form_rerenders_with_a_message(client, auth, course):
+    auth.login("teacher@example.com")
+    page = client.get(course["class"]).get_data(as_text=True)
+    response = client.post(
+        f"{course['class']}/assignments",
+        data={
+            "csrf_token": csrf_token(page),
+            "title": "Backwards",
+            "bank": course["bank"],
+            "opens_at": "2026-02-01T00:00",
+            "due_at": "2026-01-01T00:00",
+            "target_kind": "reviews",
+            "target_reviews": "1",
+            "target_retention": "0.9",
+            "target_share": "0.8",
+        },
+    )
+    assert response.status_code == 400
+    assert "The due date must come after the opening date" in text(response.get_data(as_text=True))
+
+
+def routes(course):
+    assignment = course["assignment"]
+    return [course["class"], f"{assignment}", f"{assignment}/progress.csv", f"{assignment}/items"]
+
+
+def test_trainee_cannot_reach_instructor_pages(course):
+    for path in routes(course):
+        assert course["trainee"].get(path).status_code == 403, path
+
+
+def test_another_instructor_gets_404_never_data(app, make_user, course):
+    make_user("stranger@example.com", role=Role.INSTRUCTOR)
+    stranger = app.test_client()
+    Auth(stranger).login("stranger@example.com")
+    for path in routes(course):
+        response = stranger.get(path)
+        assert response.status_code == 404, path
+        assert "ann@example.com" not in response.get_data(as_text=True)
+
+
+def test_anonymous_is_sent_to_sign_in(app, course):
+    anonymous = app.test_client()
+    for path in routes(course):
+        response = anonymous.get(path)
+        assert response.status_code == 302 and "/auth/login" in response.location
+
+
+def test_a_trainee_outside_the_class_cannot_study_its_assignment(app, make_user, course):
+    make_user("outsider@example.com")
+    outsider = app.test_client()
+    Auth(outsider).login("outsider@example.com")
+    assignment_id = course["assignment"].rsplit("/", 1)[1]
+    assert (
+        outsider.get(f"/banks/{course['bank']}/study?assignment={assignment_id}").status_code == 404
+    )
