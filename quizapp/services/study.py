@@ -232,6 +232,15 @@ def next_question_id(session: Session, user: User, scope: Scope, now: datetime) 
     return card.question_id if card else None
 
 
+def available(session: Session, user: User, scope: Scope, question_id: int) -> bool:
+    """Whether the question is in the scope and not suspended by this learner."""
+    in_scope = session.scalar(
+        select(Question.id).where(Question.id == question_id, *_in_scope(scope))
+    )
+    card = _card_row(session, user.id, question_id)
+    return in_scope is not None and not (card and card.suspended)
+
+
 def view_card(
     session: Session, user: User, question_id: int, now: datetime, *, fuzz: bool
 ) -> CardView:

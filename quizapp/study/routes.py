@@ -94,7 +94,11 @@ def next_card(slug: str) -> str:
     bank = _bank(slug)
     scope, params = _scope(bank, request.args)
     now = _now()
-    question_id = study.next_question_id(db.session, current_user, scope, now)
+    wanted = request.args.get("show", type=int)
+    if wanted is not None and study.available(db.session, current_user, scope, wanted):
+        question_id: int | None = wanted
+    else:
+        question_id = study.next_question_id(db.session, current_user, scope, now)
     sections, kinds = study.scope_options(db.session, bank.id)
     common = {"bank": bank, "params": params, "sections": sections, "kinds": kinds}
     if question_id is None:
@@ -188,7 +192,9 @@ def undo() -> Response:
         flash(str(error), "warning")
         return redirect(url_for("study.home"))
     flash("Your last answer was taken back.", "info")
-    return redirect(url_for("study.next_card", slug=question.bank.slug))
+    return redirect(
+        url_for("study.next_card", slug=question.bank.slug, show=question.id, **_scope_args())
+    )
 
 
 @bp.post("/questions/<int:question_id>/flag")
@@ -231,9 +237,16 @@ def suspend(question_id: int) -> Response:
     return _back_to(request.form.get("back_to_bank", ""))
 
 
+def _scope_args() -> dict[str, str]:
+    """The narrowing a study page passed along with an action, to return to it."""
+    return {
+        key: request.args[key] for key in ("section", "kind", "assignment") if key in request.args
+    }
+
+
 def _back_to(slug: str) -> Response:
     if slug and banks.find_bank(db.session, slug):
-        return redirect(url_for("study.next_card", slug=slug))
+        return redirect(url_for("study.next_card", slug=slug, **_scope_args()))
     return redirect(url_for("study.home"))
 
 

@@ -155,3 +155,17 @@ def test_unknown_bank_is_404_page(client, signed_in):
     assert response.status_code == 404 and "There is nothing here" in text(
         response.get_data(as_text=True)
     )
+
+
+def test_undo_in_a_narrowed_session_returns_to_that_card_and_narrowing(client, app, signed_in):
+    page = front(client, signed_in, kind="mcq")
+    undone = hidden_inputs(page, "front")["q"]
+    back = reveal(client, signed_in, page, choice=0)
+    grade(client, signed_in, back)
+    undo_form = hidden_inputs(front(client, signed_in, kind="mcq"), "undo-form")
+    action = re.search(r'<form method="post" action="([^"]+)"[^>]*id="undo-form"', page).group(1)
+    response = client.post(action.replace("&amp;", "&"), data=undo_form)
+    assert "kind=mcq" in response.location
+    again = client.get(response.location).get_data(as_text=True)
+    assert hidden_inputs(again, "front")["q"] == undone
+    assert "Multiple choice" in text(again)
