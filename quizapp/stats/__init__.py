@@ -1,0 +1,1 @@
+"""The learner's statistics page and per-learner FSRS parameter optimisation."""
