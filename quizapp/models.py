@@ -226,7 +226,30 @@ class Assignment(db.Model):
     target_retention: Mapped[float] = mapped_column(default=0.9)
     target_share: Mapped[float] = mapped_column(default=0.8)
     status: Mapped[str] = mapped_column(String(10), default="draft")
+    exam_questions: Mapped[int | None]
+    exam_minutes: Mapped[int] = mapped_column(default=20)
+    exam_attempts: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     classroom: Mapped[Classroom] = relationship(back_populates="assignments")
     bank: Mapped[Bank] = relationship()
+
+
+class ExamAttempt(db.Model):
+    """One timed attempt at an assignment's exam; its questions are drawn when it starts."""
+
+    __tablename__ = "exam_attempts"
+    __table_args__ = (UniqueConstraint("assignment_id", "user_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    number: Mapped[int]
+    question_ids: Mapped[list[int]] = mapped_column(JSON)
+    responses: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[float | None]
+
+    assignment: Mapped[Assignment] = relationship()

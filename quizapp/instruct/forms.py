@@ -68,6 +68,15 @@ class AssignmentForm(FlaskForm):
     target_retention = DecimalField(
         "R retention", default=0.9, places=2, validators=[NumberRange(0.5, 0.99)]
     )
+    exam_questions = IntegerField(
+        "Exam: questions per attempt (empty: no exam)", validators=[Optional(), NumberRange(1, 200)]
+    )
+    exam_minutes = IntegerField(
+        "Exam: minutes", default=20, validators=[Optional(), NumberRange(1, 600)]
+    )
+    exam_attempts = IntegerField(
+        "Exam: attempts allowed", default=1, validators=[Optional(), NumberRange(1, 20)]
+    )
     target_share = DecimalField(
         "Share of questions", default=0.8, places=2, validators=[NumberRange(0.1, 1)]
     )

@@ -20,7 +20,7 @@ from quizapp.instruct.forms import (
     StatusForm,
 )
 from quizapp.models import Assignment, Classroom, Question, User
-from quizapp.services import assignments, banks, classes
+from quizapp.services import assignments, banks, classes, exams
 
 bp = Blueprint("instruct", __name__, url_prefix="/teach")
 
@@ -143,6 +143,9 @@ def create_assignment(class_id: int) -> str | BaseResponse:
                 target_reviews=form.target_reviews.data,
                 target_retention=float(form.target_retention.data),
                 target_share=float(form.target_share.data),
+                exam_questions=form.exam_questions.data,
+                exam_minutes=form.exam_minutes.data or 20,
+                exam_attempts=form.exam_attempts.data or 1,
             )
         except assignments.AssignmentError as error:
             form.title.errors.append(str(error))
@@ -188,6 +191,7 @@ def assignment(assignment_id: int) -> str:
         projection_form=form,
         status_form=StatusForm(status=found.status),
         questions=len(assignments.question_set(db.session, found)),
+        scores=exams.best_scores(db.session, found),
     )
 
 
@@ -235,10 +239,20 @@ def progress_csv(assignment_id: int) -> Response:
     found = _assignment(assignment_id)
     _form, at = _projection()
     rows = assignments.class_progress(db.session, found, now=_now(), at=at)
+    scores = exams.best_scores(db.session, found)
     return _csv(
         f"assignment-{found.id}-progress",
-        ["trainee", "email", *_HEADER, "target met"],
-        [[p.user.name, p.user.email, *_numbers(p), p.target_met(found)] for p in rows],
+        ["trainee", "email", *_HEADER, "target met", "best exam score %"],
+        [
+            [
+                p.user.name,
+                p.user.email,
+                *_numbers(p),
+                p.target_met(found),
+                _percent(scores.get(p.user.id)),
+            ]
+            for p in rows
+        ],
     )
 
 

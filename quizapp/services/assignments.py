@@ -88,6 +88,9 @@ def create_assignment(
     target_reviews: int,
     target_retention: float,
     target_share: float,
+    exam_questions: int | None = None,
+    exam_minutes: int = 20,
+    exam_attempts: int = 1,
 ) -> Assignment:
     if due_at <= opens_at:
         raise AssignmentError("The due date must come after the opening date.")
@@ -105,6 +108,9 @@ def create_assignment(
         target_reviews=target_reviews,
         target_retention=target_retention,
         target_share=target_share,
+        exam_questions=exam_questions,
+        exam_minutes=exam_minutes,
+        exam_attempts=exam_attempts,
     )
     if not question_set(session, assignment):
         raise AssignmentError("No questions of that bank match the selection.")

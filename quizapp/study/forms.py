@@ -36,3 +36,7 @@ class SettingsForm(FlaskForm):
     reviews_per_day = IntegerField(
         "Reviews a day", validators=[InputRequired(), NumberRange(0, 99999)]
     )
+
+
+class ExamForm(FlaskForm):
+    """The exam's answers are read per question; the form itself carries the CSRF token."""

@@ -27,9 +27,9 @@ from quizapp.extensions import db
 from quizapp.instruct.forms import JoinForm
 from quizapp.models import Bank
 from quizapp.scheduling import Grade, format_interval
-from quizapp.services import assignments, banks, classes, exports, study
+from quizapp.services import assignments, banks, classes, exams, exports, study
 from quizapp.study import present
-from quizapp.study.forms import AnswerForm, FlagForm, SettingsForm
+from quizapp.study.forms import AnswerForm, ExamForm, FlagForm, SettingsForm
 
 bp = Blueprint("study", __name__)
 MAX_DURATION_MS = 10 * 60 * 1000
@@ -305,3 +305,47 @@ def join(code: str | None = None) -> str | Response:
             flash(f"You are in {classroom.name}.", "success")
             return redirect(url_for("study.home"))
     return render_template("study/join.html", form=form)
+
+
+@bp.post("/assignments/<int:assignment_id>/exam")
+def start_exam(assignment_id: int) -> Response:
+    assignment = assignments.open_assignment_for(
+        db.session, user=current_user, assignment_id=assignment_id
+    )
+    if assignment is None:
+        abort(404)
+    try:
+        attempt = exams.start(db.session, user=current_user, assignment=assignment, now=_now())
+    except exams.ExamError as error:
+        flash(str(error), "warning")
+        return redirect(url_for("study.home"))
+    return redirect(url_for("study.exam", attempt_id=attempt.id))
+
+
+@bp.route("/exams/<int:attempt_id>", methods=["GET", "POST"])
+def exam(attempt_id: int) -> str | Response:
+    """The exam's questions on one page; after submitting, the marks and the reasons."""
+    attempt = exams.own_attempt(db.session, user=current_user, attempt_id=attempt_id) or abort(404)
+    if request.method == "POST":
+        form = ExamForm()
+        if form.validate_on_submit():
+            responses = {
+                qid: present.response_from(question, _prefixed(request.form, f"q{qid}-"))
+                for qid, question in exams.questions_of(db.session, attempt)
+            }
+            exams.submit(db.session, attempt=attempt, responses=responses, now=_now())
+        return redirect(url_for("study.exam", attempt_id=attempt.id))
+    if attempt.finished_at is not None:
+        return render_template(
+            "study/exam_result.html", attempt=attempt, marked=exams.marked(db.session, attempt)
+        )
+    return render_template(
+        "study/exam.html",
+        attempt=attempt,
+        questions=exams.questions_of(db.session, attempt),
+        form=ExamForm(),
+    )
+
+
+def _prefixed(values, prefix: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {key[len(prefix) :]: value for key, value in values.items() if key.startswith(prefix)}

@@ -1,46 +1,12 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import Bank, Question, Role
+from quizapp.models import Question, Role
 from quizapp.scheduling import Grade
 from quizapp.services import assignments, classes, study
 from tests.conftest import NOW, get_user
-
-
-@pytest.fixture
-def people(session, make_user, demo_bank):
-    make_user("teacher@example.com", role=Role.INSTRUCTOR)
-    for name in ("ann", "ben", "cat"):
-        make_user(f"{name}@example.com")
-    return {name: get_user(f"{name}@example.com") for name in ("teacher", "ann", "ben", "cat")}
-
-
-@pytest.fixture
-def classroom(people):
-    room = classes.create_class(db.session, instructor=people["teacher"], name="Hip block", now=NOW)
-    for name in ("ann", "ben", "cat"):
-        classes.join(db.session, user=people[name], code=room.join_code.lower(), now=NOW)
-    return room
-
-
-def make_assignment(classroom, **overrides):
-    options = dict(
-        bank=db.session.scalar(select(Bank)),
-        title="FAQ week",
-        selection=assignments.Selection(sections=("faq",)),
-        opens_at=NOW,
-        due_at=NOW + timedelta(days=7),
-        exam_at=None,
-        target_kind="reviews",
-        target_reviews=1,
-        target_retention=0.9,
-        target_share=0.8,
-    )
-    options.update(overrides)
-    return assignments.create_assignment(db.session, classroom, **options)
 
 
 def answer_all(user, assignment, grade_for, now=NOW):
@@ -91,22 +57,20 @@ def test_remove_trainee(people, classroom):
     assert [u.name for u in classes.trainees(classroom)] == ["ann", "ben"]
 
 
-def test_selection_narrows_the_question_set(classroom):
-    assignment = make_assignment(classroom)
+def test_selection_narrows_the_question_set(classroom, make_assignment):
+    assignment = make_assignment()
     questions = assignments.question_set(db.session, assignment)
     assert len(questions) == 10 and {q.section for q in questions} == {"faq"}
-    picked = make_assignment(
-        classroom, selection=assignments.Selection(questions=(questions[0].key,))
-    )
+    picked = make_assignment(selection=assignments.Selection(questions=(questions[0].key,)))
     assert [q.key for q in assignments.question_set(db.session, picked)] == [questions[0].key]
     with pytest.raises(assignments.AssignmentError):
-        make_assignment(classroom, selection=assignments.Selection(tags=("no-such-tag",)))
+        make_assignment(selection=assignments.Selection(tags=("no-such-tag",)))
     with pytest.raises(assignments.AssignmentError):
-        make_assignment(classroom, due_at=NOW - timedelta(days=1))
+        make_assignment(due_at=NOW - timedelta(days=1))
 
 
-def test_open_assignments_reach_trainees_and_scope_their_queue(people, classroom):
-    assignment = make_assignment(classroom)
+def test_open_assignments_reach_trainees_and_scope_their_queue(people, classroom, make_assignment):
+    assignment = make_assignment()
     assert assignments.my_assignments(db.session, people["ann"], now=NOW) == []
     assert (
         assignments.open_assignment_for(db.session, user=people["ann"], assignment_id=assignment.id)
@@ -121,8 +85,8 @@ def test_open_assignments_reach_trainees_and_scope_their_queue(people, classroom
     assert db.session.get(Question, first).section == "faq"
 
 
-def test_progress_rows_and_targets(people, classroom):
-    assignment = make_assignment(classroom)
+def test_progress_rows_and_targets(people, classroom, make_assignment):
+    assignment = make_assignment()
     answer_all(people["ann"], assignment, lambda q: Grade.GOOD)
     rows = {
         row.user.name: row for row in assignments.class_progress(db.session, assignment, now=NOW)
@@ -134,10 +98,8 @@ def test_progress_rows_and_targets(people, classroom):
     assert 0 < ann.retention_at < ann.retention_now <= 1  # memory fades by the due date
 
 
-def test_drill_down_by_section(people, classroom):
-    assignment = make_assignment(
-        classroom, selection=assignments.Selection(sections=("faq", "pros_cons"))
-    )
+def test_drill_down_by_section(people, classroom, make_assignment):
+    assignment = make_assignment(selection=assignments.Selection(sections=("faq", "pros_cons")))
     answer_all(
         people["ann"], assignment, lambda q: Grade.GOOD if q.section == "faq" else Grade.AGAIN
     )
@@ -148,8 +110,8 @@ def test_drill_down_by_section(people, classroom):
     assert faq.accuracy == 1.0 and pros.accuracy == 0.0
 
 
-def test_item_analysis_facility_discrimination_and_flags(people, classroom):
-    assignment = make_assignment(classroom)
+def test_item_analysis_facility_discrimination_and_flags(people, classroom, make_assignment):
+    assignment = make_assignment()
     questions = assignments.question_set(db.session, assignment)
     tricky = questions[0]
     # ann passes everything but the tricky one; ben and cat pass only the tricky one.
@@ -176,8 +138,8 @@ def test_item_analysis_facility_discrimination_and_flags(people, classroom):
     assert not reports[questions[1].id].needs_attention
 
 
-def test_edit_keeps_the_id_and_rejects_an_empty_prompt(classroom):
-    assignment = make_assignment(classroom)
+def test_edit_keeps_the_id_and_rejects_an_empty_prompt(classroom, make_assignment):
+    assignment = make_assignment()
     question = assignments.question_set(db.session, assignment)[0]
     key = question.key
     assignments.edit_question(
