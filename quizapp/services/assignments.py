@@ -288,6 +288,24 @@ def trainee_sections(
     ]
 
 
+def overdue_questions(
+    session: Session, user: User, *, bank_id: int, now: datetime
+) -> tuple[int, ...]:
+    """Questions of this bank in the trainee's open assignments that are past due."""
+    overdue = session.scalars(
+        select(Assignment)
+        .join(Membership, Membership.class_id == Assignment.class_id)
+        .where(
+            Membership.user_id == user.id,
+            Membership.role == TRAINEE,
+            Assignment.status == "open",
+            Assignment.bank_id == bank_id,
+            Assignment.due_at < now,
+        )
+    )
+    return tuple(sorted({q.id for a in overdue for q in question_set(session, a)}))
+
+
 def my_assignments(
     session: Session, user: User, *, now: datetime
 ) -> list[tuple[Assignment, Progress]]:

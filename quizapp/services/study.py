@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -47,6 +47,7 @@ class Scope:
     section: str | None = None
     kind: str | None = None
     question_ids: tuple[int, ...] | None = None
+    first: tuple[int, ...] = ()  # questions of overdue assignments, served before the rest
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,12 @@ def _in_scope(scope: Scope) -> list[Any]:
     return conditions
 
 
+def _priority(scope: Scope) -> Any:
+    if not scope.first:
+        return literal(0)
+    return case((Question.id.in_(scope.first), 0), else_=1)
+
+
 def _studied_today(session: Session, user: User, now: datetime) -> tuple[int, int]:
     """(new cards introduced, reviews of review cards) since the study day began."""
     rows = session.execute(
@@ -179,7 +186,7 @@ def _due_cards(
             Card.due <= until,
             *_in_scope(scope),
         )
-        .order_by(Card.due, Card.id)
+        .order_by(_priority(scope), Card.due, Card.id)
     )
 
 
@@ -220,7 +227,7 @@ def next_question_id(session: Session, user: User, scope: Scope, now: datetime) 
         new = session.scalar(
             select(Question.id)
             .where(*_in_scope(scope), ~_seen(user))
-            .order_by(Question.position)
+            .order_by(_priority(scope), Question.position)
             .limit(1)
         )
         if new is not None:

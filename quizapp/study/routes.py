@@ -78,7 +78,8 @@ def _scope(bank: Bank, args) -> tuple[study.Scope, dict[str, str]]:  # type: ign
             abort(404)
         question_ids = tuple(q.id for q in assignments.question_set(db.session, assignment))
         params["assignment"] = str(assignment.id)
-    return study.Scope(bank.id, section, kind, question_ids), params
+    first = assignments.overdue_questions(db.session, current_user, bank_id=bank.id, now=_now())
+    return study.Scope(bank.id, section, kind, question_ids, first), params
 
 
 @bp.get("/")

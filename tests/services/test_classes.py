@@ -156,3 +156,26 @@ def test_edit_keeps_the_id_and_rejects_an_empty_prompt(classroom, make_assignmen
         assignments.edit_question(
             db.session, question, prompt="  ", answer="Yes.", explanation="", now=NOW
         )
+
+
+def test_overdue_assignment_questions_come_first(people, classroom, make_assignment):
+    assignment = make_assignment(
+        selection=assignments.Selection(sections=("pros_cons",)),
+        opens_at=NOW - timedelta(days=10),
+        due_at=NOW - timedelta(days=1),
+    )
+    assignments.set_status(db.session, assignment, "open")
+    first = assignments.overdue_questions(
+        db.session, people["ann"], bank_id=assignment.bank_id, now=NOW
+    )
+    assert len(first) == 12
+    plain = study.Scope(assignment.bank_id)
+    assert (
+        db.session.get(
+            Question, study.next_question_id(db.session, people["ann"], plain, NOW)
+        ).section
+        == "introduction"
+    )
+    ordered = study.Scope(assignment.bank_id, first=first)
+    chosen = study.next_question_id(db.session, people["ann"], ordered, NOW)
+    assert db.session.get(Question, chosen).section == "pros_cons"
