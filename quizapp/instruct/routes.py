@@ -19,7 +19,7 @@ from quizapp.instruct.forms import (
     ProjectionForm,
     StatusForm,
 )
-from quizapp.models import Assignment, Classroom, Question, User
+from quizapp.models import Assignment, Classroom, Question
 from quizapp.services import assignments, banks, classes, exams
 
 bp = Blueprint("instruct", __name__, url_prefix="/teach")
@@ -73,15 +73,17 @@ def index() -> str | BaseResponse:
 
 @bp.get("/classes/<int:class_id>")
 def classroom(class_id: int) -> str:
-    found = _class(class_id)
+    return _class_page(_class(class_id), _assignment_form())
+
+
+def _class_page(found: Classroom, assignment_form: AssignmentForm) -> str:
     return render_template(
         "instruct/class.html",
         classroom=found,
         trainees=classes.trainees(found),
         instructors=classes.instructors(found),
         instructor_form=InstructorForm(),
-        assignment_form=_assignment_form(),
-        status_form=StatusForm(),
+        assignment_form=assignment_form,
     )
 
 
@@ -152,15 +154,7 @@ def create_assignment(class_id: int) -> str | BaseResponse:
         else:
             flash("Assignment created as a draft; open it when the class should see it.", "success")
             return redirect(url_for("instruct.assignment", assignment_id=assignment.id))
-    return render_template(
-        "instruct/class.html",
-        classroom=found,
-        trainees=classes.trainees(found),
-        instructors=classes.instructors(found),
-        instructor_form=InstructorForm(),
-        assignment_form=form,
-        status_form=StatusForm(),
-    ), 400
+    return _class_page(found, form), 400
 
 
 @bp.post("/assignments/<int:assignment_id>/status")
@@ -256,17 +250,20 @@ def progress_csv(assignment_id: int) -> Response:
     )
 
 
-def _trainee(found: Assignment, user_id: int) -> User:
+def _drill_down(assignment_id: int, user_id: int):  # type: ignore[no-untyped-def]
+    """The assignment, one of its trainees, the projection asked for, and their sections."""
+    found = _assignment(assignment_id)
     user = next((u for u in classes.trainees(found.classroom) if u.id == user_id), None)
-    return user or abort(404)
+    if user is None:
+        abort(404)
+    form, at = _projection()
+    sections = assignments.trainee_sections(db.session, found, user, now=_now(), at=at)
+    return found, user, form, at, sections
 
 
 @bp.get("/assignments/<int:assignment_id>/trainees/<int:user_id>")
 def trainee(assignment_id: int, user_id: int) -> str:
-    found = _assignment(assignment_id)
-    user = _trainee(found, user_id)
-    form, at = _projection()
-    sections = assignments.trainee_sections(db.session, found, user, now=_now(), at=at)
+    found, user, form, at, sections = _drill_down(assignment_id, user_id)
     return render_template(
         "instruct/trainee.html",
         assignment=found,
@@ -279,10 +276,7 @@ def trainee(assignment_id: int, user_id: int) -> str:
 
 @bp.get("/assignments/<int:assignment_id>/trainees/<int:user_id>.csv")
 def trainee_csv(assignment_id: int, user_id: int) -> Response:
-    found = _assignment(assignment_id)
-    user = _trainee(found, user_id)
-    _form, at = _projection()
-    sections = assignments.trainee_sections(db.session, found, user, now=_now(), at=at)
+    found, user, _form, _at, sections = _drill_down(assignment_id, user_id)
     return _csv(
         f"assignment-{found.id}-trainee-{user.id}",
         ["section", *_HEADER],

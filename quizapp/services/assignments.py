@@ -28,7 +28,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.services.banks import content_hash
-from quizapp.services.classes import TRAINEE, trainees
+from quizapp.services.classes import INSTRUCTOR, TRAINEE, trainees
 from quizapp.services.study import memory_of, settings_for
 
 STATUSES = ("draft", "open", "closed")
@@ -136,30 +136,24 @@ def set_status(session: Session, assignment: Assignment, status: str) -> None:
     session.commit()
 
 
-def taught_assignment(session: Session, *, user: User, assignment_id: int) -> Assignment | None:
-    """The assignment, if this user teaches its class."""
-    return session.scalar(
+def _of_member(user: User, role: str) -> Any:
+    """Assignments of the classes where this user has this role."""
+    return (
         select(Assignment)
         .join(Membership, Membership.class_id == Assignment.class_id)
-        .where(
-            Assignment.id == assignment_id,
-            Membership.user_id == user.id,
-            Membership.role == "instructor",
-        )
+        .where(Membership.user_id == user.id, Membership.role == role)
     )
+
+
+def taught_assignment(session: Session, *, user: User, assignment_id: int) -> Assignment | None:
+    """The assignment, if this user teaches its class."""
+    return session.scalar(_of_member(user, INSTRUCTOR).where(Assignment.id == assignment_id))
 
 
 def open_assignment_for(session: Session, *, user: User, assignment_id: int) -> Assignment | None:
     """An open assignment of a class this trainee is in."""
     return session.scalar(
-        select(Assignment)
-        .join(Membership, Membership.class_id == Assignment.class_id)
-        .where(
-            Assignment.id == assignment_id,
-            Assignment.status == "open",
-            Membership.user_id == user.id,
-            Membership.role == TRAINEE,
-        )
+        _of_member(user, TRAINEE).where(Assignment.id == assignment_id, Assignment.status == "open")
     )
 
 
@@ -293,14 +287,8 @@ def overdue_questions(
 ) -> tuple[int, ...]:
     """Questions of this bank in the trainee's open assignments that are past due."""
     overdue = session.scalars(
-        select(Assignment)
-        .join(Membership, Membership.class_id == Assignment.class_id)
-        .where(
-            Membership.user_id == user.id,
-            Membership.role == TRAINEE,
-            Assignment.status == "open",
-            Assignment.bank_id == bank_id,
-            Assignment.due_at < now,
+        _of_member(user, TRAINEE).where(
+            Assignment.status == "open", Assignment.bank_id == bank_id, Assignment.due_at < now
         )
     )
     return tuple(sorted({q.id for a in overdue for q in question_set(session, a)}))
@@ -311,14 +299,7 @@ def my_assignments(
 ) -> list[tuple[Assignment, Progress]]:
     """The open assignments of the trainee's classes, with the trainee's own progress."""
     assignments = session.scalars(
-        select(Assignment)
-        .join(Membership, Membership.class_id == Assignment.class_id)
-        .where(
-            Membership.user_id == user.id,
-            Membership.role == TRAINEE,
-            Assignment.status == "open",
-        )
-        .order_by(Assignment.due_at)
+        _of_member(user, TRAINEE).where(Assignment.status == "open").order_by(Assignment.due_at)
     )
     result = []
     for assignment in assignments:

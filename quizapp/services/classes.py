@@ -55,26 +55,23 @@ def taught_class(session: Session, *, user: User, class_id: int) -> Classroom | 
     )
 
 
-def classes_taught(session: Session, user: User) -> list[Classroom]:
+def _classes(session: Session, user: User, role: str) -> list[Classroom]:
     return list(
         session.scalars(
             select(Classroom)
             .join(Membership)
-            .where(Membership.user_id == user.id, Membership.role == INSTRUCTOR)
+            .where(Membership.user_id == user.id, Membership.role == role)
             .order_by(Classroom.name)
         )
     )
+
+
+def classes_taught(session: Session, user: User) -> list[Classroom]:
+    return _classes(session, user, INSTRUCTOR)
 
 
 def classes_joined(session: Session, user: User) -> list[Classroom]:
-    return list(
-        session.scalars(
-            select(Classroom)
-            .join(Membership)
-            .where(Membership.user_id == user.id, Membership.role == TRAINEE)
-            .order_by(Classroom.name)
-        )
-    )
+    return _classes(session, user, TRAINEE)
 
 
 def join(session: Session, *, user: User, code: str, now: datetime) -> Classroom:

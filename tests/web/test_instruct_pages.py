@@ -142,10 +142,10 @@ def test_a_trainee_outside_the_class_cannot_study_its_assignment(app, make_user,
     )
 
 
-def test_exam_through_the_pages(app, client, auth, course):
-    auth.login("teacher@example.com")
+def open_exam(client, course, questions):
+    """As the signed-in teacher, create and open a pros-and-cons exam; return its path."""
     page = client.get(course["class"]).get_data(as_text=True)
-    response = client.post(
+    assignment_path = client.post(
         f"{course['class']}/assignments",
         data={
             "csrf_token": csrf_token(page),
@@ -158,65 +158,44 @@ def test_exam_through_the_pages(app, client, auth, course):
             "target_reviews": "1",
             "target_retention": "0.9",
             "target_share": "0.8",
-            "exam_questions": "3",
+            "exam_questions": str(questions),
             "exam_minutes": "15",
             "exam_attempts": "1",
         },
-    )
-    assignment_path = response.location
+    ).location
     page = client.get(assignment_path).get_data(as_text=True)
     client.post(
         f"{assignment_path}/status", data={"csrf_token": csrf_token(page), "status": "open"}
     )
+    return assignment_path
 
-    trainee = course["trainee"]
+
+def start_exam(trainee, assignment_path):
     home = trainee.get("/").get_data(as_text=True)
     assignment_id = assignment_path.rsplit("/", 1)[1]
     started = trainee.post(
         f"/assignments/{assignment_id}/exam", data={"csrf_token": csrf_token(home)}
     )
-    exam_path = started.location
+    return started.location
+
+
+def test_exam_through_the_pages(client, auth, course):
+    auth.login("teacher@example.com")
+    assignment_path = open_exam(client, course, questions=3)
+    trainee = course["trainee"]
+    exam_path = start_exam(trainee, assignment_path)
     exam_page = trainee.get(exam_path).get_data(as_text=True)
     assert exam_page.count("<fieldset") == 3 and "Score" not in exam_page
-    names = sorted(set(re.findall(r'name="(q\d+-choice)" value="(\d+)"', exam_page)))
-    picked = {name: value for name, value in names}
+    picked = dict(set(re.findall(r'name="(q\d+-choice)" value="(\d+)"', exam_page)))
     handed = trainee.post(exam_path, data={"csrf_token": csrf_token(exam_page), **picked})
     result = text(trainee.get(handed.location).get_data(as_text=True))
     assert "Score:" in result and "Right answer:" in result
-
-    progress = text(client.get(assignment_path).get_data(as_text=True))
-    assert "Best exam" in progress
+    assert "Best exam" in text(client.get(assignment_path).get_data(as_text=True))
 
 
 def test_another_learner_cannot_open_an_exam_attempt(app, client, auth, make_user, course):
-    trainee = course["trainee"]
     auth.login("teacher@example.com")
-    page = client.get(course["class"]).get_data(as_text=True)
-    assignment_path = client.post(
-        f"{course['class']}/assignments",
-        data={
-            "csrf_token": csrf_token(page),
-            "title": "Exam",
-            "bank": course["bank"],
-            "sections": ["pros_cons"],
-            "opens_at": "2026-01-01T00:00",
-            "due_at": "2030-01-01T00:00",
-            "target_kind": "reviews",
-            "target_reviews": "1",
-            "target_retention": "0.9",
-            "target_share": "0.8",
-            "exam_questions": "2",
-        },
-    ).location
-    page = client.get(assignment_path).get_data(as_text=True)
-    client.post(
-        f"{assignment_path}/status", data={"csrf_token": csrf_token(page), "status": "open"}
-    )
-    assignment_id = assignment_path.rsplit("/", 1)[1]
-    home = trainee.get("/").get_data(as_text=True)
-    exam_path = trainee.post(
-        f"/assignments/{assignment_id}/exam", data={"csrf_token": csrf_token(home)}
-    ).location
+    exam_path = start_exam(course["trainee"], open_exam(client, course, questions=2))
     make_user("ben@example.com")
     other = app.test_client()
     Auth(other).login("ben@example.com")
