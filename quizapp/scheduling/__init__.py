@@ -7,7 +7,7 @@ and its repetition count, so the same history always gives the same schedule.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -92,14 +92,20 @@ class Outcome:
 
 
 class _SeededScheduler(Scheduler):
-    """fsrs's scheduler with fuzz drawn from a seeded generator instead of the global one."""
+    """fsrs's scheduler with seeded fuzz that also evens out the daily load.
 
-    def __init__(self, *, seed: int, **kwargs: object) -> None:
+    fsrs draws fuzz from the global random generator; here it comes from a generator
+    seeded per card and repetition. Within the fuzz range (the same as fsrs's and
+    Anki's), days that already have many reviews due are less likely to be picked, as
+    Anki's load balancer does, so the number of reviews a day stays even.
+    """
+
+    def __init__(self, *, seed: int, load: Mapping[int, int], **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._rng = Random(seed)
+        self._load = load
 
     def _get_fuzzed_interval(self, *, interval: timedelta) -> timedelta:
-        # Same ranges as fsrs (and Anki); only the source of randomness differs.
         days = interval.days
         if days < 2.5:
             return interval
@@ -110,11 +116,14 @@ class _SeededScheduler(Scheduler):
             )
         low = min(max(2, round(days - delta)), self.maximum_interval)
         high = min(round(days + delta), self.maximum_interval)
-        low = min(low, high)
-        return timedelta(days=min(round(low + self._rng.random() * (high - low + 1)), high))
+        candidates = list(range(min(low, high), high + 1))
+        weights = [1 / (self._load.get(day, 0) + 1) ** 2 for day in candidates]
+        return timedelta(days=self._rng.choices(candidates, weights)[0])
 
 
-def _scheduler(settings: Settings, *, seed: int) -> Scheduler:
+def _scheduler(
+    settings: Settings, *, seed: int, load: Mapping[int, int] | None = None
+) -> Scheduler:
     kwargs: dict[str, object] = {
         "desired_retention": settings.desired_retention,
         "learning_steps": settings.learning_steps,
@@ -123,7 +132,7 @@ def _scheduler(settings: Settings, *, seed: int) -> Scheduler:
     }
     if settings.parameters is not None:
         kwargs["parameters"] = settings.parameters
-    return _SeededScheduler(seed=seed, **kwargs)
+    return _SeededScheduler(seed=seed, load=load or {}, **kwargs)
 
 
 def _card(card_id: int, memory: MemoryState, now: datetime) -> Card:
@@ -139,10 +148,19 @@ def _card(card_id: int, memory: MemoryState, now: datetime) -> Card:
 
 
 def review(
-    settings: Settings, *, card_id: int, memory: MemoryState, grade: Grade, now: datetime
+    settings: Settings,
+    *,
+    card_id: int,
+    memory: MemoryState,
+    grade: Grade,
+    now: datetime,
+    load: Mapping[int, int] | None = None,
 ) -> Outcome:
-    """Apply one answer given at `now` (UTC-aware) and return the new memory state."""
-    scheduler = _scheduler(settings, seed=card_id * 1000 + memory.reps)
+    """Apply one answer given at `now` (UTC-aware) and return the new memory state.
+
+    `load` maps days from now to the number of reviews already due that day.
+    """
+    scheduler = _scheduler(settings, seed=card_id * 1000 + memory.reps, load=load)
     card, _log = scheduler.review_card(_card(card_id, memory, now), Rating(grade), now)
     lapsed = grade is Grade.AGAIN and memory.state == State.Review.value
     after = MemoryState(

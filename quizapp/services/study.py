@@ -9,6 +9,7 @@ enforced by the database as well, so concurrent requests cannot apply twice.
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -91,6 +92,19 @@ def day_start(now: datetime) -> datetime:
     """Start of the study day (UTC, rolling over at 04:00 as Anki does)."""
     start = now.replace(hour=DAY_ROLLOVER_HOUR, minute=0, second=0, microsecond=0)
     return start if now >= start else start - timedelta(days=1)
+
+
+def daily_load(session: Session, user: User, now: datetime, *, days: int = 400) -> dict[int, int]:
+    """Reviews already due on each of the coming days, counted from `now`."""
+    dues = session.scalars(
+        select(Card.due).where(
+            Card.user_id == user.id,
+            Card.state == REVIEW_STATE,
+            Card.due > now,
+            Card.due <= now + timedelta(days=days),
+        )
+    )
+    return dict(Counter((due - now).days for due in dues))
 
 
 def memory_of(card: Card | None) -> MemoryState:
@@ -301,7 +315,12 @@ def answer(
             session.flush()
         memory = memory_of(card)
         outcome = scheduling.review(
-            settings_for(user, fuzz=fuzz), card_id=card.id, memory=memory, grade=grade, now=now
+            settings_for(user, fuzz=fuzz),
+            card_id=card.id,
+            memory=memory,
+            grade=grade,
+            now=now,
+            load=daily_load(session, user, now) if fuzz else None,
         )
         _apply(card, outcome.after)
         review = Review(

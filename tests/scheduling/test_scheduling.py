@@ -127,3 +127,26 @@ def test_retention_bounds():
     for bad in (0.5, 0.995, 1.0):
         with pytest.raises(ValueError):
             validate_retention(bad)
+
+
+def test_load_balancing_steers_reviews_away_from_busy_days():
+    memory = run([Grade.GOOD] * 4)[-1]  # a card whose next interval is weeks long
+    now = memory.due
+    free = [
+        (
+            review(Settings(), card_id=n, memory=memory, grade=Grade.GOOD, now=now).after.due - now
+        ).days
+        for n in range(200)
+    ]
+    busy_day = max(set(free), key=free.count)
+    balanced = [
+        (
+            review(
+                Settings(), card_id=n, memory=memory, grade=Grade.GOOD, now=now, load={busy_day: 50}
+            ).after.due
+            - now
+        ).days
+        for n in range(200)
+    ]
+    assert min(free) <= min(balanced) and max(balanced) <= max(free)  # still within the fuzz range
+    assert balanced.count(busy_day) < free.count(busy_day) / 5

@@ -177,3 +177,13 @@ def test_flag_needs_a_known_reason(trainee):
     study.flag(
         db.session, user=trainee, question_id=question_id, reason="unclear", comment="Which hip?"
     )
+
+
+def test_daily_load_counts_reviews_due_on_coming_days(trainee):
+    first = answer(trainee, Grade.EASY).review
+    second = answer(trainee, Grade.EASY).review
+    cards = [db.session.get(Card, r.card_id) for r in (first, second)]
+    assert {card.state for card in cards} == {2}
+    load = study.daily_load(db.session, trainee, NOW)
+    expected = {(card.due - NOW).days for card in cards}
+    assert sum(load.values()) == 2 and set(load) == expected
