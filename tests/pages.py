@@ -29,3 +29,10 @@ def hidden_inputs(html: str, form_id: str) -> dict[str, str]:
 def text(html: str) -> str:
     """Visible text, roughly: tags removed and entities decoded."""
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def form_action(html: str, form_id: str) -> str:
+    """Where the form with this id posts to."""
+    form = re.search(rf'<form[^>]*action="([^"]*)"[^>]*id="{form_id}"', html)
+    assert form, f"no form #{form_id} with an action on the page"
+    return unescape(form.group(1))

@@ -12,6 +12,7 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, literal, select
@@ -32,6 +33,28 @@ REVIEW_STATE = 2
 FLAG_REASONS = {"wrong": "The answer is wrong", "unclear": "The question is unclear"}
 
 
+class Custom(StrEnum):
+    """Custom study, as in Anki: sessions outside the normal queue."""
+
+    CRAM = "cram"
+    FAILED = "failed"
+    AHEAD = "ahead"
+    INCORRECT = "incorrect"
+
+    @property
+    def label(self) -> str:
+        return _CUSTOM_LABELS[self]
+
+
+_CUSTOM_LABELS = {
+    Custom.CRAM: "Cram: go through every question (the schedule is left alone)",
+    Custom.FAILED: "Review the cards I failed today",
+    Custom.AHEAD: "Study ahead: reviews due in the next 7 days",
+    Custom.INCORRECT: "Only questions I last answered incorrectly",
+}
+STUDY_AHEAD = timedelta(days=7)
+
+
 class StudyError(ValueError):
     """An action that cannot be applied; the message is for the learner."""
 
@@ -49,6 +72,9 @@ class Scope:
     kind: str | None = None
     question_ids: tuple[int, ...] | None = None
     first: tuple[int, ...] = ()  # questions of overdue assignments, served before the rest
+    # Custom study: walk the questions in bank order whatever their due dates.
+    in_order: bool = False
+    after: int | None = None  # the bank position last shown in such a walk
 
 
 @dataclass(frozen=True)
@@ -67,6 +93,7 @@ class CardView:
     """Everything a page needs to show one card and its grade buttons."""
 
     question_id: int
+    position: int
     question: content.Question
     version: int
     memory: MemoryState
@@ -205,11 +232,17 @@ def _due_cards(
 
 
 def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
-    """New (within today's limit), learning (due within the learn-ahead window) and due reviews."""
+    """New (within today's limit), learning (due within the learn-ahead window) and due reviews.
+
+    In custom study everything left in the walk counts as due.
+    """
     new_today, reviews_today = _studied_today(session, user, now)
 
     def count(query: Any) -> int:
         return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+    if scope.in_order:
+        return Counts(new=0, learning=0, review=count(_walk(user, scope)))
 
     learning = count(_due_cards(session, user, scope, LEARNING_STATES, now + LEARN_AHEAD))
     review = count(_due_cards(session, user, scope, (REVIEW_STATE,), now))
@@ -227,8 +260,21 @@ def _card_row(session: Session, user_id: int, question_id: int) -> Card | None:
     )
 
 
+def _walk(user: User, scope: Scope) -> Any:
+    """The questions left in a custom-study walk, in bank order."""
+    suspended = exists().where(
+        Card.user_id == user.id, Card.question_id == Question.id, Card.suspended
+    )
+    query = select(Question.id).where(*_in_scope(scope), ~suspended)
+    if scope.after is not None:
+        query = query.where(Question.position > scope.after)
+    return query.order_by(Question.position)
+
+
 def next_question_id(session: Session, user: User, scope: Scope, now: datetime) -> int | None:
     """Due learning cards, then due reviews, then new cards within today's limits."""
+    if scope.in_order:
+        return session.scalar(_walk(user, scope).limit(1))
     new_today, reviews_today = _studied_today(session, user, now)
     learning = session.scalars(_due_cards(session, user, scope, LEARNING_STATES, now).limit(1))
     if card := learning.first():
@@ -276,6 +322,7 @@ def view_card(
     )
     return CardView(
         question_id=question.id,
+        position=question.position,
         question=content.Question.from_dict(question.content),
         version=card.version if card else 0,
         memory=memory,
@@ -431,3 +478,33 @@ def scope_options(session: Session, bank_id: int) -> tuple[list[str], list[str]]
     sections = [s.value for s in content.Section if any(r.section == s.value for r in rows)]
     kinds = [k.value for k in content.Kind if any(r.kind == k.value for r in rows)]
     return sections, kinds
+
+
+def custom_questions(
+    session: Session, user: User, custom: Custom, *, now: datetime, tag: str | None = None
+) -> tuple[int, ...] | None:
+    """The questions a custom session covers; None where the whole scope is covered."""
+    if custom is Custom.AHEAD:
+        return tuple(
+            session.scalars(
+                select(Card.question_id).where(
+                    Card.user_id == user.id,
+                    Card.state == REVIEW_STATE,
+                    Card.due <= now + STUDY_AHEAD,
+                )
+            )
+        )
+    if custom in (Custom.FAILED, Custom.INCORRECT):
+        query = select(Review).where(Review.user_id == user.id).order_by(Review.id)
+        if custom is Custom.FAILED:
+            query = query.where(Review.reviewed_at >= day_start(now))
+        else:
+            query = query.where(Review.correct.is_not(None))
+        latest = {review.question_id: review for review in session.scalars(query)}
+        if custom is Custom.FAILED:
+            return tuple(qid for qid, review in latest.items() if review.rating == Grade.AGAIN)
+        return tuple(qid for qid, review in latest.items() if review.correct is False)
+    if tag:
+        rows = session.execute(select(Question.id, Question.content))
+        return tuple(qid for qid, content in rows if tag in content.get("tags", ()))
+    return None

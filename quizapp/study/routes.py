@@ -48,7 +48,14 @@ def interval_filter(value):  # type: ignore[no-untyped-def]
 
 @bp.app_context_processor
 def labels() -> dict[str, object]:
-    return {"Kind": Kind, "Section": Section, "Grade": Grade, "present": present, "decode": decode}
+    return {
+        "Kind": Kind,
+        "Section": Section,
+        "Grade": Grade,
+        "Custom": study.Custom,
+        "present": present,
+        "decode": decode,
+    }
 
 
 def _now() -> datetime:
@@ -64,7 +71,7 @@ def _bank(slug: str) -> Bank:
 
 
 def _scope(bank: Bank, args) -> tuple[study.Scope, dict[str, str]]:  # type: ignore[no-untyped-def]
-    """The session's scope from the query: section, kind, and an assignment's questions."""
+    """The session's scope from the query: section, kind, an assignment, a custom study."""
     sections, kinds = study.scope_options(db.session, bank.id)
     section = args.get("section") if args.get("section") in sections else None
     kind = args.get("kind") if args.get("kind") in kinds else None
@@ -78,8 +85,31 @@ def _scope(bank: Bank, args) -> tuple[study.Scope, dict[str, str]]:  # type: ign
             abort(404)
         question_ids = tuple(q.id for q in assignments.question_set(db.session, assignment))
         params["assignment"] = str(assignment.id)
+    custom = _custom(args)
+    in_order = custom is not None
+    if custom is not None:
+        params["custom"] = custom.value
+        tag = (args.get("tag") or "").strip()[:100] or None
+        if tag:
+            params["tag"] = tag
+        if args.get("reschedule") == "1":
+            params["reschedule"] = "1"
+        chosen = study.custom_questions(db.session, current_user, custom, now=_now(), tag=tag)
+        if chosen is not None:
+            question_ids = (
+                chosen if question_ids is None else tuple(set(chosen) & set(question_ids))
+            )
     first = assignments.overdue_questions(db.session, current_user, bank_id=bank.id, now=_now())
-    return study.Scope(bank.id, section, kind, question_ids, first), params
+    after = args.get("after", type=int) if in_order else None
+    scope = study.Scope(bank.id, section, kind, question_ids, first, in_order, after)
+    return scope, params
+
+
+def _custom(args) -> study.Custom | None:  # type: ignore[no-untyped-def]
+    try:
+        return study.Custom(args.get("custom")) if args.get("custom") else None
+    except ValueError:
+        return None
 
 
 @bp.get("/")
@@ -167,6 +197,10 @@ def answer(slug: str) -> Response:
     ):
         flash("That answer could not be read; nothing was recorded.", "warning")
         return redirect(url_for("study.next_card", slug=slug, **params))
+    if "after" in request.args:
+        params["after"] = request.args["after"]
+    if params.get("custom") == study.Custom.CRAM and "reschedule" not in params:
+        return redirect(url_for("study.next_card", slug=slug, **params))
     try:
         study.answer(
             db.session,
@@ -240,9 +274,8 @@ def suspend(question_id: int) -> Response:
 
 def _scope_args() -> dict[str, str]:
     """The narrowing a study page passed along with an action, to return to it."""
-    return {
-        key: request.args[key] for key in ("section", "kind", "assignment") if key in request.args
-    }
+    keys = ("section", "kind", "assignment", "custom", "tag", "reschedule")
+    return {key: request.args[key] for key in keys if key in request.args}
 
 
 def _back_to(slug: str) -> Response:

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import Question, Review
-from tests.pages import csrf_token, hidden_inputs, text
+from tests.pages import csrf_token, form_action, hidden_inputs, text
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def reveal(client, slug, page, **extra):
 
 def grade(client, slug, page, rating="3"):
     fields = hidden_inputs(page, "grades")
-    return client.post(f"/banks/{slug}/answer", data={**fields, "rating": rating})
+    return client.post(form_action(page, "grades"), data={**fields, "rating": rating})
 
 
 def review_count(app):
@@ -169,3 +169,19 @@ def test_undo_in_a_narrowed_session_returns_to_that_card_and_narrowing(client, a
     again = client.get(response.location).get_data(as_text=True)
     assert hidden_inputs(again, "front")["q"] == undone
     assert "Multiple choice" in text(again)
+
+
+def test_cram_leaves_the_schedule_alone_unless_asked(client, app, signed_in):
+    page = front(client, signed_in, custom="cram", section="faq")
+    back = reveal(client, signed_in, page, custom="cram", section="faq")
+    assert "leaves your schedule alone" in text(back)
+    response = grade(client, signed_in, back)
+    assert "after=" in response.location and "custom=cram" in response.location
+    assert review_count(app) == 0
+    nxt = client.get(response.location).get_data(as_text=True)
+    assert hidden_inputs(nxt, "front")["q"] != hidden_inputs(page, "front")["q"]
+
+    page = front(client, signed_in, custom="cram", section="faq", reschedule="1")
+    back = reveal(client, signed_in, page, custom="cram", section="faq", reschedule="1")
+    grade(client, signed_in, back)
+    assert review_count(app) == 1
