@@ -230,3 +230,52 @@ def export_anki(
     except ExportError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {count} notes to {output}")
+
+
+@main.command("optimize")
+@click.option("--user", "email", help="Only this learner's email (default: every learner).")
+@with_appcontext
+def optimize_command(email: str | None) -> None:
+    """Fit learners' FSRS parameters to their reviews and reschedule their cards.
+
+    New parameters are kept only when they predict the learner's reviews better
+    (lower log loss) than the current ones.
+    """
+    from flask import current_app
+    from sqlalchemy import select
+
+    from quizapp.models import User
+    from quizapp.scheduling.optimize import NotEnoughReviews, OptimizeError
+    from quizapp.services import optimize
+
+    if email:
+        found = accounts.find_user(db.session, email)
+        if found is None:
+            raise click.ClickException(f"No user with the email {email}.")
+        learners = [found]
+    else:
+        learners = list(db.session.scalars(select(User).order_by(User.id)))
+    for learner in learners:
+        try:
+            result = optimize.optimize_user(
+                db.session, user=learner, fuzz=current_app.config["SCHEDULER_FUZZ"]
+            )
+        except NotEnoughReviews as error:
+            if email:
+                raise click.ClickException(str(error)) from None
+            click.echo(f"{learner.email}: skipped, {error.usable} usable reviews of 512 needed")
+            continue
+        except OptimizeError as error:
+            raise click.ClickException(f"{learner.email}: {error}") from None
+        fit = result.fit
+        click.echo(f"{learner.email}: {fit.usable} usable reviews")
+        click.echo("  old parameters: " + ", ".join(f"{value:.4f}" for value in fit.old))
+        click.echo("  new parameters: " + ", ".join(f"{value:.4f}" for value in fit.new))
+        click.echo(
+            f"  log loss {fit.old_loss:.4f} -> {fit.new_loss:.4f} ({fit.improvement:.1%} lower); "
+            + (
+                f"kept, {result.rescheduled} cards rescheduled"
+                if result.stored
+                else "not better, parameters unchanged"
+            )
+        )

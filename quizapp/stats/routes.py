@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from werkzeug import Response
 
-from quizapp.extensions import db
-from quizapp.services import stats
+from quizapp.extensions import db, limiter
+from quizapp.scheduling.optimize import OptimizeError
+from quizapp.services import optimize, stats
 from quizapp.stats import charts
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
@@ -31,3 +33,22 @@ def index() -> str:
         charts=charts,
         section_label=stats.section_label,
     )
+
+
+def _learner() -> str:
+    return f"user:{current_user.id}"
+
+
+@bp.post("/optimize")
+@limiter.limit("10 per hour", key_func=_learner)
+def optimize_parameters() -> Response:
+    """Fit the learner's scheduler to their reviews (a few seconds of work) and say how it went."""
+    try:
+        result = optimize.optimize_user(
+            db.session, user=current_user, fuzz=current_app.config["SCHEDULER_FUZZ"]
+        )
+    except OptimizeError as error:
+        flash(str(error), "warning")
+    else:
+        flash(result.summary(), "success" if result.stored else "info")
+    return redirect(url_for("study.settings"))

@@ -5,13 +5,15 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
+import quizapp.services.optimize
 import quizapp.stats.routes
 from quizapp.extensions import db
 from quizapp.models import Question
 from quizapp.scheduling import Grade
+from quizapp.scheduling.optimize import OptimizerMissing
 from quizapp.services import study
 from tests.conftest import NOW, get_user
-from tests.pages import text
+from tests.pages import hidden_inputs, text
 
 LATER = NOW + timedelta(hours=2)
 
@@ -173,3 +175,35 @@ def test_page_obeys_the_content_security_policy(client, app, signed_in):
 
 def test_nav_links_to_statistics(client, signed_in):
     assert 'href="/stats"' in client.get("/").get_data(as_text=True)
+
+
+def test_settings_page_offers_to_personalise_the_scheduler(client, signed_in):
+    html = client.get("/settings").get_data(as_text=True)
+    fields = hidden_inputs(html, "optimize")
+    assert "csrf_token" in fields and 'action="/stats/optimize"' in html
+
+
+def test_optimise_button_refuses_a_short_history_with_a_message(client, signed_in):
+    fields = hidden_inputs(client.get("/settings").get_data(as_text=True), "optimize")
+    response = client.post("/stats/optimize", data=fields, follow_redirects=True)
+    assert response.request.path == "/settings"
+    shown = text(response.get_data(as_text=True))
+    assert "Not enough reviews to personalise the scheduler" in shown and "there are 0" in shown
+
+
+def test_optimise_button_says_how_to_install_a_missing_optimiser(client, signed_in, monkeypatch):
+    def missing(*args, **kwargs):
+        raise OptimizerMissing()
+
+    monkeypatch.setattr(quizapp.services.optimize, "optimize_user", missing)
+    fields = hidden_inputs(client.get("/settings").get_data(as_text=True), "optimize")
+    response = client.post("/stats/optimize", data=fields, follow_redirects=True)
+    assert "pip install 'quizapp[optimizer]'" in text(response.get_data(as_text=True))
+
+
+def test_optimise_needs_the_form_token_and_a_signed_in_learner(client, auth, make_user, demo_bank):
+    response = client.post("/stats/optimize", data={"csrf_token": auth.csrf("/auth/login")})
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    make_user()
+    auth.login()
+    assert client.post("/stats/optimize").status_code == 400

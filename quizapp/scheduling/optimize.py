@@ -1,0 +1,206 @@
+"""Fit FSRS parameters to one learner's answers, and measure how well parameters predict them.
+
+fsrs's Optimizer needs torch (the `optimizer` extra). Below 512 usable reviews it
+returns the default parameters without a word, so the count is checked here first
+and a too-short history is refused with a message the learner can act on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import pairwise
+
+import fsrs
+from fsrs import Card, Rating, ReviewLog, Scheduler
+from fsrs.scheduler import DEFAULT_PARAMETERS
+
+from quizapp.scheduling import Grade, MemoryState, Settings, review
+
+# fsrs takes a gradient step per 512 reviews and skips fitting when there is less than one step.
+MIN_REVIEWS = 512
+# fsrs fits on at most the first 64 answers of each card.
+MAX_ANSWERS_PER_CARD = 64
+INSTALL_HINT = "pip install 'quizapp[optimizer]'"
+_EPSILON = 1e-7
+
+
+class OptimizeError(ValueError):
+    """Optimisation cannot run; the message says why and what to do."""
+
+
+class NotEnoughReviews(OptimizeError):
+    def __init__(self, usable: int) -> None:
+        self.usable = usable
+        super().__init__(
+            f"Not enough reviews to personalise the scheduler: it needs at least {MIN_REVIEWS} "
+            f"answers given a day or more after the previous answer to the same card, and "
+            f"there are {usable}. Keep studying and try again later."
+        )
+
+
+class OptimizerMissing(OptimizeError):
+    def __init__(self) -> None:
+        super().__init__(
+            f"The FSRS optimiser is not installed (it needs torch). Install it with: {INSTALL_HINT}"
+        )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One logged answer, as the optimiser reads it."""
+
+    card_id: int
+    rating: int
+    reviewed_at: datetime
+    duration_ms: int | None = None
+
+    def to_review_log(self) -> ReviewLog:
+        return ReviewLog(
+            card_id=self.card_id,
+            rating=Rating(self.rating),
+            review_datetime=self.reviewed_at,
+            review_duration=self.duration_ms,
+        )
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Parameters before and after fitting, with the log loss of each on the same answers."""
+
+    old: tuple[float, ...]
+    new: tuple[float, ...]
+    usable: int
+    old_loss: float
+    new_loss: float
+
+    @property
+    def improved(self) -> bool:
+        return self.new_loss < self.old_loss
+
+    @property
+    def improvement(self) -> float:
+        """Relative reduction of log loss: 0.05 means 5% lower."""
+        return (self.old_loss - self.new_loss) / self.old_loss if self.old_loss else 0.0
+
+
+def by_card(answers: Iterable[Answer]) -> dict[int, list[Answer]]:
+    """Each card's answers in time order."""
+    cards: dict[int, list[Answer]] = defaultdict(list)
+    for answer in sorted(answers, key=lambda a: (a.reviewed_at, a.card_id)):
+        cards[answer.card_id].append(answer)
+    return dict(cards)
+
+
+def usable_reviews(answers: Iterable[Answer]) -> int:
+    """Answers fsrs fits on: within a card's first 64, a day or more after its previous answer."""
+    count = 0
+    for history in by_card(answers).values():
+        history = history[:MAX_ANSWERS_PER_CARD]
+        count += sum(
+            (later.reviewed_at - earlier.reviewed_at).days > 0
+            for earlier, later in pairwise(history)
+        )
+    return count
+
+
+def predictions(
+    answers: Iterable[Answer],
+    parameters: Sequence[float] | None = None,
+    *,
+    since: datetime | None = None,
+) -> list[tuple[float, bool]]:
+    """(predicted recall, recalled) for each answer a day or more after the card's previous one.
+
+    Every answer updates the memory state; only those at or after `since` are scored,
+    so a held-out period is predicted from everything that came before it.
+    """
+    scheduler = Scheduler(parameters=tuple(parameters or DEFAULT_PARAMETERS), enable_fuzzing=False)
+    scored = []
+    for card_id, history in by_card(answers).items():
+        card = Card(card_id=card_id, due=history[0].reviewed_at)
+        for answer in history:
+            at = answer.reviewed_at
+            if (
+                card.last_review
+                and (at - card.last_review).days > 0
+                and (since is None or at >= since)
+            ):
+                recall = scheduler.get_card_retrievability(card, at)
+                scored.append((recall, answer.rating > Grade.AGAIN))
+            card, _ = scheduler.review_card(card, Rating(answer.rating), at)
+    return scored
+
+
+def log_loss(scored: Sequence[tuple[float, bool]]) -> float:
+    """Mean binary cross-entropy of predicted recall against what happened."""
+    if not scored:
+        return math.nan
+    total = 0.0
+    for predicted, recalled in scored:
+        p = min(max(predicted, _EPSILON), 1 - _EPSILON)
+        total -= math.log(p) if recalled else math.log(1 - p)
+    return total / len(scored)
+
+
+def rmse_bins(scored: Sequence[tuple[float, bool]], bins: int = 20) -> float:
+    """Calibration error: predictions grouped into equal-width bins of predicted recall,
+    root of the count-weighted mean squared gap between mean prediction and recall rate."""
+    if not scored:
+        return math.nan
+    groups: dict[int, list[tuple[float, bool]]] = defaultdict(list)
+    for predicted, recalled in scored:
+        groups[min(int(predicted * bins), bins - 1)].append((predicted, recalled))
+    squared = 0.0
+    for group in groups.values():
+        mean_predicted = sum(p for p, _ in group) / len(group)
+        recall_rate = sum(r for _, r in group) / len(group)
+        squared += len(group) * (mean_predicted - recall_rate) ** 2
+    return math.sqrt(squared / len(scored))
+
+
+def fit_parameters(answers: Sequence[Answer]) -> tuple[float, ...]:
+    """Fit FSRS parameters to the answers; refuse a history too short to fit."""
+    usable = usable_reviews(answers)
+    if usable < MIN_REVIEWS:
+        raise NotEnoughReviews(usable)
+    try:
+        optimizer = fsrs.Optimizer([answer.to_review_log() for answer in answers])
+    except ImportError:
+        raise OptimizerMissing() from None
+    fitted = optimizer.compute_optimal_parameters()
+    if fitted is None:  # every epoch's loss was NaN
+        raise OptimizeError(
+            "The optimiser could not fit these reviews; the parameters are unchanged."
+        )
+    return tuple(float(value) for value in fitted)
+
+
+def fit(answers: Sequence[Answer], current: Sequence[float] | None = None) -> Fit:
+    """Fit new parameters and compare them with the current ones on the same answers."""
+    new = fit_parameters(answers)
+    old = tuple(current or DEFAULT_PARAMETERS)
+    return Fit(
+        old=old,
+        new=new,
+        usable=usable_reviews(answers),
+        old_loss=log_loss(predictions(answers, old)),
+        new_loss=log_loss(predictions(answers, new)),
+    )
+
+
+def replay(settings: Settings, *, card_id: int, answers: Iterable[Answer]) -> MemoryState:
+    """The memory state a card would have now had it always been scheduled with `settings`."""
+    memory = MemoryState()
+    for answer in sorted(answers, key=lambda a: a.reviewed_at):
+        memory = review(
+            settings,
+            card_id=card_id,
+            memory=memory,
+            grade=Grade(answer.rating),
+            now=answer.reviewed_at,
+        ).after
+    return memory

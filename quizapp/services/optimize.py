@@ -1,0 +1,87 @@
+"""Personalise a learner's scheduler: fit FSRS parameters to their reviews, then reschedule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from quizapp.models import Card, Review, User
+from quizapp.scheduling import optimize
+from quizapp.scheduling.optimize import Answer, Fit, OptimizeError
+from quizapp.services.study import _apply as apply_memory
+from quizapp.services.study import settings_for
+
+
+@dataclass(frozen=True)
+class Optimized:
+    fit: Fit
+    rescheduled: int
+
+    @property
+    def stored(self) -> bool:
+        return self.fit.improved
+
+    def summary(self) -> str:
+        fit = self.fit
+        losses = (
+            f"log loss {fit.old_loss:.4f} with the old parameters, {fit.new_loss:.4f} with the new"
+        )
+        if not self.stored:
+            return (
+                f"The fitted parameters did not predict your {fit.usable} reviews better "
+                f"({losses}), so nothing was changed."
+            )
+        return (
+            f"Scheduler personalised from {fit.usable} reviews: {losses} "
+            f"({fit.improvement:.1%} lower). {self.rescheduled} cards were rescheduled."
+        )
+
+
+def answers_of(session: Session, user: User) -> list[Answer]:
+    rows = session.execute(
+        select(Review.card_id, Review.rating, Review.reviewed_at, Review.duration_ms)
+        .where(Review.user_id == user.id)
+        .order_by(Review.reviewed_at, Review.id)
+    ).all()
+    return [Answer(*row) for row in rows]
+
+
+def optimize_user(session: Session, *, user: User, fuzz: bool) -> Optimized:
+    """Fit the learner's parameters; keep them only if they predict the reviews better.
+
+    Raises OptimizeError (too few reviews, optimiser not installed) with a message for people.
+    """
+    current = tuple(user.fsrs_parameters) if user.fsrs_parameters else None
+    fit = optimize.fit(answers_of(session, user), current)
+    if not fit.improved:
+        return Optimized(fit, rescheduled=0)
+    user.fsrs_parameters = list(fit.new)
+    # Fitting takes seconds; read the reviews again so an answer given meanwhile is replayed too.
+    rescheduled = _reschedule(session, user, answers_of(session, user), fuzz=fuzz)
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise OptimizeError(
+            "A card was answered while the scheduler was being personalised; "
+            "nothing was changed. Try again."
+        ) from None
+    return Optimized(fit, rescheduled=rescheduled)
+
+
+def _reschedule(session: Session, user: User, answers: Sequence[Answer], *, fuzz: bool) -> int:
+    """Recompute every reviewed card's state and due date as if always scheduled this way."""
+    settings = settings_for(user, fuzz=fuzz)
+    histories = optimize.by_card(answers)
+    cards = session.scalars(
+        select(Card).where(Card.user_id == user.id, Card.id.in_(list(histories)))
+    )
+    count = 0
+    for card in cards:
+        apply_memory(card, optimize.replay(settings, card_id=card.id, answers=histories[card.id]))
+        count += 1
+    return count

@@ -1,0 +1,136 @@
+import math
+from datetime import UTC, datetime, timedelta
+from random import Random
+
+import fsrs
+import pytest
+from fsrs import Card, Rating, Scheduler
+from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+from quizapp.scheduling import Grade, MemoryState, Settings, optimize, review
+from quizapp.scheduling.optimize import Answer
+
+START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+# A learner who forgets faster than FSRS's defaults assume.
+FORGETFUL = (0.08, 0.6, 1.2, 4.0, *DEFAULT_PARAMETERS[4:8], 1.1, *DEFAULT_PARAMETERS[9:])
+
+
+def simulate(truth, *, cards=80, days=120, seed=1):
+    """Answers of a learner scheduled with the defaults whose recall follows `truth`."""
+    rng = Random(seed)
+    shown = Scheduler(enable_fuzzing=False)
+    memory = Scheduler(parameters=truth, enable_fuzzing=False)
+    end = START + timedelta(days=days)
+    answers = []
+    for card_id in range(1, cards + 1):
+        at = START + timedelta(days=(card_id - 1) // 8, minutes=card_id)
+        card, true_card = Card(card_id=card_id, due=at), Card(card_id=card_id, due=at)
+        while at < end:
+            if card.last_review is None:
+                rating = rng.choices([1, 2, 3, 4], [0.2, 0.1, 0.6, 0.1])[0]
+            elif rng.random() >= memory.get_card_retrievability(true_card, at):
+                rating = 1
+            else:
+                rating = rng.choices([2, 3, 4], [0.1, 0.8, 0.1])[0]
+            answers.append(Answer(card_id, rating, at, 4000))
+            card, _ = shown.review_card(card, Rating(rating), at)
+            true_card, _ = memory.review_card(true_card, Rating(rating), at)
+            at = card.due
+    return sorted(answers, key=lambda a: a.reviewed_at)
+
+
+def test_usable_reviews_need_a_day_since_the_cards_previous_answer():
+    answers = [
+        Answer(1, 3, START),
+        Answer(1, 3, START + timedelta(minutes=10)),  # same day: not usable
+        Answer(1, 3, START + timedelta(days=1)),  # 23 h 50 min after the previous: not usable
+        Answer(1, 3, START + timedelta(days=2)),
+        Answer(1, 1, START + timedelta(days=5)),
+        Answer(2, 3, START + timedelta(days=5)),  # a card's first answer: not usable
+    ]
+    assert optimize.usable_reviews(answers) == 2
+
+
+def test_only_a_cards_first_64_answers_count():
+    answers = [Answer(1, 3, START + timedelta(days=n)) for n in range(100)]
+    assert optimize.usable_reviews(answers) == 63
+
+
+def test_a_short_history_is_refused_before_the_optimiser_is_built(monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("the optimiser must not run")
+
+    monkeypatch.setattr(fsrs, "Optimizer", never)
+    answers = [Answer(1, 3, START + timedelta(days=n)) for n in range(30)]
+    with pytest.raises(optimize.NotEnoughReviews) as refused:
+        optimize.fit(answers)
+    assert refused.value.usable == 29
+    assert "at least 512" in str(refused.value) and "there are 29" in str(refused.value)
+
+
+def test_a_missing_torch_says_how_to_install_it(monkeypatch):
+    class WithoutTorch:
+        def __init__(self, *args, **kwargs):
+            raise ImportError('Optimizer is not installed.\nInstall it with: pip install "fsrs"')
+
+    monkeypatch.setattr(fsrs, "Optimizer", WithoutTorch)
+    answers = simulate(FORGETFUL)
+    assert optimize.usable_reviews(answers) >= optimize.MIN_REVIEWS
+    with pytest.raises(optimize.OptimizerMissing) as missing:
+        optimize.fit(answers)
+    assert "pip install 'quizapp[optimizer]'" in str(missing.value)
+
+
+def test_log_loss_by_hand():
+    scored = [(0.9, True), (0.8, False)]
+    assert optimize.log_loss(scored) == pytest.approx((-math.log(0.9) - math.log(0.2)) / 2)
+    assert math.isnan(optimize.log_loss([]))
+
+
+def test_rmse_bins_by_hand():
+    # Bin 0.9x: mean prediction 0.9, recall 1/2 -> gap 0.4 over 2 answers.
+    # Bin 0.5x: mean prediction 0.5, recall 1/2 -> no gap.
+    scored = [(0.9, True), (0.9, False), (0.5, True), (0.5, False)]
+    assert optimize.rmse_bins(scored) == pytest.approx(math.sqrt(2 * 0.4**2 / 4))
+
+
+def test_predictions_score_later_answers_from_the_whole_history():
+    answers = [
+        Answer(1, 3, START),
+        Answer(1, 3, START + timedelta(days=2)),
+        Answer(1, 1, START + timedelta(days=10)),
+        Answer(2, 3, START + timedelta(days=10)),
+    ]
+    scored = optimize.predictions(answers)
+    assert [recalled for _, recalled in scored] == [True, False]
+    later = optimize.predictions(answers, since=START + timedelta(days=5))
+    assert later == scored[1:]
+
+
+def test_replay_gives_the_state_answering_one_by_one_gave():
+    settings = Settings(fuzz=False)
+    memory = MemoryState()
+    answers = []
+    at = START
+    for grade in (Grade.GOOD, Grade.GOOD, Grade.AGAIN, Grade.GOOD, Grade.EASY):
+        memory = review(settings, card_id=7, memory=memory, grade=grade, now=at).after
+        answers.append(Answer(7, int(grade), at))
+        at = memory.due
+    assert optimize.replay(settings, card_id=7, answers=reversed(answers)) == memory
+
+
+def test_fit_learns_a_forgetful_learners_parameters():
+    answers = simulate(FORGETFUL)
+    result = optimize.fit(answers)
+    assert result.usable >= optimize.MIN_REVIEWS
+    assert result.old == tuple(DEFAULT_PARAMETERS)
+    assert len(result.new) == len(DEFAULT_PARAMETERS) and result.new != result.old
+    assert all(
+        low <= value <= high
+        for value, low, high in zip(
+            result.new, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True
+        )
+    )
+    assert result.improved and result.new_loss < result.old_loss
+    # The learner forgets faster: the fitted initial stability for Good is lower.
+    assert result.new[2] < DEFAULT_PARAMETERS[2]
