@@ -24,6 +24,9 @@ from quizapp.scheduling import Grade, MemoryState, Settings, review
 MIN_REVIEWS = 512
 # fsrs fits on at most the first 64 answers of each card.
 MAX_ANSWERS_PER_CARD = 64
+# The latest share of a history is kept aside to judge a fit on reviews it did not see:
+# on the reviews it was fitted to, a fit always looks better, even when it predicts worse.
+HELD_OUT = 0.3
 INSTALL_HINT = "pip install 'quizapp[optimizer]'"
 _EPSILON = 1e-7
 
@@ -37,8 +40,9 @@ class NotEnoughReviews(OptimizeError):
         self.usable = usable
         super().__init__(
             f"Not enough reviews to personalise the scheduler: it needs at least {MIN_REVIEWS} "
-            f"answers given a day or more after the previous answer to the same card, and "
-            f"there are {usable}. Keep studying and try again later."
+            f"answers given a day or more after the previous answer to the same card, not "
+            f"counting the latest {HELD_OUT:.0%} of the history (kept aside to check the fit), "
+            f"and there are {usable}. Keep studying and try again later."
         )
 
 
@@ -69,11 +73,12 @@ class Answer:
 
 @dataclass(frozen=True)
 class Fit:
-    """Parameters before and after fitting, with the log loss of each on the same answers."""
+    """Parameters before and after fitting, with the log loss of each on held-out answers."""
 
     old: tuple[float, ...]
     new: tuple[float, ...]
     usable: int
+    held_out: int
     old_loss: float
     new_loss: float
 
@@ -180,15 +185,28 @@ def fit_parameters(answers: Sequence[Answer]) -> tuple[float, ...]:
 
 
 def fit(answers: Sequence[Answer], current: Sequence[float] | None = None) -> Fit:
-    """Fit new parameters and compare them with the current ones on the same answers."""
-    new = fit_parameters(answers)
+    """Fit on the earlier answers and judge on the latest ones, which the fit did not see.
+
+    Only when the trial fit predicts the held-out answers better than the current
+    parameters is the whole history fitted, giving the parameters to keep.
+    """
+    ordered = sorted(answers, key=lambda answer: answer.reviewed_at)
+    if not ordered:
+        raise NotEnoughReviews(0)
+    split = ordered[min(int(len(ordered) * (1 - HELD_OUT)), len(ordered) - 1)].reviewed_at
+    trial = fit_parameters([answer for answer in ordered if answer.reviewed_at < split])
     old = tuple(current or DEFAULT_PARAMETERS)
+    old_scored = predictions(ordered, old, since=split)
+    trial_loss = log_loss(predictions(ordered, trial, since=split))
+    old_loss = log_loss(old_scored)
+    new = fit_parameters(ordered) if trial_loss < old_loss else trial
     return Fit(
         old=old,
         new=new,
-        usable=usable_reviews(answers),
-        old_loss=log_loss(predictions(answers, old)),
-        new_loss=log_loss(predictions(answers, new)),
+        usable=usable_reviews(ordered),
+        held_out=len(old_scored),
+        old_loss=old_loss,
+        new_loss=trial_loss,
     )
 
 

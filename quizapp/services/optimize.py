@@ -28,12 +28,13 @@ class Optimized:
     def summary(self) -> str:
         fit = self.fit
         losses = (
-            f"log loss {fit.old_loss:.4f} with the old parameters, {fit.new_loss:.4f} with the new"
+            f"on your latest {fit.held_out} reviews, which the fit did not see: log loss "
+            f"{fit.old_loss:.4f} with the old parameters, {fit.new_loss:.4f} with the new"
         )
         if not self.stored:
             return (
-                f"The fitted parameters did not predict your {fit.usable} reviews better "
-                f"({losses}), so nothing was changed."
+                f"Personalised parameters did not predict better ({losses}), "
+                "so nothing was changed."
             )
         return (
             f"Scheduler personalised from {fit.usable} reviews: {losses} "
@@ -51,7 +52,7 @@ def answers_of(session: Session, user: User) -> list[Answer]:
 
 
 def optimize_user(session: Session, *, user: User, fuzz: bool) -> Optimized:
-    """Fit the learner's parameters; keep them only if they predict the reviews better.
+    """Fit the learner's parameters; keep them only if they predict unseen reviews better.
 
     Raises OptimizeError (too few reviews, optimiser not installed) with a message for people.
     """

@@ -15,7 +15,7 @@ START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 FORGETFUL = (0.08, 0.6, 1.2, 4.0, *DEFAULT_PARAMETERS[4:8], 1.1, *DEFAULT_PARAMETERS[9:])
 
 
-def simulate(truth, *, cards=80, days=120, seed=1):
+def simulate(truth, *, cards=120, days=120, seed=1):
     """Answers of a learner scheduled with the defaults whose recall follows `truth`."""
     rng = Random(seed)
     shown = Scheduler(enable_fuzzing=False)
@@ -64,8 +64,9 @@ def test_a_short_history_is_refused_before_the_optimiser_is_built(monkeypatch):
     answers = [Answer(1, 3, START + timedelta(days=n)) for n in range(30)]
     with pytest.raises(optimize.NotEnoughReviews) as refused:
         optimize.fit(answers)
-    assert refused.value.usable == 29
-    assert "at least 512" in str(refused.value) and "there are 29" in str(refused.value)
+    # The latest 30% (answers 22 to 30) are kept aside; 21 answers leave 20 usable.
+    assert refused.value.usable == 20
+    assert "at least 512" in str(refused.value) and "there are 20" in str(refused.value)
 
 
 def test_a_missing_torch_says_how_to_install_it(monkeypatch):

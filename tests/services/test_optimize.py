@@ -81,7 +81,7 @@ def test_fitted_parameters_are_stored_and_cards_rescheduled(trainee, make_user):
     other = get_user("other@example.com")
     study_as(other, FORGETFUL, cards=3, days=20)
     others_before = cards_of(other)
-    study_as(trainee, FORGETFUL, cards=80, days=150)
+    study_as(trainee, FORGETFUL, cards=120, days=150)
     before = cards_of(trainee)
 
     result = optimize_user(db.session, user=trainee, fuzz=False)
@@ -91,10 +91,10 @@ def test_fitted_parameters_are_stored_and_cards_rescheduled(trainee, make_user):
     trainee = get_user("trainee@example.com")
     assert trainee.fsrs_parameters == pytest.approx(list(result.fit.new))
     after = cards_of(trainee)
-    assert result.rescheduled == len(before) == 80
+    assert result.rescheduled == len(before) == 120
     # Same answers, so the same counts; new parameters, so new stabilities and due dates.
     assert {k: v[3:] for k, v in after.items()} == {k: v[3:] for k, v in before.items()}
-    assert sum(after[k][2] != before[k][2] for k in before) > 40
+    assert sum(after[k][2] != before[k][2] for k in before) > 60
     assert cards_of(other) == others_before
     assert get_user("other@example.com").fsrs_parameters is None
     # A card's new due date is where its last answer, under the new parameters, sends it.
@@ -123,11 +123,11 @@ def test_cli_names_an_unknown_learner(runner, trainee):
 
 
 def test_cli_prints_old_and_new_parameters_and_the_gain(runner, trainee):
-    study_as(trainee, FORGETFUL, cards=80, days=150)
+    study_as(trainee, FORGETFUL, cards=120, days=150)
     result = runner.invoke(main, ["optimize", "--user", "trainee@example.com"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("trainee@example.com: ") and "usable reviews" in lines[0]
     assert lines[1].startswith("  old parameters: 0.2120, 1.2931")
     assert lines[2].startswith("  new parameters: ") and len(lines[2].split(",")) == 21
-    assert "log loss" in lines[3] and "kept, 80 cards rescheduled" in lines[3]
+    assert "log loss" in lines[3] and "kept, 120 cards rescheduled" in lines[3]
