@@ -7,7 +7,7 @@ and its repetition count, so the same history always gives the same schedule.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -31,6 +31,8 @@ __all__ = [
 DEFAULT_RETENTION = 0.9
 MIN_RETENTION, MAX_RETENTION = 0.70, 0.99
 LEECH_LAPSES = 8
+# Reviews already due on days low..high from now, by day.
+Load = Callable[[int, int], Mapping[int, int]]
 LEARNING_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
 RELEARNING_STEPS = (timedelta(minutes=10),)
 
@@ -100,7 +102,7 @@ class _SeededScheduler(Scheduler):
     Anki's load balancer does, so the number of reviews a day stays even.
     """
 
-    def __init__(self, *, seed: int, load: Mapping[int, int], **kwargs: object) -> None:
+    def __init__(self, *, seed: int, load: Load | None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._rng = Random(seed)
         self._load = load
@@ -117,7 +119,8 @@ class _SeededScheduler(Scheduler):
         low = min(max(2, round(days - delta)), self.maximum_interval)
         high = min(round(days + delta), self.maximum_interval)
         candidates = list(range(min(low, high), high + 1))
-        weights = [1 / (self._load.get(day, 0) + 1) ** 2 for day in candidates]
+        due = self._load(candidates[0], candidates[-1]) if self._load else {}
+        weights = [1 / (due.get(day, 0) + 1) ** 2 for day in candidates]
         return timedelta(days=self._rng.choices(candidates, weights)[0])
 
 
@@ -132,7 +135,7 @@ def _scheduler(
     }
     if settings.parameters is not None:
         kwargs["parameters"] = settings.parameters
-    return _SeededScheduler(seed=seed, load=load or {}, **kwargs)
+    return _SeededScheduler(seed=seed, load=load, **kwargs)
 
 
 def _card(card_id: int, memory: MemoryState, now: datetime) -> Card:
@@ -154,11 +157,12 @@ def review(
     memory: MemoryState,
     grade: Grade,
     now: datetime,
-    load: Mapping[int, int] | None = None,
+    load: Load | None = None,
 ) -> Outcome:
     """Apply one answer given at `now` (UTC-aware) and return the new memory state.
 
-    `load` maps days from now to the number of reviews already due that day.
+    `load(low, high)` tells how many reviews are already due on each of the days `low`
+    to `high` after `now`; it is asked only when an interval is fuzzed.
     """
     scheduler = _scheduler(settings, seed=card_id * 1000 + memory.reps, load=load)
     card, _log = scheduler.review_card(_card(card_id, memory, now), Rating(grade), now)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy import case, exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -121,17 +122,24 @@ def day_start(now: datetime) -> datetime:
     return start if now >= start else start - timedelta(days=1)
 
 
-def daily_load(session: Session, user: User, now: datetime, *, days: int = 400) -> dict[int, int]:
-    """Reviews already due on each of the coming days, counted from `now`."""
-    dues = session.scalars(
-        select(Card.due).where(
-            Card.user_id == user.id,
-            Card.state == REVIEW_STATE,
-            Card.due > now,
-            Card.due <= now + timedelta(days=days),
+def daily_load(session: Session, user: User, now: datetime) -> Callable[[int, int], dict[int, int]]:
+    """A lookup of the reviews already due on days `low` to `high` from `now`.
+
+    The scheduler asks only when it fuzzes an interval, and only for the fuzz window.
+    """
+
+    def load(low: int, high: int) -> dict[int, int]:
+        dues = session.scalars(
+            select(Card.due).where(
+                Card.user_id == user.id,
+                Card.state == REVIEW_STATE,
+                Card.due >= now + timedelta(days=low),
+                Card.due < now + timedelta(days=high + 1),
+            )
         )
-    )
-    return dict(Counter((due - now).days for due in dues))
+        return dict(Counter((due - now).days for due in dues))
+
+    return load
 
 
 def memory_of(card: Card | None) -> MemoryState:
@@ -193,7 +201,7 @@ def _priority(scope: Scope) -> Any:
     return case((Question.id.in_(scope.first), 0), else_=1)
 
 
-def _studied_today(session: Session, user: User, now: datetime) -> tuple[int, int]:
+def studied_today(session: Session, user: User, now: datetime) -> tuple[int, int]:
     """(new cards introduced, reviews of review cards) since the study day began."""
     rows = session.execute(
         select(Review.state_before, func.count())
@@ -231,12 +239,20 @@ def _due_cards(
     )
 
 
-def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
+def counts(
+    session: Session,
+    user: User,
+    scope: Scope,
+    now: datetime,
+    *,
+    today: tuple[int, int] | None = None,
+) -> Counts:
     """New (within today's limit), learning (due within the learn-ahead window) and due reviews.
 
-    In custom study everything left in the walk counts as due.
+    In custom study everything left in the walk counts as due. `today` is what
+    `studied_today` gave, when the caller already has it.
     """
-    new_today, reviews_today = _studied_today(session, user, now)
+    new_today, reviews_today = today or studied_today(session, user, now)
 
     def count(query: Any) -> int:
         return session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -271,11 +287,18 @@ def _walk(user: User, scope: Scope) -> Any:
     return query.order_by(Question.position)
 
 
-def next_question_id(session: Session, user: User, scope: Scope, now: datetime) -> int | None:
+def next_question_id(
+    session: Session,
+    user: User,
+    scope: Scope,
+    now: datetime,
+    *,
+    today: tuple[int, int] | None = None,
+) -> int | None:
     """Due learning cards, then due reviews, then new cards within today's limits."""
     if scope.in_order:
         return session.scalar(_walk(user, scope).limit(1))
-    new_today, reviews_today = _studied_today(session, user, now)
+    new_today, reviews_today = today or studied_today(session, user, now)
     learning = session.scalars(_due_cards(session, user, scope, LEARNING_STATES, now).limit(1))
     if card := learning.first():
         return card.question_id
@@ -471,12 +494,13 @@ def update_settings(
 def scope_options(session: Session, bank_id: int) -> tuple[list[str], list[str]]:
     """The sections and kinds a bank's active questions have, for narrowing a session."""
     rows = session.execute(
-        select(Question.section, Question.kind).where(
-            and_(Question.bank_id == bank_id, Question.retired.is_(False))
-        )
+        select(Question.section, Question.kind)
+        .where(Question.bank_id == bank_id, Question.retired.is_(False))
+        .distinct()
     ).all()
-    sections = [s.value for s in content.Section if any(r.section == s.value for r in rows)]
-    kinds = [k.value for k in content.Kind if any(r.kind == k.value for r in rows)]
+    present = {value for row in rows for value in row}
+    sections = [s.value for s in content.Section if s.value in present]
+    kinds = [k.value for k in content.Kind if k.value in present]
     return sections, kinds
 
 

@@ -70,9 +70,12 @@ def _bank(slug: str) -> Bank:
     return banks.find_bank(db.session, slug) or abort(404)
 
 
-def _scope(bank: Bank, args) -> tuple[study.Scope, dict[str, str]]:  # type: ignore[no-untyped-def]
-    """The session's scope from the query: section, kind, an assignment, a custom study."""
-    sections, kinds = study.scope_options(db.session, bank.id)
+def _scope(bank: Bank, args, sections: list[str], kinds: list[str]):  # type: ignore[no-untyped-def]
+    """The session's scope from the query: section, kind, an assignment, a custom study.
+
+    Returns the scope and the query parameters that keep it, checked against the
+    sections and kinds the bank has.
+    """
     section = args.get("section") if args.get("section") in sections else None
     kind = args.get("kind") if args.get("kind") in kinds else None
     params = {k: v for k, v in (("section", section), ("kind", kind)) if v}
@@ -123,20 +126,20 @@ def home() -> str:
 @bp.get("/banks/<slug>/study")
 def next_card(slug: str) -> str:
     bank = _bank(slug)
-    scope, params = _scope(bank, request.args)
+    sections, kinds = study.scope_options(db.session, bank.id)
+    scope, params = _scope(bank, request.args, sections, kinds)
     now = _now()
+    today = study.studied_today(db.session, current_user, now)
+    counts = study.counts(db.session, current_user, scope, now, today=today)
     wanted = request.args.get("show", type=int)
     if wanted is not None and study.available(db.session, current_user, scope, wanted):
         question_id: int | None = wanted
     else:
-        question_id = study.next_question_id(db.session, current_user, scope, now)
-    sections, kinds = study.scope_options(db.session, bank.id)
+        question_id = study.next_question_id(db.session, current_user, scope, now, today=today)
     common = {"bank": bank, "params": params, "sections": sections, "kinds": kinds}
     if question_id is None:
-        counts = study.counts(db.session, current_user, scope, now)
         return render_template("study/done.html", counts=counts, **common)
     view = study.view_card(db.session, current_user, question_id, now, fuzz=_fuzz())
-    counts = study.counts(db.session, current_user, scope, now)
     shown_at = int(time.time() * 1000)
     return render_template("study/card.html", view=view, counts=counts, shown_at=shown_at, **common)
 
@@ -144,7 +147,7 @@ def next_card(slug: str) -> str:
 @bp.get("/banks/<slug>/reveal")
 def reveal(slug: str) -> str | Response:
     bank = _bank(slug)
-    params = _scope(bank, request.args)[1]
+    params = _scope_args()
     question_id = request.args.get("q", type=int)
     seen = request.args.get("v", type=int)
     token = request.args.get("t", "")
@@ -189,8 +192,8 @@ def _duration(shown_at: str | None) -> int | None:
 
 @bp.post("/banks/<slug>/answer")
 def answer(slug: str) -> Response:
-    bank = _bank(slug)
-    params = _scope(bank, request.args)[1]
+    _bank(slug)
+    params = _scope_args()
     form = AnswerForm()
     if not form.validate_on_submit() or not (
         form.question_id.data.isdigit() and form.version.data.isdigit()

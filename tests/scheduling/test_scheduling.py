@@ -142,7 +142,12 @@ def test_load_balancing_steers_reviews_away_from_busy_days():
     balanced = [
         (
             review(
-                Settings(), card_id=n, memory=memory, grade=Grade.GOOD, now=now, load={busy_day: 50}
+                Settings(),
+                card_id=n,
+                memory=memory,
+                grade=Grade.GOOD,
+                now=now,
+                load=lambda low, high: {busy_day: 50},
             ).after.due
             - now
         ).days
