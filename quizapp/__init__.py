@@ -11,6 +11,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quizapp.config import load_config
 from quizapp.extensions import csrf, db, limiter, login_manager, migrate
@@ -33,6 +34,8 @@ def create_app(
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(Path(app.instance_path), production=production))
     app.config.update(overrides or {})
+    if hops := app.config["PROXY_HOPS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -26,7 +26,12 @@ def load_config(
     QUIZAPP_SECRET_KEY: required in production; in development a random key is used.
     QUIZAPP_RATELIMIT_STORAGE_URL: where login attempts are counted; default redis on
     127.0.0.1 in production (shared by all workers), memory in development.
+    QUIZAPP_PROXY_HOPS: how many reverse proxies stand in front; their X-Forwarded-*
+    headers are trusted, so rate limits count each client, not the proxy.
     """
+    hops = environ.get("QUIZAPP_PROXY_HOPS", "0")
+    if not hops.isdigit():
+        raise ConfigError(f"QUIZAPP_PROXY_HOPS must be a whole number, found {hops!r}")
     secret = environ.get("QUIZAPP_SECRET_KEY")
     if not secret:
         if production:
@@ -50,6 +55,7 @@ def load_config(
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
+        "PROXY_HOPS": int(hops),
         "SCHEDULER_FUZZ": True,
         "CHECK_MIGRATIONS": True,
     }

@@ -148,3 +148,32 @@ def test_security_headers(client):
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_behind_a_proxy_each_client_has_its_own_sign_in_limit(tmp_path, make_user):
+    from quizapp import create_app
+    from tests.conftest import database_url
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+            "CHECK_MIGRATIONS": False,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "PROXY_HOPS": 1,
+            "LOGIN_RATE_LIMIT": "2 per minute",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    client = proxied.test_client()
+
+    def attempt(ip):
+        return client.post(
+            "/auth/login",
+            data={"email": "a@example.com", "password": "wrong pass"},
+            headers={"X-Forwarded-For": ip},
+        ).status_code
+
+    assert [attempt("203.0.113.1") for _ in range(3)] == [200, 200, 429]
+    assert attempt("203.0.113.2") == 200
