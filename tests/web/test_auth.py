@@ -150,11 +150,12 @@ def test_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_behind_a_proxy_each_client_has_its_own_sign_in_limit(tmp_path, make_user):
+def test_behind_a_proxy_each_client_has_its_own_sign_in_limit(app, tmp_path):
     from quizapp import create_app
     from tests.conftest import database_url
 
-    app = create_app(
+    # A second app on the database the `app` fixture has just created.
+    proxied = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "x",
