@@ -21,7 +21,7 @@ from quizapp.export.anki import ExportError
 from quizapp.export.anki import select as select_questions
 from quizapp.extensions import db
 from quizapp.models import Role
-from quizapp.services import accounts, banks, exports
+from quizapp.services import accounts, backup, banks, exports
 from quizapp.services.banks import LoadReport
 
 CARDS = Path(__file__).resolve().parent.parent / "cards"
@@ -279,3 +279,27 @@ def optimize_command(email: str | None) -> None:
                 else "not better, parameters unchanged"
             )
         )
+
+
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Write a consistent snapshot of all data to FILE; safe while the server runs."""
+    try:
+        counts = backup.write_backup(db.engine, db.metadata, file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up {sum(counts.values())} rows to {file}")
+
+
+@main.command("restore")
+@click.argument("file", type=_FILE)
+@with_appcontext
+def restore_command(file: Path) -> None:
+    """Load a backup into an empty, migrated database; nothing is written if it fails."""
+    try:
+        counts = backup.restore_backup(db.engine, db.metadata, file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {sum(counts.values())} rows from {file}")

@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -27,7 +28,15 @@ from quizapp.extensions import db
 from quizapp.instruct.forms import JoinForm
 from quizapp.models import Bank
 from quizapp.scheduling import Grade, format_interval
-from quizapp.services import assignments, banks, classes, exams, exports, study
+from quizapp.services import (
+    assignments,
+    banks,
+    classes,
+    exams,
+    exports,
+    personal_data,
+    study,
+)
 from quizapp.study import present
 from quizapp.study.forms import AnswerForm, ExamForm, FlagForm, SettingsForm
 
@@ -386,3 +395,12 @@ def exam(attempt_id: int) -> str | Response:
 
 def _prefixed(values, prefix: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {key[len(prefix) :]: value for key, value in values.items() if key.startswith(prefix)}
+
+
+@bp.get("/settings/my-data.json")
+def my_data() -> Response:
+    """The learner's own data as a JSON download."""
+    data = personal_data.learner_data(db.session, current_user, now=_now())
+    response = jsonify(data)
+    response.headers["Content-Disposition"] = 'attachment; filename="quizapp-my-data.json"'
+    return response

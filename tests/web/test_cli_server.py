@@ -82,3 +82,20 @@ def test_export_anki_refuses_a_bank_that_fails_check(runner, tmp_path):
     assert result.exit_code == 1 and "was not exported" in result.output
     assert "introduction-basic-what-is: prompt: missing or empty" in result.output
     assert not (tmp_path / "deck.apkg").exists()
+
+
+def test_backup_and_restore_commands(runner, app, tmp_path):
+    run(runner, "bank", "load", str(DEMO_BANK))
+    path = tmp_path / "quizapp-backup.json.gz"
+    made = run(runner, "backup", str(path))
+    assert made.exit_code == 0 and "Backed up" in made.output
+    refused = run(runner, "restore", str(path))
+    assert refused.exit_code == 1 and "not empty" in refused.output
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.create_all()
+    restored = run(runner, "restore", str(path))
+    assert restored.exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Question)) == 162

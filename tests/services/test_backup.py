@@ -1,0 +1,82 @@
+import gzip
+
+import pytest
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.scheduling import Grade
+from quizapp.services import backup, study
+from tests.conftest import NOW, get_user
+
+
+def everything():
+    return {
+        table.name: [
+            tuple(row) for row in db.session.execute(select(table).order_by(*table.primary_key))
+        ]
+        for table in db.metadata.sorted_tables
+    }
+
+
+@pytest.fixture
+def populated(session, make_user, demo_bank):
+    make_user()
+    user = get_user("trainee@example.com")
+    scope = study.Scope(db.session.scalar(select(db.metadata.tables["banks"].c.id)))
+    for minutes in range(3):
+        question_id = study.next_question_id(db.session, user, scope, NOW)
+        study.answer(
+            db.session,
+            user=user,
+            question_id=question_id,
+            grade=Grade.GOOD,
+            seen_version=0,
+            token=f"t{minutes}",
+            response=None,
+            duration_ms=900,
+            now=NOW,
+            fuzz=False,
+        )
+    study.flag(
+        db.session, user=user, question_id=question_id, reason="unclear", comment="Ünïcode ✓"
+    )
+    return user
+
+
+def test_backup_then_restore_on_an_empty_database_loses_nothing(populated, tmp_path):
+    before = everything()
+    path = tmp_path / "backup.json.gz"
+    counts = backup.write_backup(db.engine, db.metadata, path)
+    assert counts["reviews"] == 3 and counts["questions"] == 162
+    db.session.remove()
+    db.drop_all()
+    db.create_all()
+    backup.restore_backup(db.engine, db.metadata, path)
+    assert everything() == before
+    # New rows still get fresh ids after a restore.
+    user = get_user("trainee@example.com")
+    study.flag(db.session, user=user, question_id=1, reason="wrong", comment="")
+
+
+def test_restore_refuses_a_database_with_data(populated, tmp_path):
+    path = tmp_path / "backup.json.gz"
+    backup.write_backup(db.engine, db.metadata, path)
+    db.session.remove()
+    with pytest.raises(backup.BackupError, match="not empty"):
+        backup.restore_backup(db.engine, db.metadata, path)
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(session, tmp_path):
+    path = tmp_path / "nonsense.json.gz"
+    path.write_bytes(gzip.compress(b'{"hello": 1}'))
+    with pytest.raises(backup.BackupError, match="not a quizapp backup"):
+        backup.restore_backup(db.engine, db.metadata, path)
+    broken = tmp_path / "broken.gz"
+    broken.write_bytes(b"\x1f\x8b garbage")
+    with pytest.raises(backup.BackupError):
+        backup.restore_backup(db.engine, db.metadata, broken)
+
+
+def test_unwritable_backup_path_is_explained(session, tmp_path):
+    with pytest.raises(backup.BackupError, match="cannot write"):
+        backup.write_backup(db.engine, db.metadata, tmp_path / "missing" / "backup.json.gz")
