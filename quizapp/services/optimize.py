@@ -12,8 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from quizapp.models import Card, Review, User
 from quizapp.scheduling import optimize
 from quizapp.scheduling.optimize import Answer, Fit, OptimizeError
-from quizapp.services.study import _apply as apply_memory
-from quizapp.services.study import settings_for
+from quizapp.services.study import apply_memory, settings_for
 
 
 @dataclass(frozen=True)

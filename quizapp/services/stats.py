@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 from quizapp import scheduling
 from quizapp.content.bank import Section
 from quizapp.models import Card, Question, Review, User
-from quizapp.scheduling import MemoryState
 from quizapp.scheduling import stats as maths
-from quizapp.services.study import day_start, settings_for
+from quizapp.services.study import day_start, memory_of, settings_for
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ def learner_stats(session: Session, *, user: User, now: datetime) -> LearnerStat
     ).all()
     settings = settings_for(user, fuzz=False)
     strength = maths.section_strength(
-        (section, scheduling.retrievability(settings, _memory(card), now))
+        (section, scheduling.retrievability(settings, memory_of(card), now))
         for card, section in cards
     )
     return LearnerStats(
@@ -109,17 +108,6 @@ def section_label(value: str) -> str:
 def _section_order(value: str) -> int:
     order = [section.value for section in Section]
     return order.index(value) if value in order else len(order)
-
-
-def _memory(card: Card) -> MemoryState:
-    return MemoryState(
-        state=card.state,
-        step=card.step,
-        stability=card.stability,
-        difficulty=card.difficulty,
-        due=card.due,
-        last_review=card.last_review,
-    )
 
 
 def _interval(card_before: dict[str, Any]) -> float | None:

@@ -177,7 +177,7 @@ def _restore(card: Card, snapshot: dict[str, Any]) -> None:
         setattr(card, name, datetime.fromisoformat(snapshot[name]) if snapshot[name] else None)
 
 
-def _apply(card: Card, memory: MemoryState) -> None:
+def apply_memory(card: Card, memory: MemoryState) -> None:
     card.state, card.step = memory.state, memory.step
     card.stability, card.difficulty = memory.stability, memory.difficulty
     card.due, card.last_review = memory.due, memory.last_review
@@ -392,7 +392,7 @@ def answer(
             now=now,
             load=daily_load(session, user, now) if fuzz else None,
         )
-        _apply(card, outcome.after)
+        apply_memory(card, outcome.after)
         review = Review(
             user_id=user.id,
             card_id=card.id,
