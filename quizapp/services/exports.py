@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from quizapp.content import bank as content
 from quizapp.export.anki import write_package
-from quizapp.models import Bank, Question
+from quizapp.models import Assignment, Bank, Question
+from quizapp.services.assignments import question_set
 from quizapp.services.banks import content_hash
 
 
@@ -46,6 +47,18 @@ def loaded_bank(session: Session, bank: Bank) -> content.Bank:
         topic=bank.topic,
         article="",
         questions=tuple(content.Question.from_dict(q.content) for q in questions),
+    )
+
+
+def assignment_bank(session: Session, assignment: Assignment) -> content.Bank:
+    """An assignment's question set as a bank, named after the assignment."""
+    return content.Bank(
+        id=assignment.bank.slug,
+        topic=f"{assignment.bank.topic} – {assignment.title}",
+        article="",
+        questions=tuple(
+            content.Question.from_dict(q.content) for q in question_set(session, assignment)
+        ),
     )
 
 

@@ -21,6 +21,7 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug import Response
 
+from quizapp.content import bank as content
 from quizapp.content.bank import Kind, Section
 from quizapp.content.responses import decode, is_correct
 from quizapp.export.anki import select as select_questions
@@ -325,15 +326,31 @@ def export_anki(slug: str) -> Response:
     if not selected.questions:
         flash("No questions match that selection.", "warning")
         return redirect(url_for("study.next_card", slug=slug))
+    return _package(selected, slug)
+
+
+@bp.get("/assignments/<int:assignment_id>/anki.apkg")
+def export_assignment(assignment_id: int) -> Response:
+    """An assignment's questions as an Anki deck, for its trainees and instructors."""
+    assignment = assignments.open_assignment_for(
+        db.session, user=current_user, assignment_id=assignment_id
+    ) or assignments.taught_assignment(db.session, user=current_user, assignment_id=assignment_id)
+    if assignment is None:
+        abort(404)
+    bank = exports.assignment_bank(db.session, assignment)
+    return _package(bank, f"{assignment.bank.slug}-assignment-{assignment.id}")
+
+
+def _package(bank: content.Bank, name: str) -> Response:
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{slug}.apkg"
-        exports.export_anki(db.session, [selected], path, now=_now())
+        path = Path(folder) / f"{name}.apkg"
+        exports.export_anki(db.session, [bank], path, now=_now())
         package = io.BytesIO(path.read_bytes())
     return send_file(
         package,
         mimetype="application/octet-stream",
         as_attachment=True,
-        download_name=f"{slug}.apkg",
+        download_name=f"{name}.apkg",
     )
 
 

@@ -201,3 +201,24 @@ def test_another_learner_cannot_open_an_exam_attempt(app, client, auth, make_use
     Auth(other).login("ben@example.com")
     assert other.get(exam_path).status_code == 404
     assert app.test_client().get(exam_path).status_code == 302
+
+
+def test_assignment_anki_deck_for_its_trainees_and_instructors_only(
+    app, client, auth, make_user, course
+):
+    import io
+    import zipfile
+
+    assignment_id = course["assignment"].rsplit("/", 1)[1]
+    path = f"/assignments/{assignment_id}/anki.apkg"
+    response = course["trainee"].get(path)
+    assert response.status_code == 200 and "assignment" in response.headers["Content-Disposition"]
+    zipfile.ZipFile(io.BytesIO(response.data)).extract("collection.anki2", tmp_path)
+    with sqlite3.connect(tmp_path / "collection.anki2") as collection:
+        assert collection.execute("select count(*) from notes").fetchone() == (10,)  # the FAQ set
+    auth.login("teacher@example.com")
+    assert client.get(path).status_code == 200
+    make_user("outsider@example.com")
+    outsider = app.test_client()
+    Auth(outsider).login("outsider@example.com")
+    assert outsider.get(path).status_code == 404
