@@ -1,6 +1,8 @@
 import csv
 import io
 import re
+import sqlite3
+import zipfile
 
 import pytest
 
@@ -204,11 +206,8 @@ def test_another_learner_cannot_open_an_exam_attempt(app, client, auth, make_use
 
 
 def test_assignment_anki_deck_for_its_trainees_and_instructors_only(
-    app, client, auth, make_user, course
+    app, client, auth, make_user, course, tmp_path
 ):
-    import io
-    import zipfile
-
     assignment_id = course["assignment"].rsplit("/", 1)[1]
     path = f"/assignments/{assignment_id}/anki.apkg"
     response = course["trainee"].get(path)
