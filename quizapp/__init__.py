@@ -43,16 +43,24 @@ def create_app(
     return app
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def _sqlite_pragmas(lock_timeout_ms: int):  # type: ignore[no-untyped-def]
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={lock_timeout_ms:d}")
+        cursor.close()
+
+    return configure
 
 
 def register_extensions(app: Flask) -> None:
+    lock_timeout = app.config["DATABASE_LOCK_TIMEOUT_MS"]
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A request waiting on a lock gives up (and shows a 503) instead of holding a worker.
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {})["options"] = f"-c lock_timeout={lock_timeout:d}"
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
@@ -63,7 +71,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "connect", _sqlite_pragmas)
+            event.listen(db.engine, "connect", _sqlite_pragmas(lock_timeout))
 
 
 def register_blueprints(app: Flask) -> None:
@@ -110,7 +118,7 @@ def register_errorhandlers(app: Flask) -> None:
     def database_unavailable(error: OperationalError) -> tuple[str, int]:
         db.session.rollback()
         app.logger.warning("database unavailable: %s", error)
-        return render(503)
+        return render(503, "The database is busy, so nothing was saved. Try again in a moment.")
 
     app.register_error_handler(OperationalError, database_unavailable)
 

@@ -17,6 +17,13 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def _whole_number(environ: Mapping[str, str], name: str, default: str) -> int:
+    value = environ.get(name, default)
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a whole number, found {value!r}")
+    return int(value)
+
+
 def load_config(
     instance_path: Path, *, production: bool, environ: Mapping[str, str] = os.environ
 ) -> dict[str, Any]:
@@ -28,10 +35,11 @@ def load_config(
     127.0.0.1 in production (shared by all workers), memory in development.
     QUIZAPP_PROXY_HOPS: how many reverse proxies stand in front; their X-Forwarded-*
     headers are trusted, so rate limits count each client, not the proxy.
+    QUIZAPP_DB_LOCK_TIMEOUT_MS: how long a request waits for a locked database before it
+    gives up with a 503 (SQLite busy timeout, PostgreSQL lock_timeout); default 5000.
     """
-    hops = environ.get("QUIZAPP_PROXY_HOPS", "0")
-    if not hops.isdigit():
-        raise ConfigError(f"QUIZAPP_PROXY_HOPS must be a whole number, found {hops!r}")
+    hops = _whole_number(environ, "QUIZAPP_PROXY_HOPS", "0")
+    lock_timeout = _whole_number(environ, "QUIZAPP_DB_LOCK_TIMEOUT_MS", "5000")
     secret = environ.get("QUIZAPP_SECRET_KEY")
     if not secret:
         if production:
@@ -55,7 +63,8 @@ def load_config(
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
-        "PROXY_HOPS": int(hops),
+        "PROXY_HOPS": hops,
+        "DATABASE_LOCK_TIMEOUT_MS": lock_timeout,
         "SCHEDULER_FUZZ": True,
         "CHECK_MIGRATIONS": True,
     }

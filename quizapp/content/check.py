@@ -74,7 +74,9 @@ class _Checker:
         if not isinstance(questions, list) or not questions:
             self.report("", "questions", "must be a non-empty list of questions")
             return
-        ids = Counter(q.get("id") for q in questions if isinstance(q, dict))
+        ids = Counter(
+            q.get("id") for q in questions if isinstance(q, dict) and _is_text(q.get("id"))
+        )
         for index, question in enumerate(questions, start=1):
             self.question(index, question, ids)
 
@@ -94,10 +96,10 @@ class _Checker:
             report("id", f"duplicate ID: {ids[qid]} questions share it")
         try:
             kind = Kind(q.get("kind"))
-        except ValueError:
+        except (TypeError, ValueError):
             report("kind", f"must be one of {', '.join(k.value for k in Kind)}")
             return
-        if q.get("section") not in {s.value for s in Section}:
+        if not isinstance(q.get("section"), str) or q["section"] not in {s.value for s in Section}:
             report("section", f"must be one of {', '.join(s.value for s in Section)}")
         allowed = _COMMON | _ANSWER_FIELDS[kind]
         for field in sorted(set(q) - allowed):

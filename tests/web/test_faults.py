@@ -107,7 +107,7 @@ def refused_while_sqlite_is_locked(app, client, path, action, form, before, capl
         response = client.post(action, data=form)
     page = response.get_data(as_text=True)
     assert response.status_code == 503
-    assert "The service is busy or being updated. Please try again shortly." in text(page)
+    assert "The database is busy, so nothing was saved." in text(page)
     assert "Traceback" not in page and "OperationalError" not in page
     assert any("database unavailable" in r.getMessage() for r in caplog.records)
     assert all(r.exc_info is None for r in caplog.records), "a traceback was logged"
