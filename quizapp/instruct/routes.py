@@ -189,11 +189,18 @@ def assignment(assignment_id: int) -> str:
     )
 
 
+def _cell(value: object) -> object:
+    """Text a spreadsheet would run as a formula (a name like `=HYPERLINK(…)`) is quoted."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_cell(value) for value in row] for row in rows)
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",

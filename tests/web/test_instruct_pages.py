@@ -221,3 +221,19 @@ def test_assignment_anki_deck_for_its_trainees_and_instructors_only(
     outsider = app.test_client()
     Auth(outsider).login("outsider@example.com")
     assert outsider.get(path).status_code == 404
+
+
+def test_progress_csv_does_not_carry_spreadsheet_formulas(app, client, auth, course):
+    from quizapp.extensions import db
+    from tests.conftest import get_user
+
+    with app.app_context():
+        get_user("ann@example.com").name = '=HYPERLINK("http://evil.example","x")'
+        db.session.commit()
+    auth.login("teacher@example.com")
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(f"{course['assignment']}/progress.csv").get_data(as_text=True))
+        )
+    )
+    assert rows[1][0] == '\'=HYPERLINK("http://evil.example","x")'
