@@ -39,6 +39,9 @@ def snapshot(engine: Engine, metadata: MetaData) -> dict[str, Any]:
     """Every row of every table, read in one transaction."""
     options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
     with engine.connect().execution_options(**options) as connection, connection.begin():
+        if engine.dialect.name == "sqlite":
+            # pysqlite sends BEGIN only before a write; the snapshot must start before any read.
+            connection.exec_driver_sql("BEGIN")
         tables = {
             table.name: [
                 {key: _encode(value) for key, value in row._mapping.items()}

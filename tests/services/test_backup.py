@@ -80,3 +80,55 @@ def test_restore_refuses_a_file_that_is_not_a_backup(session, tmp_path):
 def test_unwritable_backup_path_is_explained(session, tmp_path):
     with pytest.raises(backup.BackupError, match="cannot write"):
         backup.write_backup(db.engine, db.metadata, tmp_path / "missing" / "backup.json.gz")
+
+
+def test_backups_taken_while_answers_are_written_are_consistent(app, populated, tmp_path):
+    """Each snapshot agrees with itself: every card's reps equal its reviews in that snapshot."""
+    import threading
+
+    stop = threading.Event()
+    written = []
+
+    def keep_answering() -> None:
+        with app.app_context():
+            user = get_user("trainee@example.com")
+            scope = study.Scope(db.session.scalar(select(db.metadata.tables["banks"].c.id)))
+            number = 0
+            while not stop.is_set() and number < 400:
+                question_id = study.next_question_id(db.session, user, scope, NOW)
+                if question_id is None:
+                    break
+                view = study.view_card(db.session, user, question_id, NOW, fuzz=False)
+                study.answer(
+                    db.session,
+                    user=user,
+                    question_id=question_id,
+                    grade=Grade.AGAIN,
+                    seen_version=view.version,
+                    token=f"w{number}",
+                    response=None,
+                    duration_ms=None,
+                    now=NOW,
+                    fuzz=False,
+                )
+                written.append(number)
+                number += 1
+            db.session.remove()
+
+    writer = threading.Thread(target=keep_answering)
+    writer.start()
+    snapshots = []
+    try:
+        for index in range(5):
+            path = tmp_path / f"live-{index}.json.gz"
+            backup.write_backup(db.engine, db.metadata, path)
+            snapshots.append(backup.read_backup(path)["tables"])
+    finally:
+        stop.set()
+        writer.join(timeout=60)
+    assert written, "the writer answered nothing while the backups ran"
+    for tables in snapshots:
+        reviews_per_card: dict[int, int] = {}
+        for review in tables["reviews"]:
+            reviews_per_card[review["card_id"]] = reviews_per_card.get(review["card_id"], 0) + 1
+        assert {card["id"]: card["reps"] for card in tables["cards"]} == reviews_per_card
