@@ -10,6 +10,7 @@ import sqlite3
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -327,7 +328,7 @@ def test_notes_carry_their_own_modification_time(bank: Bank, tmp_path: Path) -> 
     question = bank.questions[3]
     path = tmp_path / "deck.apkg"
     write_package([bank], path, timestamp=T0, modified={(bank.id, question.id): 1_234_567_890})
-    with _package(path) as package:
+    with closing(_package(path)) as package:
         mods = dict(package.execute("select guid, mod from notes"))
     assert mods.pop(_guid(bank, question)) == 1_234_567_890
     assert set(mods.values()) == {int(T0)}
@@ -346,7 +347,7 @@ def test_same_inputs_give_the_same_bytes(bank: Bank, tmp_path: Path) -> None:
 
 def _decks_and_models(path: Path) -> tuple[dict[str, int], set[int], dict[str, int]]:
     """Deck IDs by name, note type IDs, and each note's deck ID by GUID, from a package."""
-    with _package(path) as package:
+    with closing(_package(path)) as package:
         decks = json.loads(package.execute("select decks from col").fetchone()[0])
         models = json.loads(package.execute("select models from col").fetchone()[0])
         placed = dict(
@@ -438,7 +439,7 @@ def test_two_items_are_always_shown_swapped(bank: Bank, tmp_path: Path) -> None:
     )
     path = tmp_path / "deck.apkg"
     write_package([replace(bank, questions=questions)], path, timestamp=T0)
-    with _package(path) as package:
+    with closing(_package(path)) as package:
         items = [fields.split("\x1f")[1] for (fields,) in package.execute("select flds from notes")]
     assert len(items) == 8
     for shown in items:

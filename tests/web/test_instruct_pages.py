@@ -3,6 +3,7 @@ import io
 import re
 import sqlite3
 import zipfile
+from contextlib import closing
 
 import pytest
 
@@ -213,7 +214,7 @@ def test_assignment_anki_deck_for_its_trainees_and_instructors_only(
     response = course["trainee"].get(path)
     assert response.status_code == 200 and "assignment" in response.headers["Content-Disposition"]
     zipfile.ZipFile(io.BytesIO(response.data)).extract("collection.anki2", tmp_path)
-    with sqlite3.connect(tmp_path / "collection.anki2") as collection:
+    with closing(sqlite3.connect(tmp_path / "collection.anki2")) as collection:
         assert collection.execute("select count(*) from notes").fetchone() == (10,)  # the FAQ set
     auth.login("teacher@example.com")
     assert client.get(path).status_code == 200
