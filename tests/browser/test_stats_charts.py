@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from quizapp.extensions import db
@@ -63,10 +63,11 @@ def test_charts_render_with_their_numbers(app: Flask, history, page: Page, probl
     page.keyboard.press("Enter")
     page.wait_for_url("**/")
     page.get_by_role("link", name="Statistics").click()
+    page.wait_for_url("**/stats")
 
     for chart in ("days-chart", "forecast-chart", "stability-chart", "strength-chart"):
         svg = page.locator(f"svg#{chart}")
-        assert svg.is_visible(), chart
+        expect(svg).to_be_visible()
         assert svg.get_attribute("aria-describedby"), chart
         assert svg.bounding_box()["width"] > 100, chart
 

@@ -185,3 +185,13 @@ def test_cram_leaves_the_schedule_alone_unless_asked(client, app, signed_in):
     back = reveal(client, signed_in, page, custom="cram", section="faq", reschedule="1")
     grade(client, signed_in, back)
     assert review_count(app) == 1
+
+
+def test_the_explanation_shows_only_when_it_adds_to_the_source(client, signed_in):
+    term = reveal(
+        client, signed_in, front(client, signed_in, section="purpose", kind="mcq"), choice=0
+    )
+    assert 'class="source"' in term and 'class="explanation"' not in term
+    listed = reveal(client, signed_in, front(client, signed_in, section="indications"), choice=0)
+    assert 'class="source"' in listed and 'class="explanation"' in listed
+    assert "Listed in the article under" in text(listed)
