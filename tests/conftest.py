@@ -18,8 +18,9 @@ from flask.testing import FlaskClient
 from quizapp import create_app
 from quizapp.content.bankfile import load_bank
 from quizapp.extensions import db
-from quizapp.models import Role, User
-from quizapp.services import accounts, banks
+from quizapp.models import Review, Role, User
+from quizapp.scheduling import Grade
+from quizapp.services import accounts, banks, study
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_BANK = ROOT / "cards" / "posterior-hip-pain.yaml"
@@ -117,6 +118,31 @@ class Auth:
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)
+
+
+def answer_card(
+    user: User,
+    question_id: int,
+    grade: Grade,
+    now: datetime = NOW,
+    *,
+    response: str | None = None,
+    duration_ms: int | None = 1000,
+) -> Review:
+    """Answer one card as the learner would, having just been shown it at `now`."""
+    version = study.view_card(db.session, user, question_id, now, fuzz=False).version
+    return study.answer(
+        db.session,
+        user=user,
+        question_id=question_id,
+        grade=grade,
+        seen_version=version,
+        token=f"{user.id}-{question_id}-{version}",
+        response=response,
+        duration_ms=duration_ms,
+        now=now,
+        fuzz=False,
+    ).review
 
 
 def get_user(email: str) -> User:

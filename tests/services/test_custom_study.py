@@ -7,7 +7,7 @@ from quizapp.models import Card, Question, Review
 from quizapp.scheduling import Grade
 from quizapp.services import study
 from quizapp.services.study import Custom
-from tests.conftest import NOW, get_user
+from tests.conftest import NOW, answer_card, get_user
 
 
 def setup_user(make_user):
@@ -17,22 +17,6 @@ def setup_user(make_user):
 
 def bank_id():
     return db.session.scalar(select(Question.bank_id).limit(1))
-
-
-def give(user, question_id, grade, now=NOW, response=None):
-    version = study.view_card(db.session, user, question_id, now, fuzz=False).version
-    study.answer(
-        db.session,
-        user=user,
-        question_id=question_id,
-        grade=grade,
-        seen_version=version,
-        token=f"{question_id}-{version}-{now.isoformat()}",
-        response=response,
-        duration_ms=None,
-        now=now,
-        fuzz=False,
-    )
 
 
 def test_cram_walks_a_section_in_order_whatever_is_due(session, make_user, demo_bank):
@@ -62,13 +46,13 @@ def test_failed_today_and_incorrect_only(session, make_user, demo_bank):
             select(Question).where(Question.kind == "mcq").order_by(Question.position).limit(3)
         )
     )
-    give(user, questions[0].id, Grade.AGAIN, response="a wrong option")
-    give(user, questions[1].id, Grade.GOOD, response=questions[1].content["answer"])
-    give(user, questions[2].id, Grade.AGAIN)
+    answer_card(user, questions[0].id, Grade.AGAIN, response="a wrong option")
+    answer_card(user, questions[1].id, Grade.GOOD, response=questions[1].content["answer"])
+    answer_card(user, questions[2].id, Grade.AGAIN)
     failed = study.custom_questions(db.session, user, Custom.FAILED, now=NOW)
     assert set(failed) == {questions[0].id, questions[2].id}
     assert study.custom_questions(db.session, user, Custom.INCORRECT, now=NOW) == (questions[0].id,)
-    give(
+    answer_card(
         user,
         questions[0].id,
         Grade.GOOD,
@@ -85,7 +69,7 @@ def test_failed_today_and_incorrect_only(session, make_user, demo_bank):
 def test_study_ahead_takes_reviews_due_within_a_week(session, make_user, demo_bank):
     user = setup_user(make_user)
     first = db.session.scalar(select(Question.id).where(Question.position == 0))
-    give(user, first, Grade.EASY)
+    answer_card(user, first, Grade.EASY)
     card = db.session.scalar(select(Card))
     later = NOW + timedelta(days=2)
     assert card.state == 2 and timedelta(days=2) < card.due - NOW < timedelta(days=9)

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Card, Question
 from quizapp.scheduling import Grade
-from quizapp.services import stats, study
-from tests.conftest import NOW, get_user
+from quizapp.services import stats
+from tests.conftest import NOW, answer_card, get_user
 
 
 @pytest.fixture
@@ -26,25 +26,9 @@ def card(user, question_id):
     )
 
 
-def answer(user, question_id, grade, now):
-    version = study.view_card(db.session, user, question_id, now, fuzz=False).version
-    return study.answer(
-        db.session,
-        user=user,
-        question_id=question_id,
-        grade=grade,
-        seen_version=version,
-        token=f"tok-{question_id}-{version}",
-        response=None,
-        duration_ms=1000,
-        now=now,
-        fuzz=False,
-    ).review
-
-
 def answer_when_due(user, question_id, grade):
     due = card(user, question_id).due
-    answer(user, question_id, grade, due)
+    answer_card(user, question_id, grade, due)
     return due
 
 
@@ -58,7 +42,7 @@ def test_no_history_means_no_charts(trainee):
 
 def test_three_answers_on_one_day_count_three_for_that_day(trainee):
     for minutes, question_id in zip((0, 5, 10), questions(3), strict=True):
-        answer(trainee, question_id, Grade.GOOD, NOW + timedelta(minutes=minutes))
+        answer_card(trainee, question_id, Grade.GOOD, NOW + timedelta(minutes=minutes))
     result = stats.learner_stats(db.session, user=trainee, now=NOW + timedelta(hours=1))
     assert result.days[-1].day == NOW.date() and result.days[-1].count == 3
     assert result.reviews_in_span == 3 and result.days_studied == 1
@@ -67,7 +51,7 @@ def test_three_answers_on_one_day_count_three_for_that_day(trainee):
 
 def test_answers_before_four_belong_to_the_previous_study_day(trainee):
     early = NOW.replace(hour=2)
-    answer(trainee, questions(1)[0], Grade.GOOD, early)
+    answer_card(trainee, questions(1)[0], Grade.GOOD, early)
     result = stats.learner_stats(db.session, user=trainee, now=NOW)
     assert {day.day: day.count for day in result.days}[NOW.date() - timedelta(days=1)] == 1
 
@@ -75,8 +59,8 @@ def test_answers_before_four_belong_to_the_previous_study_day(trainee):
 def test_forecast_counts_cards_on_the_day_they_fall_due(trainee):
     easy, good = questions(3)[:2], questions(3)[2]
     for question_id in easy:
-        answer(trainee, question_id, Grade.EASY, NOW)
-    answer(trainee, good, Grade.GOOD, NOW)  # a learning step: due again today
+        answer_card(trainee, question_id, Grade.EASY, NOW)
+    answer_card(trainee, good, Grade.GOOD, NOW)  # a learning step: due again today
     due = card(trainee, easy[0]).due
     result = stats.learner_stats(db.session, user=trainee, now=NOW)
     by_day = {day.day: day.count for day in result.forecast}
@@ -88,7 +72,7 @@ def test_forecast_counts_cards_on_the_day_they_fall_due(trainee):
 
 def test_overdue_cards_count_for_today(trainee):
     question_id = questions(1)[0]
-    answer(trainee, question_id, Grade.EASY, NOW)
+    answer_card(trainee, question_id, Grade.EASY, NOW)
     later = card(trainee, question_id).due + timedelta(days=3)
     result = stats.learner_stats(db.session, user=trainee, now=later)
     assert result.forecast[0].count == 1
@@ -97,7 +81,7 @@ def test_overdue_cards_count_for_today(trainee):
 def test_true_retention_counts_passes_on_review_cards_young_and_mature(trainee):
     passed, failed, mature = questions(3)
     for question_id in (passed, failed, mature):
-        answer(trainee, question_id, Grade.EASY, NOW)  # straight to review, about 8 days
+        answer_card(trainee, question_id, Grade.EASY, NOW)  # straight to review, about 8 days
     answer_when_due(trainee, passed, Grade.GOOD)
     answer_when_due(trainee, failed, Grade.AGAIN)
     answer_when_due(trainee, mature, Grade.EASY)
@@ -119,7 +103,7 @@ def test_true_retention_counts_passes_on_review_cards_young_and_mature(trainee):
 def test_stability_and_strength_cover_the_learners_cards(trainee):
     ids = questions(4)
     for question_id in ids:
-        answer(trainee, question_id, Grade.EASY, NOW)
+        answer_card(trainee, question_id, Grade.EASY, NOW)
     result = stats.learner_stats(db.session, user=trainee, now=NOW + timedelta(days=1))
     assert sum(b.count for b in result.stability) == 4
     sections = {s.section: s for s in result.sections}
@@ -132,6 +116,6 @@ def test_stability_and_strength_cover_the_learners_cards(trainee):
 def test_another_learners_answers_are_not_counted(trainee, make_user):
     make_user("other@example.com")
     other = get_user("other@example.com")
-    answer(other, questions(1)[0], Grade.EASY, NOW)
+    answer_card(other, questions(1)[0], Grade.EASY, NOW)
     result = stats.learner_stats(db.session, user=trainee, now=NOW)
     assert not result.has_history and result.cards == 0
