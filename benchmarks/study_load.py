@@ -8,10 +8,14 @@ holding the demo bank, 200 learners and one card row per learner and question:
   in once, then loops: GET /banks/<slug>/study (the card front), POST
   /banks/<slug>/answer with the form's question, version and token and a random
   rating. The reveal page is skipped: it only renders, it records nothing.
-- bare: `bare_app` below, a plain WSGI callable doing the same database work with
-  SQLAlchemy Core on the same tables: select the learner's next card row by
-  (user, due), then update the card (version-checked) and insert the review in
-  one transaction. The learner is named by a plain `uid` cookie; no Flask.
+- bare: `bare_app` below, a plain WSGI callable issuing the same SQL statements as
+  the app with SQLAlchemy Core on one connection per request: for the card page the
+  user, the bank, its sections and kinds, the overdue assignments, the queue's
+  counts and next card (the app's own statements from `quizapp.services.queue`);
+  for an answer the user, the bank, the question with its card and the fuzz
+  window's load, then the version-checked card update and the review insert in one
+  transaction. The learner is named by a plain `uid` cookie: no Flask, sessions,
+  CSRF, ORM or templates. `--profile` prints both servers' statements per request.
 
 Every answer the server accepted (302 without a warning on the next page) is
 compared with the reviews table afterwards: each accepted token must be stored
@@ -102,19 +106,13 @@ def _bare_state() -> dict[str, Any]:
     """Engine and tables, made on first use so each gunicorn worker opens its own."""
     with _bare_lock:
         if not _bare:
-            from quizapp import scheduling
-            from quizapp.models import Card, Question, Review
+            from quizapp import models, scheduling
+            from quizapp.services import queue
 
             engine = create_engine(os.environ[BARE_URL_ENV])
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
-            _bare.update(
-                engine=engine,
-                cards=Card.__table__,
-                questions=Question.__table__,
-                reviews=Review.__table__,
-                scheduling=scheduling,
-            )
+            _bare.update(engine=engine, models=models, scheduling=scheduling, queue=queue)
     return _bare
 
 
@@ -122,38 +120,85 @@ class _Refused(Exception):
     """The card changed since it was shown, or the token was already used."""
 
 
+def _day_start(now: datetime) -> datetime:
+    start = now.replace(hour=4, minute=0, second=0, microsecond=0)
+    return start if now >= start else start - timedelta(days=1)
+
+
+def _bare_common(conn: Any, uid: int, slug: str) -> Any:
+    """What every app request reads first: the signed-in user, then the bank of the URL."""
+    m = _bare_state()["models"]
+    users, banks = m.User.__table__, m.Bank.__table__
+    conn.execute(select(users).where(users.c.id == uid)).one()
+    return conn.execute(select(banks).where(banks.c.slug == slug)).one()
+
+
 def _bare_next(uid: int, slug: str) -> tuple[str, list[tuple[str, str]], bytes]:
+    """The card page's statements: user, bank, scope options, overdue assignments, counts
+    and the next card (the last two are the app's own queue statements)."""
     state = _bare_state()
-    cards, questions = state["cards"], state["questions"]
+    m, queue = state["models"], state["queue"]
+    questions, assignments, memberships = (
+        m.Question.__table__,
+        m.Assignment.__table__,
+        m.Membership.__table__,
+    )
+    now = datetime.now(UTC)
     with state["engine"].connect() as conn:
-        row = conn.execute(
-            select(cards.c.question_id, cards.c.version, questions.c.content)
-            .join(questions, questions.c.id == cards.c.question_id)
-            .where(cards.c.user_id == uid, cards.c.suspended.is_(False))
-            .order_by(cards.c.due, cards.c.id)
-            .limit(1)
-        ).first()
+        bank = _bare_common(conn, uid, slug)
+        conn.execute(
+            select(questions.c.section, questions.c.kind)
+            .where(questions.c.bank_id == bank.id, questions.c.retired.is_(False))
+            .distinct()
+        ).all()
+        conn.execute(
+            select(assignments)
+            .join(memberships, memberships.c.class_id == assignments.c.class_id)
+            .where(
+                memberships.c.user_id == uid,
+                memberships.c.role == "trainee",
+                assignments.c.status == "open",
+                assignments.c.bank_id == bank.id,
+                assignments.c.due_at < now,
+            )
+        ).all()
+        shape = queue.Shape()
+        parameters = {
+            "user_id": uid,
+            "bank_id": bank.id,
+            "now": now,
+            "ahead": now + timedelta(minutes=20),
+            "day_start": _day_start(now),
+        }
+        counts = conn.execute(queue.counts(shape), parameters).one()
+        parameters.update(reviews_left=counts[1] > 0, new_left=counts[2] > 0)
+        row = conn.execute(queue.next_card(shape), parameters).first()
     if row is None:
         return "200 OK", [("Content-Type", "text/html")], b"<p>done</p>"
+    question, card = row._mapping, m.Card.__table__.c
     hidden = {
-        "q": row.question_id,
-        "v": row.version,
+        "q": question[m.Question.__table__.c.id],
+        "v": question[card.version] or 0,
         "t": secrets.token_urlsafe(16),
         "shown": int(time.time() * 1000),
     }
     inputs = "".join(
         f'<input type="hidden" name="{name}" value="{value}">' for name, value in hidden.items()
     )
+    prompt = question[m.Question.__table__.c.content].get("prompt", "")
     body = (
-        f"<!doctype html><title>study</title><p>{html.escape(row.content.get('prompt', ''))}</p>"
+        f"<!doctype html><title>study</title><p>{html.escape(prompt)}</p>"
         f'<form method="get" action="/banks/{html.escape(slug)}/reveal" id="front">{inputs}</form>'
     )
     return "200 OK", [("Content-Type", "text/html; charset=utf-8")], body.encode()
 
 
 def _bare_answer(uid: int, slug: str, form: dict[str, str]) -> tuple[str, list[Any], bytes]:
+    """The answer's statements: user, bank, the question with its card, the fuzz window's
+    load, then the version-checked card update and the review insert in one transaction."""
     state = _bare_state()
-    cards, reviews, scheduling = state["cards"], state["reviews"], state["scheduling"]
+    m, queue, scheduling = state["models"], state["queue"], state["scheduling"]
+    cards, reviews = m.Card.__table__, m.Review.__table__
     question_id, seen, token = int(form["question_id"]), int(form["version"]), form["token"]
     grade = scheduling.Grade(int(form["rating"]))
     shown = form.get("shown_at", "")
@@ -161,36 +206,42 @@ def _bare_answer(uid: int, slug: str, form: dict[str, str]) -> tuple[str, list[A
     duration = int(now.timestamp() * 1000) - int(shown) if shown.isdigit() else None
     try:
         with state["engine"].begin() as conn:
-            card = conn.execute(
-                select(cards).where(cards.c.user_id == uid, cards.c.question_id == question_id)
+            _bare_common(conn, uid, slug)
+            row = conn.execute(
+                queue.question_and_card(), {"user_id": uid, "question_id": question_id}
             ).first()
-            if card is None or card.version != seen:
+            card = {column.name: row._mapping[column] for column in cards.c}
+            if card["id"] is None or card["version"] != seen:
                 raise _Refused
+
+            def load(low: int, high: int) -> dict[int, int]:
+                dues = conn.scalars(
+                    select(cards.c.due).where(
+                        cards.c.user_id == uid,
+                        cards.c.state == queue.REVIEW_STATE,
+                        cards.c.due >= now + timedelta(days=low),
+                        cards.c.due < now + timedelta(days=high + 1),
+                    )
+                )
+                return dict(Counter((due - now).days for due in dues))
+
+            names = ("state", "step", "stability", "difficulty", "due", "last_review")
             memory = scheduling.MemoryState(
-                state=card.state,
-                step=card.step,
-                stability=card.stability,
-                difficulty=card.difficulty,
-                due=card.due,
-                last_review=card.last_review,
-                reps=card.reps,
-                lapses=card.lapses,
+                **{name: card[name] for name in (*names, "reps", "lapses")}
             )
             after = scheduling.review(
-                scheduling.Settings(), card_id=card.id, memory=memory, grade=grade, now=now
+                scheduling.Settings(),
+                card_id=card["id"],
+                memory=memory,
+                grade=grade,
+                now=now,
+                load=load,
             ).after
             changed = conn.execute(
                 update(cards)
-                .where(cards.c.id == card.id, cards.c.version == seen)
+                .where(cards.c.id == card["id"], cards.c.version == seen)
                 .values(
-                    state=after.state,
-                    step=after.step,
-                    stability=after.stability,
-                    difficulty=after.difficulty,
-                    due=after.due,
-                    last_review=after.last_review,
-                    reps=after.reps,
-                    lapses=after.lapses,
+                    **{name: getattr(after, name) for name in (*names, "reps", "lapses")},
                     version=seen + 1,
                 )
             )
@@ -199,7 +250,7 @@ def _bare_answer(uid: int, slug: str, form: dict[str, str]) -> tuple[str, list[A
             conn.execute(
                 insert(reviews).values(
                     user_id=uid,
-                    card_id=card.id,
+                    card_id=card["id"],
                     question_id=question_id,
                     token=token,
                     rating=int(grade),
@@ -207,19 +258,14 @@ def _bare_answer(uid: int, slug: str, form: dict[str, str]) -> tuple[str, list[A
                     duration_ms=duration,
                     state_before=None if memory.is_new else memory.state,
                     state_after=after.state,
+                    stability_after=after.stability,
+                    difficulty_after=after.difficulty,
                     response=form.get("response") or None,
                     correct=None,
                     card_before={
-                        "state": memory.state,
-                        "step": memory.step,
-                        "stability": memory.stability,
-                        "difficulty": memory.difficulty,
-                        "due": memory.due.isoformat() if memory.due else None,
-                        "last_review": (
-                            memory.last_review.isoformat() if memory.last_review else None
-                        ),
-                        "reps": memory.reps,
-                        "lapses": memory.lapses,
+                        name: value.isoformat() if isinstance(value, datetime) else value
+                        for name, value in card.items()
+                        if name in (*names, "reps", "lapses")
                     },
                 )
             )
@@ -985,11 +1031,27 @@ def profile(args: argparse.Namespace) -> int:
 
         loop(client, 20)  # warm caches and connections
         loop(bare, 20)
+        with app.app_context():
+            from quizapp.extensions import db
+
+            engines = {"app": db.engine, "bare": _bare_state()["engine"]}
+        statements: Counter[str] = Counter()
+        counters = {
+            name: (engine, lambda *_, name=name: statements.update([name]))
+            for name, engine in engines.items()
+        }
+        for engine, counter in counters.values():
+            event.listen(engine, "before_cursor_execute", counter)
         app_ms = loop(client, args.profile)
         bare_ms = loop(bare, args.profile)
+        for engine, counter in counters.values():
+            event.remove(engine, "before_cursor_execute", counter)
         print(f"in-process (Werkzeug test client), SQLite, {args.profile} loops, no profiler:")
-        print(f"  app : next card {app_ms[0]:.2f} ms, answer {app_ms[1]:.2f} ms")
-        print(f"  bare: next card {bare_ms[0]:.2f} ms, answer {bare_ms[1]:.2f} ms")
+        for name, spent in (("app", app_ms), ("bare", bare_ms)):
+            print(
+                f"  {name:<4}: next card {spent[0]:.2f} ms, answer {spent[1]:.2f} ms, "
+                f"{statements[name] / args.profile:.1f} SQL statements per card and answer"
+            )
         profilers = (cProfile.Profile(), cProfile.Profile())
         loop(client, args.profile, profilers)
         for label, profiler in zip(("next card", "answer"), profilers, strict=True):

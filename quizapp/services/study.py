@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import case, exists, func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,11 +26,11 @@ from quizapp.content import bank as content
 from quizapp.content.responses import is_correct
 from quizapp.models import Bank, Card, Flag, Question, Review, User
 from quizapp.scheduling import Grade, MemoryState
+from quizapp.services import queue
+from quizapp.services.queue import REVIEW_STATE
 
 DAY_ROLLOVER_HOUR = 4
 LEARN_AHEAD = timedelta(minutes=20)
-LEARNING_STATES = (1, 3)
-REVIEW_STATE = 2
 FLAG_REASONS = {"wrong": "The answer is wrong", "unclear": "The question is unclear"}
 
 
@@ -76,6 +76,16 @@ class Scope:
     # Custom study: walk the questions in bank order whatever their due dates.
     in_order: bool = False
     after: int | None = None  # the bank position last shown in such a walk
+
+    @property
+    def shape(self) -> queue.Shape:
+        return queue.Shape(
+            section=self.section is not None,
+            kind=self.kind is not None,
+            ids=self.question_ids is not None,
+            first=bool(self.first),
+            after=self.after is not None,
+        )
 
 
 @dataclass(frozen=True)
@@ -184,85 +194,42 @@ def apply_memory(card: Card, memory: MemoryState) -> None:
     card.reps, card.lapses = memory.reps, memory.lapses
 
 
-def _in_scope(scope: Scope) -> list[Any]:
-    conditions = [Question.bank_id == scope.bank_id, Question.retired.is_(False)]
-    if scope.section:
-        conditions.append(Question.section == scope.section)
-    if scope.kind:
-        conditions.append(Question.kind == scope.kind)
-    if scope.question_ids is not None:
-        conditions.append(Question.id.in_(scope.question_ids))
-    return conditions
+def _bind(user: User, scope: Scope, **more: Any) -> dict[str, Any]:
+    """The parameters of the queue's statements."""
+    return {
+        "user_id": user.id,
+        "bank_id": scope.bank_id,
+        "section": scope.section,
+        "kind": scope.kind,
+        "ids": list(scope.question_ids or ()),
+        "first": list(scope.first),
+        "after": scope.after,
+        **more,
+    }
 
 
-def _priority(scope: Scope) -> Any:
-    if not scope.first:
-        return literal(0)
-    return case((Question.id.in_(scope.first), 0), else_=1)
+def _at(now: datetime) -> dict[str, datetime]:
+    """The queue's time parameters."""
+    return {"now": now, "ahead": now + LEARN_AHEAD, "day_start": day_start(now)}
 
 
 def studied_today(session: Session, user: User, now: datetime) -> tuple[int, int]:
     """(new cards introduced, reviews of review cards) since the study day began."""
-    rows = session.execute(
-        select(Review.state_before, func.count())
-        .where(Review.user_id == user.id, Review.reviewed_at >= day_start(now))
-        .group_by(Review.state_before)
-    ).all()
-    by_state = {state: count for state, count in rows}
-    return by_state.get(None, 0), by_state.get(REVIEW_STATE, 0)
+    parameters = {"user_id": user.id, **_at(now)}
+    new_today, reviews_today = session.execute(queue.studied_today(), parameters).one()
+    return new_today, reviews_today
 
 
-def _seen(user: User) -> Any:
-    """A card row for this user and question that blocks it from the new queue."""
-    return exists().where(
-        Card.user_id == user.id,
-        Card.question_id == Question.id,
-        (Card.last_review.is_not(None)) | Card.suspended,
-    )
-
-
-def _due_cards(
-    session: Session, user: User, scope: Scope, states: tuple[int, ...], until: datetime
-):
-    return (
-        select(Card)
-        .join(Question, Card.question_id == Question.id)
-        .where(
-            Card.user_id == user.id,
-            Card.suspended.is_(False),
-            Card.last_review.is_not(None),
-            Card.state.in_(states),
-            Card.due <= until,
-            *_in_scope(scope),
-        )
-        .order_by(_priority(scope), Card.due, Card.id)
-    )
-
-
-def counts(
-    session: Session,
-    user: User,
-    scope: Scope,
-    now: datetime,
-    *,
-    today: tuple[int, int] | None = None,
-) -> Counts:
+def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
     """New (within today's limit), learning (due within the learn-ahead window) and due reviews.
 
-    In custom study everything left in the walk counts as due. `today` is what
-    `studied_today` gave, when the caller already has it.
+    In custom study everything left in the walk counts as due.
     """
-    new_today, reviews_today = today or studied_today(session, user, now)
-
-    def count(query: Any) -> int:
-        return session.scalar(select(func.count()).select_from(query.subquery())) or 0
-
     if scope.in_order:
-        return Counts(new=0, learning=0, review=count(_walk(user, scope)))
-
-    learning = count(_due_cards(session, user, scope, LEARNING_STATES, now + LEARN_AHEAD))
-    review = count(_due_cards(session, user, scope, (REVIEW_STATE,), now))
-    unseen = count(select(Question.id).where(*_in_scope(scope), ~_seen(user)))
+        left = select(func.count()).select_from(queue.walk(scope.shape).subquery())
+        return Counts(new=0, learning=0, review=session.scalar(left, _bind(user, scope)))
+    row = session.execute(queue.counts(scope.shape), _bind(user, scope, **_at(now))).one()
+    learning, review, unseen, new_today, reviews_today = row
     return Counts(
         new=max(0, min(unseen, user.new_per_day - new_today)),
         learning=learning,
@@ -270,75 +237,56 @@ def counts(
     )
 
 
-def _card_row(session: Session, user_id: int, question_id: int) -> Card | None:
-    return session.scalar(
-        select(Card).where(Card.user_id == user_id, Card.question_id == question_id)
-    )
+def next_card(
+    session: Session, user: User, scope: Scope, now: datetime, *, counts: Counts, fuzz: bool
+) -> CardView | None:
+    """The card to show next, or None when the session is done.
 
-
-def _walk(user: User, scope: Scope) -> Any:
-    """The questions left in a custom-study walk, in bank order."""
-    suspended = exists().where(
-        Card.user_id == user.id, Card.question_id == Question.id, Card.suspended
-    )
-    query = select(Question.id).where(*_in_scope(scope), ~suspended)
-    if scope.after is not None:
-        query = query.where(Question.position > scope.after)
-    return query.order_by(Question.position)
-
-
-def next_question_id(
-    session: Session,
-    user: User,
-    scope: Scope,
-    now: datetime,
-    *,
-    today: tuple[int, int] | None = None,
-) -> int | None:
-    """Due learning cards, then due reviews, then new cards within today's limits."""
+    `counts` are this scope's counts now: they say whether today's limits leave any
+    new cards or reviews to show.
+    """
     if scope.in_order:
-        return session.scalar(_walk(user, scope).limit(1))
-    new_today, reviews_today = today or studied_today(session, user, now)
-    learning = session.scalars(_due_cards(session, user, scope, LEARNING_STATES, now).limit(1))
-    if card := learning.first():
-        return card.question_id
-    if reviews_today < user.reviews_per_day:
-        due = session.scalars(_due_cards(session, user, scope, (REVIEW_STATE,), now).limit(1))
-        if card := due.first():
-            return card.question_id
-    if new_today < user.new_per_day:
-        new = session.scalar(
-            select(Question.id)
-            .where(*_in_scope(scope), ~_seen(user))
-            .order_by(_priority(scope), Question.position)
-            .limit(1)
-        )
-        if new is not None:
-            return new
-    ahead = session.scalars(
-        _due_cards(session, user, scope, LEARNING_STATES, now + LEARN_AHEAD).limit(1)
-    )
-    card = ahead.first()
-    return card.question_id if card else None
+        walked = session.scalar(queue.walk(scope.shape).limit(1), _bind(user, scope))
+        return None if walked is None else view_card(session, user, walked, now, fuzz=fuzz)
+    left = {"reviews_left": counts.review > 0, "new_left": counts.new > 0}
+    parameters = _bind(user, scope, **_at(now), **left)
+    row = session.execute(queue.next_card(scope.shape), parameters).first()
+    return None if row is None else _view(user, *row, now, fuzz=fuzz)
+
+
+def next_question_id(session: Session, user: User, scope: Scope, now: datetime) -> int | None:
+    """The question `next_card` would show now."""
+    scope_counts = counts(session, user, scope, now)
+    view = next_card(session, user, scope, now, counts=scope_counts, fuzz=False)
+    return view.question_id if view else None
 
 
 def available(session: Session, user: User, scope: Scope, question_id: int) -> bool:
     """Whether the question is in the scope and not suspended by this learner."""
-    in_scope = session.scalar(
-        select(Question.id).where(Question.id == question_id, *_in_scope(scope))
-    )
-    card = _card_row(session, user.id, question_id)
-    return in_scope is not None and not (card and card.suspended)
+    parameters = _bind(user, scope, question_id=question_id)
+    return session.scalar(queue.in_queue(scope.shape), parameters) is not None
+
+
+def _question_and_card(
+    session: Session, user: User, question_id: int
+) -> tuple[Question, Card | None]:
+    parameters = {"user_id": user.id, "question_id": question_id}
+    row = session.execute(queue.question_and_card(), parameters).first()
+    if row is None or row.Question.retired:
+        raise StudyError("This question is not available.")
+    return row.Question, row.Card
 
 
 def view_card(
     session: Session, user: User, question_id: int, now: datetime, *, fuzz: bool
 ) -> CardView:
     """The card for one question, as this learner sees it now."""
-    question = session.get(Question, question_id)
-    if question is None or question.retired:
-        raise StudyError("This question is not available.")
-    card = _card_row(session, user.id, question_id)
+    return _view(user, *_question_and_card(session, user, question_id), now, fuzz=fuzz)
+
+
+def _view(
+    user: User, question: Question, card: Card | None, now: datetime, *, fuzz: bool
+) -> CardView:
     memory = memory_of(card)
     intervals = scheduling.preview(
         settings_for(user, fuzz=fuzz), card_id=card.id if card else 0, memory=memory, now=now
@@ -368,16 +316,17 @@ def answer(
     now: datetime,
     fuzz: bool,
 ) -> Answered:
-    """Record one answer once, or refuse it if the card changed since it was shown."""
-    recorded = _recorded(session, user.id, token)
-    if recorded is not None:
-        return Answered(recorded, repeated=True)
-    question = session.get(Question, question_id)
-    if question is None or question.retired:
-        raise StudyError("This question is not available.")
-    card = _card_row(session, user.id, question_id)
+    """Record one answer once, or refuse it if the card changed since it was shown.
+
+    A repeated token finds the card moved on past the version it carries, so the
+    recorded answer is looked up only then.
+    """
+    try:
+        question, card = _question_and_card(session, user, question_id)
+    except StudyError as error:
+        return _repeated(session, user, token, error)
     if (card.version if card else 0) != seen_version:
-        raise StaleAnswer(_STALE)
+        return _repeated(session, user, token, StaleAnswer(_STALE))
     try:
         if card is None:
             card = Card(user_id=user.id, question_id=question_id)
@@ -413,10 +362,7 @@ def answer(
         session.commit()
     except (IntegrityError, StaleDataError):
         session.rollback()
-        recorded = _recorded(session, user.id, token)
-        if recorded is not None:
-            return Answered(recorded, repeated=True)
-        raise StaleAnswer(_STALE) from None
+        return _repeated(session, user, token, StaleAnswer(_STALE))
     return Answered(review, repeated=False)
 
 
@@ -426,8 +372,14 @@ _STALE = (
 )
 
 
-def _recorded(session: Session, user_id: int, token: str) -> Review | None:
-    return session.scalar(select(Review).where(Review.user_id == user_id, Review.token == token))
+def _repeated(session: Session, user: User, token: str, error: StudyError) -> Answered:
+    """The answer already recorded under this token, or else `error`."""
+    recorded = session.scalar(
+        select(Review).where(Review.user_id == user.id, Review.token == token)
+    )
+    if recorded is None:
+        raise error
+    return Answered(recorded, repeated=True)
 
 
 def undo_last(session: Session, *, user: User) -> Question:
@@ -452,9 +404,12 @@ def undo_last(session: Session, *, user: User) -> Question:
 
 def set_suspended(session: Session, *, user: User, question_id: int, suspended: bool) -> None:
     """Suspend (or resume) a question for this learner only."""
-    if session.get(Question, question_id) is None:
+    row = session.execute(
+        queue.question_and_card(), {"user_id": user.id, "question_id": question_id}
+    ).first()
+    if row is None:
         raise StudyError("This question is not available.")
-    card = _card_row(session, user.id, question_id)
+    card = row.Card
     if card is None:
         card = Card(user_id=user.id, question_id=question_id)
         session.add(card)

@@ -139,17 +139,15 @@ def next_card(slug: str) -> str:
     sections, kinds = study.scope_options(db.session, bank.id)
     scope, params = _scope(bank, request.args, sections, kinds)
     now = _now()
-    today = study.studied_today(db.session, current_user, now)
-    counts = study.counts(db.session, current_user, scope, now, today=today)
+    counts = study.counts(db.session, current_user, scope, now)
     wanted = request.args.get("show", type=int)
     if wanted is not None and study.available(db.session, current_user, scope, wanted):
-        question_id: int | None = wanted
+        view = study.view_card(db.session, current_user, wanted, now, fuzz=_fuzz())
     else:
-        question_id = study.next_question_id(db.session, current_user, scope, now, today=today)
+        view = study.next_card(db.session, current_user, scope, now, counts=counts, fuzz=_fuzz())
     common = {"bank": bank, "params": params, "sections": sections, "kinds": kinds}
-    if question_id is None:
+    if view is None:
         return render_template("study/done.html", counts=counts, **common)
-    view = study.view_card(db.session, current_user, question_id, now, fuzz=_fuzz())
     shown_at = int(time.time() * 1000)
     return render_template("study/card.html", view=view, counts=counts, shown_at=shown_at, **common)
 

@@ -1,0 +1,164 @@
+"""The study queue's statements, built once for each shape of scope.
+
+Every card page counts the queue and picks its next card. Building those
+statements costs more than running them on a bank of a few hundred questions, so
+each is built once per shape (which of section, kind, question set and overdue
+questions narrow it) with bind parameters for the learner, the time and the
+scope's values, and SQLAlchemy's compiled cache does the rest.
+
+Parameters: `user_id`, `bank_id`, `section`, `kind`, `ids` and `first` (lists),
+`now`, `ahead` (the end of the learn-ahead window), `day_start`, `question_id`,
+`reviews_left` and `new_left` (whether today's limits leave any), `after`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Boolean, Select, bindparam, case, exists, func, literal, null, or_, select
+
+from quizapp.models import Card, Question, Review
+
+LEARNING_STATES = (1, 3)
+REVIEW_STATE = 2
+
+_NEW = Card.last_review.is_(None)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Which optional narrowings a scope has."""
+
+    section: bool = False
+    kind: bool = False
+    ids: bool = False
+    first: bool = False
+    after: bool = False  # custom study: continue the walk after a bank position
+
+
+def with_card(*columns: Any) -> Select[Any]:
+    """Questions beside the learner's card for each; no card row means never seen."""
+    return (
+        select(*columns)
+        .select_from(Question)
+        .outerjoin(Card, (Card.question_id == Question.id) & (Card.user_id == bindparam("user_id")))
+    )
+
+
+def in_scope(shape: Shape) -> list[Any]:
+    conditions = [Question.bank_id == bindparam("bank_id"), Question.retired.is_(False)]
+    if shape.section:
+        conditions.append(Question.section == bindparam("section"))
+    if shape.kind:
+        conditions.append(Question.kind == bindparam("kind"))
+    if shape.ids:
+        conditions.append(Question.id.in_(bindparam("ids", expanding=True)))
+    return conditions
+
+
+def _queue(shape: Shape, *columns: Any) -> Select[Any]:
+    """The scope's questions the learner has not suspended, each with its card."""
+    return with_card(*columns).where(
+        *in_scope(shape), Card.id.is_(None) | Card.suspended.is_(False)
+    )
+
+
+def _learning(until: str) -> Any:
+    return (
+        Card.last_review.is_not(None)
+        & Card.state.in_(LEARNING_STATES)
+        & (Card.due <= bindparam(until))
+    )
+
+
+_REVIEW_DUE = (
+    Card.last_review.is_not(None) & (Card.state == REVIEW_STATE) & (Card.due <= bindparam("now"))
+)
+
+
+def _answered_today(state_before: Any) -> Any:
+    return (
+        select(func.count())
+        .where(
+            Review.user_id == bindparam("user_id"),
+            Review.reviewed_at >= bindparam("day_start"),
+            state_before,
+        )
+        .scalar_subquery()
+    )
+
+
+@cache
+def counts(shape: Shape) -> Select[Any]:
+    """One row: learning due in the learn-ahead window, reviews due, unseen, and today's
+    new cards and reviews of review cards."""
+    return _queue(
+        shape,
+        func.count(case((_learning("ahead"), 1))),
+        func.count(case((_REVIEW_DUE, 1))),
+        func.count(case((_NEW, 1))),
+        _answered_today(Review.state_before.is_(None)),
+        _answered_today(Review.state_before == REVIEW_STATE),
+    )
+
+
+@cache
+def studied_today() -> Select[Any]:
+    return select(
+        _answered_today(Review.state_before.is_(None)),
+        _answered_today(Review.state_before == REVIEW_STATE),
+    )
+
+
+@cache
+def next_card(shape: Shape) -> Select[Any]:
+    """The (question, card) to show next: learning due now, then reviews due, then new
+    cards in bank order, then learning due within the learn-ahead window; the
+    overdue questions of assignments first within each."""
+    first = (
+        case((Question.id.in_(bindparam("first", expanding=True)), 0), else_=1)
+        if shape.first
+        else literal(0)
+    )
+    wanted = or_(
+        _learning("ahead"),
+        bindparam("reviews_left", type_=Boolean) & _REVIEW_DUE,
+        bindparam("new_left", type_=Boolean) & _NEW,
+    )
+    rank = case((_learning("now"), 0), (_REVIEW_DUE, 1), (_NEW, 2), else_=3)
+    return (
+        _queue(shape, Question, Card)
+        .where(wanted)
+        .order_by(
+            rank,
+            first,
+            case((_NEW, null()), else_=Card.due),
+            case((_NEW, Question.position), else_=Card.id),
+        )
+        .limit(1)
+    )
+
+
+@cache
+def in_queue(shape: Shape) -> Select[Any]:
+    """The question `question_id`, if it is in the scope and not suspended."""
+    return _queue(shape, Question.id).where(Question.id == bindparam("question_id"))
+
+
+@cache
+def question_and_card() -> Select[Any]:
+    return with_card(Question, Card).where(Question.id == bindparam("question_id"))
+
+
+@cache
+def walk(shape: Shape) -> Select[Any]:
+    """The questions left in a custom-study walk, in bank order."""
+    suspended = exists().where(
+        Card.user_id == bindparam("user_id"), Card.question_id == Question.id, Card.suspended
+    )
+    query = select(Question.id).where(*in_scope(shape), ~suspended)
+    if shape.after:
+        query = query.where(Question.position > bindparam("after"))
+    return query.order_by(Question.position)
