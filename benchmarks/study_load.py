@@ -11,7 +11,7 @@ holding the demo bank, 200 learners and one card row per learner and question:
 - bare: `bare_app` below, a plain WSGI callable issuing the same SQL statements as
   the app with SQLAlchemy Core on one connection per request: for the card page the
   user, the bank, its sections and kinds, the overdue assignments, the queue's
-  counts and next card (the app's own statements from `quizapp.services.queue`);
+  counts and next card (the app's own statements from `quizapp.services.statements`);
   for an answer the user, the bank, the question with its card and the fuzz
   window's load, then the version-checked card update and the review insert in one
   transaction. The learner is named by a plain `uid` cookie: no Flask, sessions,
@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from sqlalchemy import create_engine, event, func, insert, select, text, update
+from sqlalchemy import create_engine, event, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,12 +107,12 @@ def _bare_state() -> dict[str, Any]:
     with _bare_lock:
         if not _bare:
             from quizapp import models, scheduling
-            from quizapp.services import queue
+            from quizapp.services import statements
 
             engine = create_engine(os.environ[BARE_URL_ENV])
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
-            _bare.update(engine=engine, models=models, scheduling=scheduling, queue=queue)
+            _bare.update(engine=engine, models=models, scheduling=scheduling, statements=statements)
     return _bare
 
 
@@ -127,17 +127,17 @@ def _day_start(now: datetime) -> datetime:
 
 def _bare_common(conn: Any, uid: int, slug: str) -> Any:
     """What every app request reads first: the signed-in user, then the bank of the URL."""
-    m = _bare_state()["models"]
-    users, banks = m.User.__table__, m.Bank.__table__
+    state = _bare_state()
+    users = state["models"].User.__table__
     conn.execute(select(users).where(users.c.id == uid)).one()
-    return conn.execute(select(banks).where(banks.c.slug == slug)).one()
+    return conn.execute(state["statements"].bank(), {"slug": slug}).one()
 
 
 def _bare_next(uid: int, slug: str) -> tuple[str, list[tuple[str, str]], bytes]:
     """The card page's statements: user, bank, scope options, overdue assignments, counts
     and the next card (the last two are the app's own queue statements)."""
     state = _bare_state()
-    m, queue = state["models"], state["queue"]
+    m, sql = state["models"], state["statements"]
     questions, assignments, memberships = (
         m.Question.__table__,
         m.Assignment.__table__,
@@ -162,7 +162,7 @@ def _bare_next(uid: int, slug: str) -> tuple[str, list[tuple[str, str]], bytes]:
                 assignments.c.due_at < now,
             )
         ).all()
-        shape = queue.Shape()
+        shape = sql.Shape()
         parameters = {
             "user_id": uid,
             "bank_id": bank.id,
@@ -170,22 +170,21 @@ def _bare_next(uid: int, slug: str) -> tuple[str, list[tuple[str, str]], bytes]:
             "ahead": now + timedelta(minutes=20),
             "day_start": _day_start(now),
         }
-        counts = conn.execute(queue.counts(shape), parameters).one()
+        counts = conn.execute(sql.counts(shape), parameters).one()
         parameters.update(reviews_left=counts[1] > 0, new_left=counts[2] > 0)
-        row = conn.execute(queue.next_card(shape), parameters).first()
+        row = conn.execute(sql.next_card(shape), parameters).first()
     if row is None:
         return "200 OK", [("Content-Type", "text/html")], b"<p>done</p>"
-    question, card = row._mapping, m.Card.__table__.c
     hidden = {
-        "q": question[m.Question.__table__.c.id],
-        "v": question[card.version] or 0,
+        "q": row.id,
+        "v": row.version or 0,
         "t": secrets.token_urlsafe(16),
         "shown": int(time.time() * 1000),
     }
     inputs = "".join(
         f'<input type="hidden" name="{name}" value="{value}">' for name, value in hidden.items()
     )
-    prompt = question[m.Question.__table__.c.content].get("prompt", "")
+    prompt = row.content.get("prompt", "")
     body = (
         f"<!doctype html><title>study</title><p>{html.escape(prompt)}</p>"
         f'<form method="get" action="/banks/{html.escape(slug)}/reveal" id="front">{inputs}</form>'
@@ -197,7 +196,7 @@ def _bare_answer(uid: int, slug: str, form: dict[str, str]) -> tuple[str, list[A
     """The answer's statements: user, bank, the question with its card, the fuzz window's
     load, then the version-checked card update and the review insert in one transaction."""
     state = _bare_state()
-    m, queue, scheduling = state["models"], state["queue"], state["scheduling"]
+    m, sql, scheduling = state["models"], state["statements"], state["scheduling"]
     cards, reviews = m.Card.__table__, m.Review.__table__
     question_id, seen, token = int(form["question_id"]), int(form["version"]), form["token"]
     grade = scheduling.Grade(int(form["rating"]))
@@ -207,50 +206,42 @@ def _bare_answer(uid: int, slug: str, form: dict[str, str]) -> tuple[str, list[A
     try:
         with state["engine"].begin() as conn:
             _bare_common(conn, uid, slug)
-            row = conn.execute(
-                queue.question_and_card(), {"user_id": uid, "question_id": question_id}
-            ).first()
-            card = {column.name: row._mapping[column] for column in cards.c}
-            if card["id"] is None or card["version"] != seen:
+            row = conn.execute(sql.shown(), {"user_id": uid, "question_id": question_id}).first()
+            if row.card_id is None or row.version != seen:
                 raise _Refused
 
             def load(low: int, high: int) -> dict[int, int]:
                 dues = conn.scalars(
                     select(cards.c.due).where(
                         cards.c.user_id == uid,
-                        cards.c.state == queue.REVIEW_STATE,
+                        cards.c.state == sql.REVIEW_STATE,
                         cards.c.due >= now + timedelta(days=low),
                         cards.c.due < now + timedelta(days=high + 1),
                     )
                 )
                 return dict(Counter((due - now).days for due in dues))
 
-            names = ("state", "step", "stability", "difficulty", "due", "last_review")
-            memory = scheduling.MemoryState(
-                **{name: card[name] for name in (*names, "reps", "lapses")}
-            )
+            fields = sql.MEMORY_FIELDS
+            memory = scheduling.MemoryState(**{name: getattr(row, name) for name in fields})
             after = scheduling.review(
                 scheduling.Settings(),
-                card_id=card["id"],
+                card_id=row.card_id,
                 memory=memory,
                 grade=grade,
                 now=now,
                 load=load,
             ).after
+            new = {f"new_{name}": getattr(after, name) for name in fields}
             changed = conn.execute(
-                update(cards)
-                .where(cards.c.id == card["id"], cards.c.version == seen)
-                .values(
-                    **{name: getattr(after, name) for name in (*names, "reps", "lapses")},
-                    version=seen + 1,
-                )
+                sql.save_memory(),
+                {"card_id": row.card_id, "version": seen, "new_version": seen + 1, **new},
             )
             if changed.rowcount != 1:
                 raise _Refused
             conn.execute(
                 insert(reviews).values(
                     user_id=uid,
-                    card_id=card["id"],
+                    card_id=row.card_id,
                     question_id=question_id,
                     token=token,
                     rating=int(grade),
@@ -264,8 +255,7 @@ def _bare_answer(uid: int, slug: str, form: dict[str, str]) -> tuple[str, list[A
                     correct=None,
                     card_before={
                         name: value.isoformat() if isinstance(value, datetime) else value
-                        for name, value in card.items()
-                        if name in (*names, "reps", "lapses")
+                        for name, value in ((name, getattr(memory, name)) for name in fields)
                     },
                 )
             )

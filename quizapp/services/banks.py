@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from quizapp.content import bank as content
 from quizapp.models import Bank, Question
+from quizapp.services import statements
 
 
 @dataclass
@@ -92,7 +93,7 @@ def list_banks(session: Session) -> list[Bank]:
 
 
 def find_bank(session: Session, slug: str) -> Bank | None:
-    return session.scalar(select(Bank).where(Bank.slug == slug))
+    return session.scalar(statements.bank(), {"slug": slug})
 
 
 def as_content(question: Question) -> content.Question:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,8 +26,8 @@ from quizapp.content import bank as content
 from quizapp.content.responses import is_correct
 from quizapp.models import Bank, Card, Flag, Question, Review, User
 from quizapp.scheduling import Grade, MemoryState
-from quizapp.services import queue
-from quizapp.services.queue import REVIEW_STATE
+from quizapp.services import statements
+from quizapp.services.statements import MEMORY_FIELDS, REVIEW_STATE
 
 DAY_ROLLOVER_HOUR = 4
 LEARN_AHEAD = timedelta(minutes=20)
@@ -35,7 +35,7 @@ FLAG_REASONS = {"wrong": "The answer is wrong", "unclear": "The question is uncl
 
 
 class Custom(StrEnum):
-    """Custom study, as in Anki: sessions outside the normal queue."""
+    """Custom study, as in Anki: sessions outside the normal statements."""
 
     CRAM = "cram"
     FAILED = "failed"
@@ -78,8 +78,8 @@ class Scope:
     after: int | None = None  # the bank position last shown in such a walk
 
     @property
-    def shape(self) -> queue.Shape:
-        return queue.Shape(
+    def shape(self) -> statements.Shape:
+        return statements.Shape(
             section=self.section is not None,
             kind=self.kind is not None,
             ids=self.question_ids is not None,
@@ -152,46 +152,36 @@ def daily_load(session: Session, user: User, now: datetime) -> Callable[[int, in
     return load
 
 
-def memory_of(card: Card | None) -> MemoryState:
+_MOMENTS = ("due", "last_review")
+
+
+def memory_of(card: Card | Row[Any] | None) -> MemoryState:
     if card is None:
         return MemoryState()
-    return MemoryState(
-        state=card.state,
-        step=card.step,
-        stability=card.stability,
-        difficulty=card.difficulty,
-        due=card.due,
-        last_review=card.last_review,
-        reps=card.reps,
-        lapses=card.lapses,
-    )
+    return MemoryState(**{name: getattr(card, name) for name in MEMORY_FIELDS})
+
+
+def memory_values(memory: MemoryState) -> dict[str, Any]:
+    return {name: getattr(memory, name) for name in MEMORY_FIELDS}
 
 
 def _snapshot(memory: MemoryState) -> dict[str, Any]:
-    return {
-        "state": memory.state,
-        "step": memory.step,
-        "stability": memory.stability,
-        "difficulty": memory.difficulty,
-        "due": memory.due.isoformat() if memory.due else None,
-        "last_review": memory.last_review.isoformat() if memory.last_review else None,
-        "reps": memory.reps,
-        "lapses": memory.lapses,
-    }
+    values = memory_values(memory)
+    for name in _MOMENTS:
+        values[name] = values[name].isoformat() if values[name] else None
+    return values
 
 
 def _restore(card: Card, snapshot: dict[str, Any]) -> None:
-    for name in ("state", "step", "stability", "difficulty", "reps", "lapses"):
-        setattr(card, name, snapshot[name])
-    for name in ("due", "last_review"):
-        setattr(card, name, datetime.fromisoformat(snapshot[name]) if snapshot[name] else None)
+    values = dict(snapshot)
+    for name in _MOMENTS:
+        values[name] = datetime.fromisoformat(values[name]) if values[name] else None
+    apply_memory(card, MemoryState(**values))
 
 
 def apply_memory(card: Card, memory: MemoryState) -> None:
-    card.state, card.step = memory.state, memory.step
-    card.stability, card.difficulty = memory.stability, memory.difficulty
-    card.due, card.last_review = memory.due, memory.last_review
-    card.reps, card.lapses = memory.reps, memory.lapses
+    for name, value in memory_values(memory).items():
+        setattr(card, name, value)
 
 
 def _bind(user: User, scope: Scope, **more: Any) -> dict[str, Any]:
@@ -216,7 +206,7 @@ def _at(now: datetime) -> dict[str, datetime]:
 def studied_today(session: Session, user: User, now: datetime) -> tuple[int, int]:
     """(new cards introduced, reviews of review cards) since the study day began."""
     parameters = {"user_id": user.id, **_at(now)}
-    new_today, reviews_today = session.execute(queue.studied_today(), parameters).one()
+    new_today, reviews_today = session.execute(statements.studied_today(), parameters).one()
     return new_today, reviews_today
 
 
@@ -226,9 +216,9 @@ def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
     In custom study everything left in the walk counts as due.
     """
     if scope.in_order:
-        left = select(func.count()).select_from(queue.walk(scope.shape).subquery())
+        left = select(func.count()).select_from(statements.walk(scope.shape).subquery())
         return Counts(new=0, learning=0, review=session.scalar(left, _bind(user, scope)))
-    row = session.execute(queue.counts(scope.shape), _bind(user, scope, **_at(now))).one()
+    row = session.execute(statements.counts(scope.shape), _bind(user, scope, **_at(now))).one()
     learning, review, unseen, new_today, reviews_today = row
     return Counts(
         new=max(0, min(unseen, user.new_per_day - new_today)),
@@ -246,12 +236,12 @@ def next_card(
     new cards or reviews to show.
     """
     if scope.in_order:
-        walked = session.scalar(queue.walk(scope.shape).limit(1), _bind(user, scope))
+        walked = session.scalar(statements.walk(scope.shape).limit(1), _bind(user, scope))
         return None if walked is None else view_card(session, user, walked, now, fuzz=fuzz)
     left = {"reviews_left": counts.review > 0, "new_left": counts.new > 0}
     parameters = _bind(user, scope, **_at(now), **left)
-    row = session.execute(queue.next_card(scope.shape), parameters).first()
-    return None if row is None else _view(user, *row, now, fuzz=fuzz)
+    row = session.execute(statements.next_card(scope.shape), parameters).first()
+    return None if row is None else _view(user, row, now, fuzz=fuzz)
 
 
 def next_question_id(session: Session, user: User, scope: Scope, now: datetime) -> int | None:
@@ -264,41 +254,37 @@ def next_question_id(session: Session, user: User, scope: Scope, now: datetime) 
 def available(session: Session, user: User, scope: Scope, question_id: int) -> bool:
     """Whether the question is in the scope and not suspended by this learner."""
     parameters = _bind(user, scope, question_id=question_id)
-    return session.scalar(queue.in_queue(scope.shape), parameters) is not None
+    return session.scalar(statements.in_queue(scope.shape), parameters) is not None
 
 
-def _question_and_card(
-    session: Session, user: User, question_id: int
-) -> tuple[Question, Card | None]:
+def _shown(session: Session, user: User, question_id: int) -> Row[Any]:
     parameters = {"user_id": user.id, "question_id": question_id}
-    row = session.execute(queue.question_and_card(), parameters).first()
-    if row is None or row.Question.retired:
+    row = session.execute(statements.shown(), parameters).first()
+    if row is None or row.retired:
         raise StudyError("This question is not available.")
-    return row.Question, row.Card
+    return row
 
 
 def view_card(
     session: Session, user: User, question_id: int, now: datetime, *, fuzz: bool
 ) -> CardView:
     """The card for one question, as this learner sees it now."""
-    return _view(user, *_question_and_card(session, user, question_id), now, fuzz=fuzz)
+    return _view(user, _shown(session, user, question_id), now, fuzz=fuzz)
 
 
-def _view(
-    user: User, question: Question, card: Card | None, now: datetime, *, fuzz: bool
-) -> CardView:
-    memory = memory_of(card)
+def _view(user: User, shown: Row[Any], now: datetime, *, fuzz: bool) -> CardView:
+    memory = memory_of(shown if shown.card_id is not None else None)
     intervals = scheduling.preview(
-        settings_for(user, fuzz=fuzz), card_id=card.id if card else 0, memory=memory, now=now
+        settings_for(user, fuzz=fuzz), card_id=shown.card_id or 0, memory=memory, now=now
     )
     return CardView(
-        question_id=question.id,
-        position=question.position,
-        question=content.Question.from_dict(question.content),
-        version=card.version if card else 0,
+        question_id=shown.id,
+        position=shown.position,
+        question=content.Question.from_dict(shown.content),
+        version=shown.version or 0,
         memory=memory,
         intervals=intervals,
-        suspended=bool(card and card.suspended),
+        suspended=bool(shown.suspended),
         token=secrets.token_urlsafe(16),
     )
 
@@ -322,29 +308,33 @@ def answer(
     recorded answer is looked up only then.
     """
     try:
-        question, card = _question_and_card(session, user, question_id)
+        shown = _shown(session, user, question_id)
     except StudyError as error:
         return _repeated(session, user, token, error)
-    if (card.version if card else 0) != seen_version:
+    if (shown.version or 0) != seen_version:
         return _repeated(session, user, token, StaleAnswer(_STALE))
+    memory = memory_of(shown if shown.card_id is not None else None)
     try:
-        if card is None:
-            card = Card(user_id=user.id, question_id=question_id)
-            session.add(card)
-            session.flush()
-        memory = memory_of(card)
+        card_id, version = shown.card_id, shown.version
+        if card_id is None:
+            version = 1
+            card_id = session.scalar(
+                insert(Card)
+                .values(user_id=user.id, question_id=question_id, version=version)
+                .returning(Card.id)
+            )
         outcome = scheduling.review(
             settings_for(user, fuzz=fuzz),
-            card_id=card.id,
+            card_id=card_id,
             memory=memory,
             grade=grade,
             now=now,
             load=daily_load(session, user, now) if fuzz else None,
         )
-        apply_memory(card, outcome.after)
+        _save_memory(session, card_id, version, outcome.after)
         review = Review(
             user_id=user.id,
-            card_id=card.id,
+            card_id=card_id,
             question_id=question_id,
             token=token,
             rating=int(grade),
@@ -355,7 +345,7 @@ def answer(
             stability_after=outcome.after.stability,
             difficulty_after=outcome.after.difficulty,
             response=response,
-            correct=is_correct(content.Question.from_dict(question.content), response),
+            correct=is_correct(content.Question.from_dict(shown.content), response),
             card_before=_snapshot(memory),
         )
         session.add(review)
@@ -364,6 +354,17 @@ def answer(
         session.rollback()
         return _repeated(session, user, token, StaleAnswer(_STALE))
     return Answered(review, repeated=False)
+
+
+def _save_memory(session: Session, card_id: int, version: int, memory: MemoryState) -> None:
+    """Store the card's new state if it is still at `version`, else raise StaleDataError."""
+    values = {f"new_{name}": value for name, value in memory_values(memory).items()}
+    changed = session.execute(
+        statements.save_memory(),
+        {"card_id": card_id, "version": version, "new_version": version + 1, **values},
+    )
+    if changed.rowcount != 1:
+        raise StaleDataError("the card changed since it was read")
 
 
 _STALE = (
@@ -404,12 +405,11 @@ def undo_last(session: Session, *, user: User) -> Question:
 
 def set_suspended(session: Session, *, user: User, question_id: int, suspended: bool) -> None:
     """Suspend (or resume) a question for this learner only."""
-    row = session.execute(
-        queue.question_and_card(), {"user_id": user.id, "question_id": question_id}
-    ).first()
-    if row is None:
+    if session.get(Question, question_id) is None:
         raise StudyError("This question is not available.")
-    card = row.Card
+    card = session.scalar(
+        select(Card).where(Card.user_id == user.id, Card.question_id == question_id)
+    )
     if card is None:
         card = Card(user_id=user.id, question_id=question_id)
         session.add(card)

@@ -1,14 +1,16 @@
-"""The study queue's statements, built once for each shape of scope.
+"""The study loop's statements, built once.
 
-Every card page counts the queue and picks its next card. Building those
-statements costs more than running them on a bank of a few hundred questions, so
-each is built once per shape (which of section, kind, question set and overdue
-questions narrow it) with bind parameters for the learner, the time and the
-scope's values, and SQLAlchemy's compiled cache does the rest.
+Every card page counts the queue and picks its next card, and every answer
+updates a card. Building those statements costs more than running them on a bank
+of a few hundred questions, so each is built once (the queue's once per shape of
+scope: which of section, kind, question set and overdue questions narrow it) with
+bind parameters for the learner, the time and the scope's values, and
+SQLAlchemy's compiled cache does the rest.
 
 Parameters: `user_id`, `bank_id`, `section`, `kind`, `ids` and `first` (lists),
 `now`, `ahead` (the end of the learn-ahead window), `day_start`, `question_id`,
-`reviews_left` and `new_left` (whether today's limits leave any), `after`.
+`reviews_left` and `new_left` (whether today's limits leave any), `after`;
+`slug` for a bank; for a card's update, `card_id`, `version` and the new values.
 """
 
 from __future__ import annotations
@@ -17,12 +19,27 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Boolean, Select, bindparam, case, exists, func, literal, null, or_, select
+from sqlalchemy import (
+    Boolean,
+    Select,
+    Update,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
 
-from quizapp.models import Card, Question, Review
+from quizapp.models import Bank, Card, Question, Review
 
 LEARNING_STATES = (1, 3)
 REVIEW_STATE = 2
+# A card's columns that hold its memory state, named as in scheduling.MemoryState.
+MEMORY_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 
 _NEW = Card.last_review.is_(None)
 
@@ -36,6 +53,26 @@ class Shape:
     ids: bool = False
     first: bool = False
     after: bool = False  # custom study: continue the walk after a bank position
+
+
+# A question as a card page shows it, with the learner's card (None columns when unseen).
+SHOWN = (
+    Question.id,
+    Question.position,
+    Question.content,
+    Question.retired,
+    Card.id.label("card_id"),
+    Card.version,
+    Card.suspended,
+    Card.state,
+    Card.step,
+    Card.stability,
+    Card.difficulty,
+    Card.due,
+    Card.last_review,
+    Card.reps,
+    Card.lapses,
+)
 
 
 def with_card(*columns: Any) -> Select[Any]:
@@ -114,7 +151,7 @@ def studied_today() -> Select[Any]:
 
 @cache
 def next_card(shape: Shape) -> Select[Any]:
-    """The (question, card) to show next: learning due now, then reviews due, then new
+    """The question to show next (`SHOWN`): learning due now, then reviews due, then new
     cards in bank order, then learning due within the learn-ahead window; the
     overdue questions of assignments first within each."""
     first = (
@@ -129,7 +166,7 @@ def next_card(shape: Shape) -> Select[Any]:
     )
     rank = case((_learning("now"), 0), (_REVIEW_DUE, 1), (_NEW, 2), else_=3)
     return (
-        _queue(shape, Question, Card)
+        _queue(shape, *SHOWN)
         .where(wanted)
         .order_by(
             rank,
@@ -148,8 +185,9 @@ def in_queue(shape: Shape) -> Select[Any]:
 
 
 @cache
-def question_and_card() -> Select[Any]:
-    return with_card(Question, Card).where(Question.id == bindparam("question_id"))
+def shown() -> Select[Any]:
+    """The question `question_id` as `SHOWN`."""
+    return with_card(*SHOWN).where(Question.id == bindparam("question_id"))
 
 
 @cache
@@ -162,3 +200,22 @@ def walk(shape: Shape) -> Select[Any]:
     if shape.after:
         query = query.where(Question.position > bindparam("after"))
     return query.order_by(Question.position)
+
+
+@cache
+def bank() -> Select[Any]:
+    return select(Bank).where(Bank.slug == bindparam("slug"))
+
+
+@cache
+def save_memory() -> Update:
+    """Set a card's memory (`new_<field>`) and `new_version` if it is still at `version`."""
+    cards = Card.__table__
+    return (
+        update(cards)
+        .where(cards.c.id == bindparam("card_id"), cards.c.version == bindparam("version"))
+        .values(
+            version=bindparam("new_version"),
+            **{name: bindparam(f"new_{name}") for name in MEMORY_FIELDS},
+        )
+    )
