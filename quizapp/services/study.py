@@ -35,7 +35,7 @@ FLAG_REASONS = {"wrong": "The answer is wrong", "unclear": "The question is uncl
 
 
 class Custom(StrEnum):
-    """Custom study, as in Anki: sessions outside the normal statements."""
+    """Custom study, as in Anki: sessions outside the normal queue."""
 
     CRAM = "cram"
     FAILED = "failed"
