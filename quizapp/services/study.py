@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Row, func, insert, select
@@ -108,9 +109,18 @@ class CardView:
     question: content.Question
     version: int
     memory: MemoryState
-    intervals: dict[Grade, timedelta]
     suspended: bool
     token: str
+    card_id: int
+    settings: scheduling.Settings
+    now: datetime
+
+    @cached_property
+    def intervals(self) -> dict[Grade, timedelta]:
+        """The next interval for each grade; only the answer side shows them."""
+        return scheduling.preview(
+            self.settings, card_id=self.card_id, memory=self.memory, now=self.now
+        )
 
 
 @dataclass(frozen=True)
@@ -273,19 +283,17 @@ def view_card(
 
 
 def _view(user: User, shown: Row[Any], now: datetime, *, fuzz: bool) -> CardView:
-    memory = memory_of(shown if shown.card_id is not None else None)
-    intervals = scheduling.preview(
-        settings_for(user, fuzz=fuzz), card_id=shown.card_id or 0, memory=memory, now=now
-    )
     return CardView(
         question_id=shown.id,
         position=shown.position,
         question=content.Question.from_dict(shown.content),
         version=shown.version or 0,
-        memory=memory,
-        intervals=intervals,
+        memory=memory_of(shown if shown.card_id is not None else None),
         suspended=bool(shown.suspended),
         token=secrets.token_urlsafe(16),
+        card_id=shown.card_id or 0,
+        settings=settings_for(user, fuzz=fuzz),
+        now=now,
     )
 
 
