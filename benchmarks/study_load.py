@@ -135,33 +135,15 @@ def _bare_common(conn: Any, uid: int, slug: str) -> Any:
 
 def _bare_next(uid: int, slug: str) -> tuple[str, list[tuple[str, str]], bytes]:
     """The card page's statements: user, bank, scope options, overdue assignments, counts
-    and the next card (the last two are the app's own queue statements)."""
+    and the next card (all but the user's are the app's own prebuilt statements)."""
     state = _bare_state()
-    m, sql = state["models"], state["statements"]
-    questions, assignments, memberships = (
-        m.Question.__table__,
-        m.Assignment.__table__,
-        m.Membership.__table__,
-    )
+    sql = state["statements"]
     now = datetime.now(UTC)
     with state["engine"].connect() as conn:
         bank = _bare_common(conn, uid, slug)
-        conn.execute(
-            select(questions.c.section, questions.c.kind)
-            .where(questions.c.bank_id == bank.id, questions.c.retired.is_(False))
-            .distinct()
-        ).all()
-        conn.execute(
-            select(assignments)
-            .join(memberships, memberships.c.class_id == assignments.c.class_id)
-            .where(
-                memberships.c.user_id == uid,
-                memberships.c.role == "trainee",
-                assignments.c.status == "open",
-                assignments.c.bank_id == bank.id,
-                assignments.c.due_at < now,
-            )
-        ).all()
+        conn.execute(sql.scope_options(), {"bank_id": bank.id}).all()
+        overdue = {"user_id": uid, "role": "trainee", "bank_id": bank.id, "now": now}
+        conn.execute(sql.overdue_assignments(), overdue).all()
         shape = sql.Shape()
         parameters = {
             "user_id": uid,

@@ -27,6 +27,7 @@ from quizapp.models import (
     Review,
     User,
 )
+from quizapp.services import statements
 from quizapp.services.banks import content_hash
 from quizapp.services.classes import INSTRUCTOR, TRAINEE, trainees
 from quizapp.services.study import memory_of, settings_for
@@ -286,11 +287,8 @@ def overdue_questions(
     session: Session, user: User, *, bank_id: int, now: datetime
 ) -> tuple[int, ...]:
     """Questions of this bank in the trainee's open assignments that are past due."""
-    overdue = session.scalars(
-        _of_member(user, TRAINEE).where(
-            Assignment.status == "open", Assignment.bank_id == bank_id, Assignment.due_at < now
-        )
-    )
+    parameters = {"user_id": user.id, "role": TRAINEE, "bank_id": bank_id, "now": now}
+    overdue = session.scalars(statements.overdue_assignments(), parameters)
     return tuple(sorted({q.id for a in overdue for q in question_set(session, a)}))
 
 

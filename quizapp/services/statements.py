@@ -10,7 +10,8 @@ SQLAlchemy's compiled cache does the rest.
 Parameters: `user_id`, `bank_id`, `section`, `kind`, `ids` and `first` (lists),
 `now`, `ahead` (the end of the learn-ahead window), `day_start`, `question_id`,
 `reviews_left` and `new_left` (whether today's limits leave any), `after`;
-`slug` for a bank; for a card's update, `card_id`, `version` and the new values.
+`slug` for a bank, `role` for a class member; for a card's update, `card_id`,
+`version` and the new values.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from sqlalchemy import (
     update,
 )
 
-from quizapp.models import Bank, Card, Question, Review
+from quizapp.models import Assignment, Bank, Card, Membership, Question, Review
 
 LEARNING_STATES = (1, 3)
 REVIEW_STATE = 2
@@ -218,4 +219,30 @@ def save_memory() -> Update:
             version=bindparam("new_version"),
             **{name: bindparam(f"new_{name}") for name in MEMORY_FIELDS},
         )
+    )
+
+
+@cache
+def overdue_assignments() -> Select[Any]:
+    """The open assignments of this bank past their due date, in the user's classes."""
+    return (
+        select(Assignment)
+        .join(Membership, Membership.class_id == Assignment.class_id)
+        .where(
+            Membership.user_id == bindparam("user_id"),
+            Membership.role == bindparam("role"),
+            Assignment.status == "open",
+            Assignment.bank_id == bindparam("bank_id"),
+            Assignment.due_at < bindparam("now"),
+        )
+    )
+
+
+@cache
+def scope_options() -> Select[Any]:
+    """The (section, kind) pairs the bank's active questions have."""
+    return (
+        select(Question.section, Question.kind)
+        .where(Question.bank_id == bindparam("bank_id"), Question.retired.is_(False))
+        .distinct()
     )

@@ -456,11 +456,7 @@ def update_settings(
 
 def scope_options(session: Session, bank_id: int) -> tuple[list[str], list[str]]:
     """The sections and kinds a bank's active questions have, for narrowing a session."""
-    rows = session.execute(
-        select(Question.section, Question.kind)
-        .where(Question.bank_id == bank_id, Question.retired.is_(False))
-        .distinct()
-    ).all()
+    rows = session.execute(statements.scope_options(), {"bank_id": bank_id}).all()
     present = {value for row in rows for value in row}
     sections = [s.value for s in content.Section if s.value in present]
     kinds = [k.value for k in content.Kind if k.value in present]
