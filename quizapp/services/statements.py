@@ -76,7 +76,7 @@ SHOWN = (
 )
 
 
-def with_card(*columns: Any) -> Select[Any]:
+def _with_card(*columns: Any) -> Select[Any]:
     """Questions beside the learner's card for each; no card row means never seen."""
     return (
         select(*columns)
@@ -85,7 +85,7 @@ def with_card(*columns: Any) -> Select[Any]:
     )
 
 
-def in_scope(shape: Shape) -> list[Any]:
+def _in_scope(shape: Shape) -> list[Any]:
     conditions = [Question.bank_id == bindparam("bank_id"), Question.retired.is_(False)]
     if shape.section:
         conditions.append(Question.section == bindparam("section"))
@@ -98,8 +98,8 @@ def in_scope(shape: Shape) -> list[Any]:
 
 def _queue(shape: Shape, *columns: Any) -> Select[Any]:
     """The scope's questions the learner has not suspended, each with its card."""
-    return with_card(*columns).where(
-        *in_scope(shape), Card.id.is_(None) | Card.suspended.is_(False)
+    return _with_card(*columns).where(
+        *_in_scope(shape), Card.id.is_(None) | Card.suspended.is_(False)
     )
 
 
@@ -143,14 +143,6 @@ def counts(shape: Shape) -> Select[Any]:
 
 
 @cache
-def studied_today() -> Select[Any]:
-    return select(
-        _answered_today(Review.state_before.is_(None)),
-        _answered_today(Review.state_before == REVIEW_STATE),
-    )
-
-
-@cache
 def next_card(shape: Shape) -> Select[Any]:
     """The question to show next (`SHOWN`): learning due now, then reviews due, then new
     cards in bank order, then learning due within the learn-ahead window; the
@@ -188,7 +180,7 @@ def in_queue(shape: Shape) -> Select[Any]:
 @cache
 def shown() -> Select[Any]:
     """The question `question_id` as `SHOWN`."""
-    return with_card(*SHOWN).where(Question.id == bindparam("question_id"))
+    return _with_card(*SHOWN).where(Question.id == bindparam("question_id"))
 
 
 @cache
@@ -197,7 +189,7 @@ def walk(shape: Shape) -> Select[Any]:
     suspended = exists().where(
         Card.user_id == bindparam("user_id"), Card.question_id == Question.id, Card.suspended
     )
-    query = select(Question.id).where(*in_scope(shape), ~suspended)
+    query = select(Question.id).where(*_in_scope(shape), ~suspended)
     if shape.after:
         query = query.where(Question.position > bindparam("after"))
     return query.order_by(Question.position)

@@ -213,13 +213,6 @@ def _at(now: datetime) -> dict[str, datetime]:
     return {"now": now, "ahead": now + LEARN_AHEAD, "day_start": day_start(now)}
 
 
-def studied_today(session: Session, user: User, now: datetime) -> tuple[int, int]:
-    """(new cards introduced, reviews of review cards) since the study day began."""
-    parameters = {"user_id": user.id, **_at(now)}
-    new_today, reviews_today = session.execute(statements.studied_today(), parameters).one()
-    return new_today, reviews_today
-
-
 def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
     """New (within today's limit), learning (due within the learn-ahead window) and due reviews.
 
