@@ -179,7 +179,7 @@ def _bare_answer(uid: int, slug: str, form: dict[str, str]) -> tuple[str, list[A
     load, then the version-checked card update and the review insert in one transaction."""
     state = _bare_state()
     m, sql, scheduling = state["models"], state["statements"], state["scheduling"]
-    cards, reviews = m.Card.__table__, m.Review.__table__
+    cards = m.Card.__table__
     question_id, seen, token = int(form["question_id"]), int(form["version"]), form["token"]
     grade = scheduling.Grade(int(form["rating"]))
     shown = form.get("shown_at", "")
@@ -221,26 +221,27 @@ def _bare_answer(uid: int, slug: str, form: dict[str, str]) -> tuple[str, list[A
             if changed.rowcount != 1:
                 raise _Refused
             conn.execute(
-                insert(reviews).values(
-                    user_id=uid,
-                    card_id=row.card_id,
-                    question_id=question_id,
-                    token=token,
-                    rating=int(grade),
-                    reviewed_at=now,
-                    duration_ms=duration,
-                    state_before=None if memory.is_new else memory.state,
-                    state_after=after.state,
-                    stability_after=after.stability,
-                    difficulty_after=after.difficulty,
-                    response=form.get("response") or None,
-                    correct=None,
-                    card_before={
+                sql.record_review(),
+                {
+                    "user_id": uid,
+                    "card_id": row.card_id,
+                    "question_id": question_id,
+                    "token": token,
+                    "rating": int(grade),
+                    "reviewed_at": now,
+                    "duration_ms": duration,
+                    "state_before": None if memory.is_new else memory.state,
+                    "state_after": after.state,
+                    "stability_after": after.stability,
+                    "difficulty_after": after.difficulty,
+                    "response": form.get("response") or None,
+                    "correct": None,
+                    "card_before": {
                         name: value.isoformat() if isinstance(value, datetime) else value
                         for name, value in ((name, getattr(memory, name)) for name in fields)
                     },
-                )
-            )
+                },
+            ).scalar_one()
     except (_Refused, IntegrityError):
         return "409 Conflict", [("Content-Type", "text/plain")], b"refused"
     return "302 Found", [("Location", f"/banks/{slug}/study")], b""

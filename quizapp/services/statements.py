@@ -22,12 +22,14 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Insert,
     Select,
     Update,
     bindparam,
     case,
     exists,
     func,
+    insert,
     literal,
     null,
     or_,
@@ -212,6 +214,13 @@ def save_memory() -> Update:
             **{name: bindparam(f"new_{name}") for name in MEMORY_FIELDS},
         )
     )
+
+
+@cache
+def record_review() -> Insert:
+    """Insert a review from its column values; returns its id."""
+    reviews = Review.__table__
+    return insert(reviews).returning(reviews.c.id)
 
 
 @cache

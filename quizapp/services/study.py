@@ -333,28 +333,28 @@ def answer(
             load=daily_load(session, user, now) if fuzz else None,
         )
         _save_memory(session, card_id, version, outcome.after)
-        review = Review(
-            user_id=user.id,
-            card_id=card_id,
-            question_id=question_id,
-            token=token,
-            rating=int(grade),
-            reviewed_at=now,
-            duration_ms=duration_ms,
-            state_before=None if memory.is_new else memory.state,
-            state_after=outcome.after.state,
-            stability_after=outcome.after.stability,
-            difficulty_after=outcome.after.difficulty,
-            response=response,
-            correct=is_correct(content.Question.from_dict(shown.content), response),
-            card_before=_snapshot(memory),
-        )
-        session.add(review)
+        review = {
+            "user_id": user.id,
+            "card_id": card_id,
+            "question_id": question_id,
+            "token": token,
+            "rating": int(grade),
+            "reviewed_at": now,
+            "duration_ms": duration_ms,
+            "state_before": None if memory.is_new else memory.state,
+            "state_after": outcome.after.state,
+            "stability_after": outcome.after.stability,
+            "difficulty_after": outcome.after.difficulty,
+            "response": response,
+            "correct": is_correct(content.Question.from_dict(shown.content), response),
+            "card_before": _snapshot(memory),
+        }
+        review_id = session.scalar(statements.record_review(), review)
         session.commit()
     except (IntegrityError, StaleDataError):
         session.rollback()
         return _repeated(session, user, token, StaleAnswer(_STALE))
-    return Answered(review, repeated=False)
+    return Answered(Review(id=review_id, **review), repeated=False)
 
 
 def _save_memory(session: Session, card_id: int, version: int, memory: MemoryState) -> None:
