@@ -22,7 +22,7 @@ compared with the reviews table afterwards: each accepted token must be stored
 exactly once, and no other row may exist.
 
 Usage: .venv/bin/python benchmarks/study_load.py [--seconds 15] [--learners 32]
-       .venv/bin/python benchmarks/study_load.py --profile 300   # cProfile, in-process
+       .venv/bin/python benchmarks/study_load.py --profile 300 [--databases postgresql]
 """
 
 from __future__ import annotations
@@ -279,7 +279,13 @@ def bare_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Ite
 @dataclass(frozen=True)
 class Database:
     name: str
-    url: str
+    url: str  # {folder}: a fresh temporary folder
+
+
+DATABASES = {
+    "sqlite": Database("sqlite", "sqlite:///{folder}/bench.sqlite3"),
+    "postgresql": Database("postgresql", POSTGRES_URL),
+}
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:
@@ -868,10 +874,6 @@ def row(result: Result) -> str:
 
 
 def benchmark(args: argparse.Namespace) -> int:
-    databases = {
-        "sqlite": Database("sqlite", "sqlite:///{folder}/bench.sqlite3"),
-        "postgresql": Database("postgresql", POSTGRES_URL),
-    }
     print(
         f"study loop under gunicorn: {args.learners} client threads over {args.users} learners, "
         f"{args.warmup:g} s warm-up + {args.seconds:g} s measured per run, {os.cpu_count()} CPUs"
@@ -885,7 +887,7 @@ def benchmark(args: argparse.Namespace) -> int:
         for workers in args.workers:
             pair = {}
             for server in ("app", "bare"):
-                result = run_one(databases[name], workers, server, args)
+                result = run_one(DATABASES[name], workers, server, args)
                 pair[server] = result
                 results.append(result)
                 i = result.integrity
@@ -935,13 +937,17 @@ def benchmark(args: argparse.Namespace) -> int:
 
 
 def profile(args: argparse.Namespace) -> int:
-    """Time and cProfile next-card and answer requests in-process (SQLite, test client)."""
+    """Time and cProfile next-card and answer requests in-process, on the first of
+    --databases, through Werkzeug's test client."""
     from werkzeug.test import Client as WsgiClient
 
     from quizapp import create_app
 
     with tempfile.TemporaryDirectory(prefix="quizapp-profile-") as folder:
-        url = f"sqlite:///{folder}/bench.sqlite3"
+        database = DATABASES[args.databases[0]]
+        url = database.url.format(folder=folder)
+        if database.name == "postgresql":
+            reset_postgres()
         accounts = prepare_database(url, 2)
         app = create_app(
             {
@@ -1019,7 +1025,10 @@ def profile(args: argparse.Namespace) -> int:
         bare_ms = loop(bare, args.profile)
         for engine, counter in counters.values():
             event.remove(engine, "before_cursor_execute", counter)
-        print(f"in-process (Werkzeug test client), SQLite, {args.profile} loops, no profiler:")
+        print(
+            f"in-process (Werkzeug test client), {database.name}, {args.profile} loops, "
+            "no profiler:"
+        )
         for name, spent in (("app", app_ms), ("bare", bare_ms)):
             print(
                 f"  {name:<4}: next card {spent[0]:.2f} ms, answer {spent[1]:.2f} ms, "
