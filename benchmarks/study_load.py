@@ -204,7 +204,8 @@ def _bare_answer(uid: int, slug: str, form: dict[str, str]) -> tuple[str, list[A
                 return dict(Counter((due - now).days for due in dues))
 
             fields = sql.MEMORY_FIELDS
-            memory = scheduling.MemoryState(**{name: getattr(row, name) for name in fields})
+            before = {name: getattr(row, name) for name in fields}
+            memory = scheduling.MemoryState(**before)
             after = scheduling.review(
                 scheduling.Settings(),
                 card_id=row.card_id,
@@ -238,7 +239,7 @@ def _bare_answer(uid: int, slug: str, form: dict[str, str]) -> tuple[str, list[A
                     "correct": None,
                     "card_before": {
                         name: value.isoformat() if isinstance(value, datetime) else value
-                        for name, value in ((name, getattr(memory, name)) for name in fields)
+                        for name, value in before.items()
                     },
                 },
             ).scalar_one()
