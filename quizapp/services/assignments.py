@@ -120,14 +120,35 @@ def create_assignment(
     return assignment
 
 
+def _selected(assignment: Assignment, selection: Selection) -> Any:
+    """The bank's active questions in the selection's sections, kinds and question keys,
+    in bank order; tags live in the question's content, so `matches` checks those."""
+    query = select(Question).where(
+        Question.bank_id == assignment.bank_id, Question.retired.is_(False)
+    )
+    for column, wanted in (
+        (Question.section, selection.sections),
+        (Question.kind, selection.kinds),
+        (Question.key, selection.questions),
+    ):
+        if wanted:
+            query = query.where(column.in_(wanted))
+    return query.order_by(Question.position)
+
+
 def question_set(session: Session, assignment: Assignment) -> list[Question]:
     selection = Selection.from_dict(assignment.selection)
-    rows = session.scalars(
-        select(Question)
-        .where(Question.bank_id == assignment.bank_id, Question.retired.is_(False))
-        .order_by(Question.position)
-    )
+    rows = session.scalars(_selected(assignment, selection))
     return [row for row in rows if selection.matches(row)]
+
+
+def question_ids(session: Session, assignment: Assignment) -> tuple[int, ...]:
+    """The ids of `question_set`, without loading the questions unless tags narrow it."""
+    selection = Selection.from_dict(assignment.selection)
+    if selection.tags:
+        return tuple(question.id for question in question_set(session, assignment))
+    query = _selected(assignment, selection).with_only_columns(Question.id)
+    return tuple(session.scalars(query))
 
 
 def set_status(session: Session, assignment: Assignment, status: str) -> None:
@@ -289,7 +310,7 @@ def overdue_questions(
     """Questions of this bank in the trainee's open assignments that are past due."""
     parameters = {"user_id": user.id, "role": TRAINEE, "bank_id": bank_id, "now": now}
     overdue = session.scalars(statements.overdue_assignments(), parameters)
-    return tuple(sorted({q.id for a in overdue for q in question_set(session, a)}))
+    return tuple(sorted({qid for each in overdue for qid in question_ids(session, each)}))
 
 
 def my_assignments(

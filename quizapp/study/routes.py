@@ -96,7 +96,7 @@ def _scope(bank: Bank, args, sections: list[str], kinds: list[str]):  # type: ig
         )
         if assignment is None or assignment.bank_id != bank.id:
             abort(404)
-        question_ids = tuple(q.id for q in assignments.question_set(db.session, assignment))
+        question_ids = assignments.question_ids(db.session, assignment)
         params["assignment"] = str(assignment.id)
     custom = _custom(args)
     in_order = custom is not None

@@ -69,6 +69,25 @@ def test_selection_narrows_the_question_set(classroom, make_assignment):
         make_assignment(due_at=NOW - timedelta(days=1))
 
 
+@pytest.mark.parametrize(
+    "selection",
+    [
+        assignments.Selection(),
+        assignments.Selection(sections=("faq", "types")),
+        assignments.Selection(kinds=("mcq", "matching"), sections=("types",)),
+        assignments.Selection(tags=("relevant-anatomy",)),
+        assignments.Selection(tags=("relevant-anatomy",), kinds=("basic", "mcq")),
+    ],
+)
+def test_question_ids_are_the_question_set_in_bank_order(make_assignment, selection):
+    assignment = make_assignment(selection=selection)
+    questions = assignments.question_set(db.session, assignment)
+    assert questions and all(selection.matches(q) for q in questions)
+    assert assignments.question_ids(db.session, assignment) == tuple(q.id for q in questions)
+    positions = [q.position for q in questions]
+    assert positions == sorted(positions)
+
+
 def test_open_assignments_reach_trainees_and_scope_their_queue(people, classroom, make_assignment):
     assignment = make_assignment()
     assert assignments.my_assignments(db.session, people["ann"], now=NOW) == []
