@@ -107,22 +107,23 @@ def _bare_state() -> dict[str, Any]:
     with _bare_lock:
         if not _bare:
             from quizapp import models, scheduling
-            from quizapp.services import statements
+            from quizapp.services import statements, study
 
             engine = create_engine(os.environ[BARE_URL_ENV])
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
-            _bare.update(engine=engine, models=models, scheduling=scheduling, statements=statements)
+            _bare.update(
+                engine=engine,
+                models=models,
+                scheduling=scheduling,
+                statements=statements,
+                study=study,
+            )
     return _bare
 
 
 class _Refused(Exception):
     """The card changed since it was shown, or the token was already used."""
-
-
-def _day_start(now: datetime) -> datetime:
-    start = now.replace(hour=4, minute=0, second=0, microsecond=0)
-    return start if now >= start else start - timedelta(days=1)
 
 
 def _bare_common(conn: Any, uid: int, slug: str) -> Any:
@@ -137,7 +138,7 @@ def _bare_next(uid: int, slug: str) -> tuple[str, list[tuple[str, str]], bytes]:
     """The card page's statements: user, bank, scope options, overdue assignments, counts
     and the next card (all but the user's are the app's own prebuilt statements)."""
     state = _bare_state()
-    sql = state["statements"]
+    sql, study = state["statements"], state["study"]
     now = datetime.now(UTC)
     with state["engine"].connect() as conn:
         bank = _bare_common(conn, uid, slug)
@@ -149,8 +150,8 @@ def _bare_next(uid: int, slug: str) -> tuple[str, list[tuple[str, str]], bytes]:
             "user_id": uid,
             "bank_id": bank.id,
             "now": now,
-            "ahead": now + timedelta(minutes=20),
-            "day_start": _day_start(now),
+            "ahead": now + study.LEARN_AHEAD,
+            "day_start": study.day_start(now),
         }
         counts = conn.execute(sql.counts(shape), parameters).one()
         parameters.update(reviews_left=counts[1] > 0, new_left=counts[2] > 0)
