@@ -14,9 +14,11 @@ from quizapp import MIGRATIONS
 from quizapp.content.bank import Bank, Kind, Section
 from quizapp.content.bankfile import BankError, check_bank_file, dump_bank, load_bank, save_bank
 from quizapp.content.generate import generate_bank
+from quizapp.content.lint import Severity, lint_bank
 from quizapp.content.parser import ArticleError, parse_article
 from quizapp.content.summary import summarise
 from quizapp.content.text import slugify
+from quizapp.content.topic import TopicKind
 from quizapp.export.anki import ExportError
 from quizapp.export.anki import select as select_questions
 from quizapp.extensions import db
@@ -48,7 +50,7 @@ def bank() -> None:
     """Build, check and inspect question banks."""
 
 
-def build_from_article(article: Path) -> Bank:
+def build_from_article(article: Path, topic_kind: TopicKind | None = None) -> Bank:
     try:
         parsed = parse_article(article.read_text(encoding="utf-8"), str(article))
     except UnicodeDecodeError as error:
@@ -57,7 +59,9 @@ def build_from_article(article: Path) -> Bank:
         raise click.ClickException(str(error)) from None
     for warning in parsed.warnings:
         click.echo(f"warning: {warning}", err=True)
-    return generate_bank(parsed, bank_id=slugify(article.stem), article_file=article.name)
+    return generate_bank(
+        parsed, bank_id=slugify(article.stem), article_file=article.name, topic_kind=topic_kind
+    )
 
 
 @bank.command("build")
@@ -65,13 +69,18 @@ def build_from_article(article: Path) -> Bank:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Bank file to write."
 )
-def bank_build(article: Path, output: Path | None) -> None:
+@click.option(
+    "--topic-kind",
+    type=click.Choice([kind.value for kind in TopicKind]),
+    help="What the article is about; detected from its text when not given.",
+)
+def bank_build(article: Path, output: Path | None, topic_kind: str | None) -> None:
     """Generate a question bank from ARTICLE.
 
     Without -o the bank is printed. With -o it is written to OUTPUT and the
     article is copied beside it, so the bank and its source stay together.
     """
-    built = build_from_article(article)
+    built = build_from_article(article, TopicKind(topic_kind) if topic_kind else None)
     if output is None:
         click.echo(dump_bank(built), nl=False)
         return
@@ -98,6 +107,27 @@ def bank_check(paths: tuple[Path, ...]) -> None:
         else:
             click.echo(f"{path}: OK")
     if failed:
+        sys.exit(1)
+
+
+@bank.command("lint")
+@click.argument("paths", nargs=-1, required=True, type=_FILE)
+def bank_lint(paths: tuple[Path, ...]) -> None:
+    """Report item-writing flaws by question ID and rule; exit non-zero on any error."""
+    errors = 0
+    for path in paths:
+        try:
+            loaded = load_bank(path)
+        except BankError as error:
+            raise click.ClickException(f"{path} cannot be linted:\n{error}") from None
+        findings = lint_bank(loaded)
+        for finding in findings:
+            click.echo(f"{path}: {finding}")
+        errors += sum(1 for finding in findings if finding.severity is Severity.ERROR)
+        if not findings:
+            click.echo(f"{path}: no findings")
+    if errors:
+        click.echo(f"{errors} error(s)", err=True)
         sys.exit(1)
 
 

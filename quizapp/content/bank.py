@@ -83,6 +83,7 @@ class Question:
     basic, mcq, true_false: `answer` (for mcq, one of `options`; for true_false,
     "True" or "False"). cloze: the deleted text is marked `{{c1::…}}` in the
     prompt. matching: `pairs`. ordering: `sequence`, in the correct order.
+    Questions that ask the same fact share `fact`: they are siblings.
     """
 
     id: str
@@ -96,6 +97,7 @@ class Question:
     explanation: str = ""
     tags: tuple[str, ...] = ()
     source: tuple[str, ...] = ()
+    fact: str = ""
 
     @property
     def correct_answer(self) -> str:
@@ -128,6 +130,8 @@ class Question:
             data["explanation"] = self.explanation
         data["tags"] = list(self.tags)
         data["source"] = list(self.source)
+        if self.fact:
+            data["fact"] = self.fact
         return data
 
     @classmethod
@@ -145,6 +149,7 @@ class Question:
             explanation=data.get("explanation", ""),
             tags=tuple(data.get("tags", ())),
             source=tuple(data.get("source", ())),
+            fact=data.get("fact", ""),
         )
 
 
@@ -156,15 +161,19 @@ class Bank:
     topic: str
     article: str
     questions: tuple[Question, ...] = field(default=())
+    topic_kind: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "format": FORMAT_VERSION,
             "id": self.id,
             "topic": self.topic,
-            "article": self.article,
-            "questions": [question.to_dict() for question in self.questions],
         }
+        if self.topic_kind:
+            data["topic_kind"] = self.topic_kind
+        data["article"] = self.article
+        data["questions"] = [question.to_dict() for question in self.questions]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Bank:
@@ -174,4 +183,5 @@ class Bank:
             topic=data["topic"],
             article=data["article"],
             questions=tuple(Question.from_dict(q) for q in data["questions"]),
+            topic_kind=data.get("topic_kind", ""),
         )

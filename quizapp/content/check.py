@@ -11,11 +11,12 @@ from typing import Any
 
 from quizapp.content.bank import CLOZE, FALSE, FORMAT_VERSION, TRUE, Kind, Section
 from quizapp.content.text import normalise
+from quizapp.content.topic import TopicKind
 
 MAX_OPTIONS = 8
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_TOP_FIELDS = ("format", "id", "topic", "article", "questions")
-_COMMON = {"id", "kind", "section", "prompt", "explanation", "tags", "source"}
+_TOP_FIELDS = ("format", "id", "topic", "topic_kind", "article", "questions")
+_COMMON = {"id", "kind", "section", "prompt", "explanation", "tags", "source", "fact"}
 _ANSWER_FIELDS: dict[Kind, set[str]] = {
     Kind.BASIC: {"answer"},
     Kind.MCQ: {"answer", "options"},
@@ -68,6 +69,8 @@ class _Checker:
         for name in ("id", "topic", "article"):
             if not _is_text(data.get(name)):
                 self.report("", name, "must be non-empty text")
+        if "topic_kind" in data and data["topic_kind"] not in {k.value for k in TopicKind}:
+            self.report("", "topic_kind", f"must be one of {', '.join(k.value for k in TopicKind)}")
         if _is_text(data.get("id")) and not _ID.match(data["id"]):
             self.report("", "id", "use only letters, digits, '.', '_' and '-'")
         questions = data.get("questions")
@@ -111,6 +114,8 @@ class _Checker:
             report("prompt", "missing or empty")
         if "explanation" in q and not isinstance(q["explanation"], str):
             report("explanation", "must be text")
+        if "fact" in q and not (_is_text(q["fact"]) and _ID.match(q["fact"])):
+            report("fact", "must be a key of letters, digits, '.', '_' and '-'")
         tags = q.get("tags", [])
         if not isinstance(tags, list) or not all(_is_text(t) and " " not in t for t in tags):
             report("tags", "must be a list of tags without spaces")

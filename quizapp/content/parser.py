@@ -59,7 +59,10 @@ class _Line:
 
 _MARKERS = {"-", "*", "•"}
 _BULLET = re.compile(r"^[-*•]\s+(\S.*)$")
-_TERM = re.compile(r"^(?P<name>[^.:]{1,80}?)(?P<sep>[.:])\s+(?P<description>\S.*)$")
+# A name may hold a decimal point ('Closed-bore 1.5 T scanners: ...').
+_TERM = re.compile(r"^(?P<name>(?:[^.:]|\.(?=\d)){1,80}?)(?P<sep>[.:])\s+(?P<description>\S.*)$")
+# An entry that can only be a group label: 'By timing', 'X vs Y', 'Grouped by cause:'.
+_STRONG_LABEL = re.compile(r"^(by\s.+|.+\s(vs\.?|versus)\s.+|[^.]+:)$", re.IGNORECASE)
 _STEP_SEPARATOR = re.compile(r"\s+[–—-]\s+")
 _QUESTION = re.compile(r"^Q\s*:\s*(?P<question>.*)$", re.IGNORECASE)
 _ANSWER_PREFIX = re.compile(r"^A\s*:\s*", re.IGNORECASE)
@@ -260,17 +263,26 @@ class _Reader:
         )
 
     def grouped(self, *, terms: bool) -> GroupedSection:
-        """Read a two-level list flattened to one level: group labels and their items."""
+        """Read a two-level list flattened to one level: group labels and their items.
+
+        An entry that is unmistakably a label ('By timing', 'X vs Y') starts a group.
+        Another entry that is neither a term nor a sentence starts one only when the
+        group before it has items and a term or sentence follows it: so a list of plain
+        phrases under a label stays that label's items.
+        """
         intro: list[Item] = []
         groups: list[_Group] = []
         closing: list[Item] = []
-        for line, entry in self.entries():
+        entries = list(self.entries())
+        listed = [entry for _, entry in entries if entry is not None]
+        following = dict(zip(listed, [*listed[1:], None], strict=True))
+        for line, entry in entries:
             if entry is None:
                 (closing if groups else intro).append(Item(line.text, line.number))
             elif closing:
                 raise self._entry_after_closing(line, closing)
-            elif not groups or _is_group_label(entry):
-                groups.append(_Group(line, entry))
+            elif not groups or _starts_group(entry, groups[-1], following[entry]):
+                groups.append(_Group(line, entry.rstrip(":").strip()))
             else:
                 groups[-1].items.append(_item(entry, line.number, as_term=terms))
         if not groups:
@@ -338,6 +350,17 @@ class _Reader:
                 entry.head,
                 f"'Q: {entry.question}' has no answer; expected the answer on the next line",
             )
+
+
+def _starts_group(entry: str, current: _Group, following: str | None) -> bool:
+    if _STRONG_LABEL.match(entry) and split_term(entry) is None:
+        return True
+    return (
+        _is_group_label(entry)
+        and bool(current.items)
+        and following is not None
+        and not _is_group_label(following)
+    )
 
 
 def _is_group_label(entry: str) -> bool:

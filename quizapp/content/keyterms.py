@@ -1,0 +1,381 @@
+"""Choose the term a cloze should delete: the phrase of a sentence that carries its fact.
+
+A clinical fact's answer is usually a technical noun phrase (a structure, test,
+condition or finding), a quantity or time course, or an abbreviation. Technical
+words are rare in general English, so a phrase is scored by the rarity of its
+words in wordfreq's English frequency list; quantities and abbreviations score
+high; words the learner is shown anyway (the topic, a heading, a label, or the
+rest of the sentence) make a phrase a poor answer, because they give it away.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from functools import cache
+
+from lemminflect import getAllLemmas
+from wordfreq import zipf_frequency
+
+_WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|[-'’/.](?=[A-Za-z0-9]))*")
+_NUMBER_WORDS = (
+    r"\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|twenty|thirty|forty|fifty|a few|several|half an?"
+)
+_UNITS = (
+    r"percent|%|seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|degrees|"
+    r"tesla|mm|cm|kg|mg"
+)
+QUANTITY = re.compile(
+    rf"\b(?:(?:{_NUMBER_WORDS})(?:\s*(?:to|or|-|–|and)\s*(?:{_NUMBER_WORDS}))?\s+(?:{_UNITS})\b"
+    rf"|an? (?:day|week|month|year|hour) or two\b)",
+    re.IGNORECASE,
+)
+# Function words, plus words that qualify a fact rather than state it.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also although always am among an and any are as at be
+    because been before being below between both but by can could did do does doing done down
+    during each either especially even ever every few for from further had has have having he her
+    here hers him his how however i if in into is it its itself just less like likely many may
+    me might more most much must my near neither no nor not now of off often on once only or
+    other otherwise our out over own per perhaps rather same she should so some sometimes such
+    than that the their them then there these they this those though through to too under
+    until up upon us usually very was we well were what when where whether which while who whom
+    whose why will with within without would yet you your commonly generally typically usually
+    mainly mostly partly certain several various including include includes e.g i.e etc vs versus
+    one ones may might can despite beside besides toward towards across along around behind
+    beyond inside outside onto via unless whereas soon already unlike
+    """.split()
+)
+_MAX_WORDS = 6
+_CONNECTORS = frozenset({"or", "and", "to"})
+_RARE = 6.0
+_RAREST = 4.5
+_QUANTITY_SCORE = 5.5
+_LEAD_BONUS = 1.5
+_URGENT_BONUS = 2.0
+_SUBJECT_PENALTY = 1.0
+URGENT = re.compile(
+    r"\b(urgent(ly)?|emergency|promptly|immediately|red flags?|same[- ]day)\b", re.IGNORECASE
+)
+# Head nouns of named conditions, structures, findings, tests and treatments: a phrase
+# ending in one names a clinical thing rather than describing a circumstance.
+CLINICAL_HEADS = frozenset(
+    """
+    infection fracture tear embolism thrombosis necrosis osteonecrosis arthritis osteoarthritis
+    syndrome dislocation instability impingement bursitis tendinopathy tendinitis strain sprain
+    avulsion rupture nerve ligament tendon muscle cartilage labrum bone marrow spine disc
+    tuberosity trochanter effusion edema deformity contracture sclerosis osteophyte dysplasia
+    injection block test scan imaging mri x-ray ultrasound ct biopsy anesthetic anesthesia
+    surgery osteotomy arthroplasty arthroscopy replacement revision therapy stiffness numbness
+    weakness sensitization deconditioning diagnosis tumor cancer artifact contrast sequence
+    insert component alloy implant arthrogram arthrography abscess fever
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A phrase of a sentence: its character range and text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@cache
+def rarity(word: str) -> float:
+    """How unusual a word is in general English: 0 for the commonest, up to 4.5.
+
+    Words rarer than that (or unknown to the list) count alike: past a point,
+    rarity says a word is technical, not that it matters more.
+    """
+    folded = word.casefold().replace("’", "'").removesuffix("'s")
+    return min(_RAREST, max(0.0, _RARE - zipf_frequency(folded, "en")))
+
+
+@cache
+def is_verb_or_adverb(word: str) -> bool:
+    """The word can only be a verb or an adverb ('realigns', 'depends', 'largely').
+
+    Such a word ends a noun phrase. Words ending in -ing stay in: as gerunds they
+    name things ('Kneeling may stay uncomfortable').
+    """
+    folded = word.casefold()
+    if folded.endswith("ing"):
+        return False
+    parts = set(getAllLemmas(folded))
+    return bool(parts) and not parts & {"NOUN", "ADJ", "PROPN"}
+
+
+def stem(word: str) -> str:
+    """A crude stem, enough to see that 'fractures' repeats 'fracture'."""
+    word = word.casefold()
+    for suffix in ("ies", "es", "s", "ing", "ed", "al", "ic"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            root = word[: -len(suffix)]
+            # 'scanning' -> 'scan', like 'scan'
+            return root[:-1] if suffix in ("ing", "ed") and root[-1] == root[-2] else root
+    return word
+
+
+_HEAD_STEMS = frozenset(stem(word) for word in CLINICAL_HEADS)
+
+
+def content_stems(text: str) -> set[str]:
+    return {stem(w) for w in _WORD.findall(text) if w.casefold() not in STOPWORDS}
+
+
+def _is_acronym(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _phrases(sentence: str) -> list[Span]:
+    """Maximal runs of content words, split at punctuation and function words.
+
+    'or', 'and' and 'to' may join two content words ('cam or pincer morphology',
+    '15 to 20 years'); a run never crosses a comma, bracket or other punctuation.
+    """
+    words = list(_WORD.finditer(sentence))
+    spans: list[Span] = []
+    run: list[re.Match[str]] = []
+
+    def close() -> None:
+        while run and run[-1][0].casefold() in STOPWORDS:
+            run.pop()
+        if run:
+            start, end = run[0].start(), run[-1].end()
+            spans.append(Span(start, end, sentence[start:end]))
+            # 'Suspected femoral neck stress fracture': the fact is what was suspected.
+            if len(run) >= 3 and run[0][0].casefold().endswith("ed"):
+                start = run[1].start()
+                spans.append(Span(start, end, sentence[start:end]))
+        run.clear()
+
+    for index, word in enumerate(words):
+        gap = sentence[run[-1].end() : word.start()] if run else ""
+        folded = word[0].casefold()
+        joined = not gap.strip() or gap.strip() in ("-", "–")
+        if run and not joined:
+            close()
+        if folded not in STOPWORDS and is_verb_or_adverb(folded):
+            close()
+            continue
+        if folded in STOPWORDS:
+            following = words[index + 1] if index + 1 < len(words) else None
+            bridges = (
+                folded in _CONNECTORS
+                and run
+                and following is not None
+                and following[0].casefold() not in STOPWORDS
+                and not sentence[word.end() : following.start()].strip()
+            )
+            if bridges:
+                run.append(word)
+                continue
+            close()
+            continue
+        run.append(word)
+    close()
+    return spans
+
+
+def _could_be_verb(word: str) -> bool:
+    folded = word.casefold()
+    return not folded.endswith("ing") and "VERB" in getAllLemmas(folded)
+
+
+def _subspans(span: Span, sentence: str) -> list[Span]:
+    """The span, its windows when it is longer than _MAX_WORDS words, and its parts
+    either side of a word that may be a verb ('FABER help focus': 'FABER', 'focus')."""
+    words = list(_WORD.finditer(span.text))
+    result = [span] if len(words) <= _MAX_WORDS else []
+    for index, word in enumerate(words[1:-1], start=1):
+        if _could_be_verb(word[0]):
+            for part in (words[:index], words[index + 1 :]):
+                start, end = span.start + part[0].start(), span.start + part[-1].end()
+                result.append(Span(start, end, sentence[start:end]))
+    if len(words) <= _MAX_WORDS:
+        return result
+    for size in range(2, _MAX_WORDS + 1):
+        for first in range(len(words) - size + 1):
+            last = first + size - 1
+            if words[first][0].casefold() in STOPWORDS or words[last][0].casefold() in STOPWORDS:
+                continue
+            start = span.start + words[first].start()
+            end = span.start + words[last].end()
+            result.append(Span(start, end, sentence[start:end]))
+    return result
+
+
+_FINITE = re.compile(
+    r"\b(is|are|was|were|can|may|might|will|would|should|must|has|have|does|do)\b", re.IGNORECASE
+)
+_ABBREVIATION = re.compile(r"\s\(([A-Z][A-Za-z]{1,6})\)")
+
+
+def candidates(sentence: str) -> list[Span]:
+    """Every phrase a cloze of this sentence could delete, quantities first.
+
+    A phrase followed by its abbreviation ('deep vein thrombosis (DVT)') is also
+    offered with it, since together they name one thing.
+    """
+    found = [Span(m.start(), m.end(), m[0]) for m in QUANTITY.finditer(sentence)]
+    taken = [(s.start, s.end) for s in found]
+    for phrase in _phrases(sentence):
+        for span in _subspans(phrase, sentence):
+            if not any(a < span.end and span.start < b for a, b in taken):
+                found.append(span)
+                abbreviation = _ABBREVIATION.match(sentence, span.end)
+                if abbreviation and len(span.text.split()) >= 2:
+                    end = abbreviation.end()
+                    found.append(Span(span.start, end, sentence[span.start : end]))
+    return found
+
+
+_NAME = re.compile(r"^[^.:]{1,60}[.:]\s")
+
+
+def _in_aside(sentence: str, span: Span) -> bool:
+    """The span sits in brackets: an aside, an example or a gloss of the phrase before.
+
+    Brackets inside an entry's name are part of the name: 'Local tissue pain
+    (nociceptive pain). Irritation, ...'.
+    """
+    opening = sentence.rfind("(", 0, span.start)
+    if opening < 0 or sentence.find(")", opening) < span.end:
+        return False
+    name = _NAME.match(sentence)
+    return name is None or opening > name.end()
+
+
+def score(span: Span, sentence: str, *, shown: set[str], frequency: Mapping[str, int]) -> float:
+    """How well deleting `span` tests the sentence's fact; 0 or less: not worth asking.
+
+    `shown` holds the stems of words the learner sees around the sentence (topic,
+    heading, label): a phrase made of them asks nothing. `frequency` counts the
+    article's sentences that use each stem: a word on every line is the topic's
+    vocabulary, not this sentence's fact.
+    """
+    if QUANTITY.fullmatch(span.text):
+        return _QUANTITY_SCORE
+    words = _WORD.findall(span.text)
+    content = [w for w in words if w.casefold() not in STOPWORDS]
+    if not content:
+        return 0.0
+    rest = content_stems(sentence[: span.start] + " " + sentence[span.end :])
+    value = 0.0
+    for word in content:
+        root = stem(word)
+        weight = _RAREST if _is_acronym(word) or any(c.isdigit() for c in word) else rarity(word)
+        if root in shown:
+            weight *= 0.1
+        if root in rest:
+            weight *= 0.2
+        uses = frequency.get(root, 0)
+        if uses > 2:
+            weight /= 1 + 0.08 * (uses - 2)
+        value = max(value, weight) + 0.35 * min(weight, 2.0)
+    value -= 0.2 * (len(content) - 1)
+    if len(content) > 4:
+        value -= 0.3 * (len(content) - 4)
+    if stem(content[-1]) in _HEAD_STEMS:
+        value += 0.8
+    if re.search(r"\bthan\s+$", sentence[: span.start]):
+        value -= 1.5
+    if _in_aside(sentence, span):
+        value *= 0.6
+    return value
+
+
+def best_span(
+    sentence: str,
+    *,
+    shown: set[str],
+    frequency: Mapping[str, int],
+    within: tuple[int, int] | None = None,
+    lead_bonus: bool = False,
+) -> tuple[Span, float] | None:
+    """The phrase to delete and its score, or None when no phrase is worth asking.
+
+    `within` limits the choice to a part of the sentence. `lead_bonus` marks a list
+    entry: a verbless entry names its point first ('Higher cost and more limited
+    availability ...'), while an entry that is a clause has its point in the predicate
+    and its subject is what the whole list is about ('MR arthrography can be combined
+    with a diagnostic anesthetic injection').
+    """
+    spans = [
+        span
+        for span in candidates(sentence)
+        if not within or (within[0] <= span.start and span.end <= within[1])
+    ]
+    lead = _lead(sentence, spans, within) if lead_bonus else None
+    subject = _opening(sentence, spans, within) if lead_bonus and _FINITE.search(sentence) else None
+    if subject and subject.text.casefold().endswith("ing"):
+        subject = None  # an activity as subject is the point: 'Kneeling may stay ...'
+    flagged = _flagged(sentence, spans)
+    scored = []
+    for span in spans:
+        value = score(span, sentence, shown=shown, frequency=frequency)
+        if span == lead:
+            value += _LEAD_BONUS
+        if span == flagged:
+            value += _URGENT_BONUS
+        if span == subject:
+            value -= _SUBJECT_PENALTY
+        scored.append((value, -span.start, span))
+    if not scored:
+        return None
+    value, _, span = max(scored, key=lambda entry: entry[:2])
+    return (span, value) if value > 0 else None
+
+
+def _lead(sentence: str, spans: list[Span], within: tuple[int, int] | None) -> Span | None:
+    """The phrase a verbless entry is about: its opening phrase of two or more words,
+    or what that phrase is 'of' ('Reliable relief of arthritic pain')."""
+    if _FINITE.search(sentence):
+        return None
+    head = _opening(sentence, spans, within)
+    if head is None:
+        return None
+    complement = re.match(r"\s+of\s+", sentence[head.end :])
+    if complement:
+        start = head.end + complement.end()
+        following = [span for span in spans if span.start == start]
+        if following:
+            return max(following, key=lambda span: span.end)
+    return head if len(head.text.split()) >= 2 else None
+
+
+def _opening(sentence: str, spans: list[Span], within: tuple[int, int] | None) -> Span | None:
+    """The longest phrase the entry opens with."""
+    first = _WORD.search(sentence, within[0] if within else 0)
+    opening = [span for span in spans if first and span.start == first.start()]
+    return max(opening, key=lambda span: span.end) if opening else None
+
+
+def _flagged(sentence: str, spans: list[Span]) -> Span | None:
+    """In a red-flag sentence, the clinical thing named just before the call to act
+    ('a joint infection, though rare, needs urgent treatment')."""
+    calls = list(URGENT.finditer(sentence))
+    if not calls:
+        return None
+    urgent = calls[-1]
+    before = [
+        span
+        for span in spans
+        if span.end <= urgent.start() and stem(_WORD.findall(span.text)[-1]) in _HEAD_STEMS
+    ]
+    return max(before, key=lambda span: span.end) if before else None
+
+
+def stem_frequency(sentences: Iterable[str]) -> Counter[str]:
+    """How many of the sentences use each content stem."""
+    counts: Counter[str] = Counter()
+    for sentence in sentences:
+        counts.update(content_stems(sentence))
+    return counts
