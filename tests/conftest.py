@@ -23,7 +23,9 @@ from quizapp.scheduling import Grade
 from quizapp.services import accounts, banks, study
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_BANK = ROOT / "cards" / "posterior-hip-pain.yaml"
+# A fixed bank with questions of every kind, kept apart from the generator so that
+# study, teaching and export tests never change when question generation does.
+TEST_BANK = ROOT / "tests" / "data" / "posterior-hip-pain.yaml"
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -86,10 +88,10 @@ def make_user(app: Flask):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def demo_bank(app: Flask) -> str:
-    """Load the committed demo bank; returns its slug."""
-    bank = load_bank(DEMO_BANK)
+    """Load the test bank of every kind; returns its slug."""
+    bank = load_bank(TEST_BANK)
     with app.app_context():
-        article = (DEMO_BANK.parent / bank.article).read_text(encoding="utf-8")
+        article = (TEST_BANK.parent / bank.article).read_text(encoding="utf-8")
         banks.load_bank(db.session, bank, article_text=article, now=NOW)
     return bank.id
 

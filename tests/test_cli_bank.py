@@ -14,7 +14,8 @@ from click.testing import CliRunner, Result
 from quizapp.cli import main
 
 CARDS = Path(__file__).resolve().parents[1] / "cards"
-DEMOS = ["posterior-hip-pain", "hip-osteoarthritis"]
+TEST_DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+DEMOS = ["posterior-hip-pain", "hip-osteoarthritis", "hip-mri", "total-knee-replacement"]
 
 
 def _run(*args: str | Path) -> Result:
@@ -34,7 +35,7 @@ def _questions(path: Path) -> list[dict[str, object]]:
 def demo(tmp_path: Path) -> Path:
     """A copy of the shared demo bank and its article in a scratch directory."""
     for suffix in (".yaml", ".txt"):
-        shutil.copyfile(CARDS / f"posterior-hip-pain{suffix}", tmp_path / f"bank{suffix}")
+        shutil.copyfile(TEST_DATA / f"posterior-hip-pain{suffix}", tmp_path / f"bank{suffix}")
     bank = tmp_path / "bank.yaml"
     bank.write_text(
         bank.read_text(encoding="utf-8").replace(

@@ -427,7 +427,7 @@ class _Generator:
     def named(
         self, items: Sequence[Item], section: Section, context: str, *, group_tag: str
     ) -> Iterator[Question]:
-        """Named types, structures and mechanisms: a cloze each, and for types which one is described.
+        """Named types, structures and mechanisms: a cloze each, and which type is described.
 
         A type's name is what a learner must know of it, so it is asked by a
         multiple-choice question (and later sentences of its description by clozes); a
@@ -534,7 +534,7 @@ class _Generator:
                 )
 
     def alternatives(self, groups: Sequence[Group]) -> Iterator[Question]:
-        """Clozes of each comparison's points; a point opening with a pronoun keeps the one before."""
+        """Clozes of each comparison's points; a pronoun keeps the point before it in view."""
         context = f"{self.Topic}, alternatives"
         for group in groups:
             previous = group.label

@@ -11,9 +11,9 @@ rest of the sentence) make a phrase a poor answer, because they give it away.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 
 from lemminflect import getAllLemmas
@@ -28,9 +28,11 @@ _UNITS = (
     r"percent|%|seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|degrees|"
     r"tesla|mm|cm|kg|mg"
 )
+_SPANS_OF_TIME = r"(?:hours|days|weeks|months|years)"
 QUANTITY = re.compile(
     rf"\b(?:(?:{_NUMBER_WORDS})(?:\s*(?:to|or|-|–|and)\s*(?:{_NUMBER_WORDS}))?\s+(?:{_UNITS})\b"
-    rf"|an? (?:day|week|month|year|hour) or two\b)",
+    rf"|an? (?:day|week|month|year|hour) or two\b"
+    rf"|{_SPANS_OF_TIME} (?:to|or) {_SPANS_OF_TIME}\b)",
     re.IGNORECASE,
 )
 # Function words, plus words that qualify a fact rather than state it.
@@ -38,16 +40,16 @@ STOPWORDS = frozenset(
     """
     a about above after again against all also although always am among an and any are as at be
     because been before being below between both but by can could did do does doing done down
-    during each either especially even ever every few for from further had has have having he her
-    here hers him his how however i if in into is it its itself just less like likely many may
-    me might more most much must my near neither no nor not now of off often on once only or
-    other otherwise our out over own per perhaps rather same she should so some sometimes such
-    than that the their them then there these they this those though through to too under
+    during each either especially even ever every few for from further had has have having he
+    her here hers him his how however i if in into is it its itself just less like likely many
+    may me might more most much must my near neither no nor not now of off often on once only
+    or other otherwise our out over own per perhaps rather same she should so some sometimes
+    such than that the their them then there these they this those though through to too under
     until up upon us usually very was we well were what when where whether which while who whom
     whose why will with within without would yet you your commonly generally typically usually
-    mainly mostly partly certain several various including include includes e.g i.e etc vs versus
-    one ones may might can despite beside besides toward towards across along around behind
-    beyond inside outside onto via unless whereas soon already unlike
+    mainly mostly partly certain several various including include includes e.g i.e etc vs
+    versus one ones may might can despite beside besides toward towards across along around
+    behind beyond inside outside onto via unless whereas soon already unlike
     """.split()
 )
 _MAX_WORDS = 6
@@ -150,8 +152,9 @@ def _phrases(sentence: str) -> list[Span]:
         if run:
             start, end = run[0].start(), run[-1].end()
             spans.append(Span(start, end, sentence[start:end]))
-            # 'Suspected femoral neck stress fracture': the fact is what was suspected.
-            if len(run) >= 3 and run[0][0].casefold().endswith("ed"):
+            # 'Suspected femoral neck stress fracture', 'Reviewing earlier X-rays': the
+            # fact is what was suspected or reviewed.
+            if len(run) >= 2 and run[0][0].casefold().endswith(("ed", "ing")):
                 start = run[1].start()
                 spans.append(Span(start, end, sentence[start:end]))
         run.clear()
@@ -280,6 +283,12 @@ def score(span: Span, sentence: str, *, shown: set[str], frequency: Mapping[str,
         if uses > 2:
             weight /= 1 + 0.08 * (uses - 2)
         value = max(value, weight) + 0.35 * min(weight, 2.0)
+    if (
+        len(content) == 1
+        and content[0].casefold().endswith("ing")
+        and not _FINITE.match(sentence, span.end + 1)
+    ):
+        value *= 0.6  # an action ('Assessing'), unless it is what the sentence is about
     value -= 0.2 * (len(content) - 1)
     if len(content) > 4:
         value -= 0.3 * (len(content) - 4)

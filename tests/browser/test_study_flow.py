@@ -14,12 +14,12 @@ from quizapp.content.check import check_bank_data
 from quizapp.extensions import db
 from quizapp.services import banks
 from tests.browser.conftest import LiveServer, Problems
-from tests.conftest import DEMO_BANK, NOW, PASSWORD
+from tests.conftest import NOW, PASSWORD, TEST_BANK
 
 # Several multiple-choice questions share a prompt; with their options they are unique.
 DEMO_MCQ = {
     (question.prompt, question.options): question
-    for question in load_bank(DEMO_BANK).questions
+    for question in load_bank(TEST_BANK).questions
     if question.kind is Kind.MCQ
 }
 EMAIL = "keyboard@example.com"

@@ -14,6 +14,8 @@ from quizapp.content.parser import parse_article
 CARDS = Path(__file__).resolve().parents[2] / "cards"
 SHARED = "posterior-hip-pain"
 SECOND = "hip-osteoarthritis"
+# The demo articles: a symptom, a condition, a test and a procedure.
+ARTICLES = (SHARED, SECOND, "hip-mri", "total-knee-replacement")
 
 
 def _read(name: str) -> str:
@@ -47,7 +49,7 @@ def second_article(second_text: str) -> Article:
     return parse_article(second_text, f"{SECOND}.txt")
 
 
-@pytest.fixture(scope="session", params=[SHARED, SECOND])
+@pytest.fixture(scope="session", params=ARTICLES)
 def article_text(request: pytest.FixtureRequest) -> tuple[str, str]:
     """Each demo article in turn, as (name, text)."""
     return request.param, _read(request.param)

@@ -13,7 +13,7 @@ from quizapp.content.bank import Bank
 from quizapp.content.bankfile import BankError, check_bank_file, load_bank
 from quizapp.content.check import Problem
 
-CARDS = Path(__file__).resolve().parents[2] / "cards"
+CARDS = Path(__file__).resolve().parents[2] / "tests" / "data"
 BANK = CARDS / "posterior-hip-pain.yaml"
 ARTICLE = CARDS / "posterior-hip-pain.txt"
 _LINES = BANK.read_text(encoding="utf-8").split("\n")

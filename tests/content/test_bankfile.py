@@ -16,6 +16,7 @@ from quizapp.content.generate import generate_bank
 from quizapp.content.parser import parse_article
 
 NAME = "posterior-hip-pain"
+TEST_DATA = Path(__file__).resolve().parents[1] / "data"
 # libyaml when present: these tests read and write the bank many times.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -25,7 +26,7 @@ _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 def bank_path(tmp_path: Path, cards_dir: Path) -> Path:
     """A copy of the committed demo bank, with its article beside it."""
     for suffix in (".yaml", ".txt"):
-        shutil.copyfile(cards_dir / f"{NAME}{suffix}", tmp_path / f"{NAME}{suffix}")
+        shutil.copyfile(TEST_DATA / f"{NAME}{suffix}", tmp_path / f"{NAME}{suffix}")
     return tmp_path / f"{NAME}.yaml"
 
 
@@ -42,7 +43,9 @@ def _first(data: dict[str, Any], kind: str) -> dict[str, Any]:
     return next(q for q in data["questions"] if q["kind"] == kind)
 
 
-@pytest.mark.parametrize("name", ["posterior-hip-pain", "hip-osteoarthritis"])
+@pytest.mark.parametrize(
+    "name", ["posterior-hip-pain", "hip-osteoarthritis", "hip-mri", "total-knee-replacement"]
+)
 def test_rebuilding_a_demo_bank_reproduces_it(name: str, cards_dir: Path) -> None:
     text = (cards_dir / f"{name}.txt").read_text(encoding="utf-8")
     article = parse_article(text, str(cards_dir / f"{name}.txt"))
@@ -50,7 +53,9 @@ def test_rebuilding_a_demo_bank_reproduces_it(name: str, cards_dir: Path) -> Non
     assert dump_bank(bank) == (cards_dir / f"{name}.yaml").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", ["posterior-hip-pain", "hip-osteoarthritis"])
+@pytest.mark.parametrize(
+    "name", ["posterior-hip-pain", "hip-osteoarthritis", "hip-mri", "total-knee-replacement"]
+)
 def test_demo_banks_pass_the_check(name: str, cards_dir: Path) -> None:
     assert check_bank_file(cards_dir / f"{name}.yaml") == []
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from anki.notes import Note
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "cards" / "posterior-hip-pain.yaml"
+DEMO = ROOT / "tests" / "data" / "posterior-hip-pain.yaml"
 T0 = 1_700_000_000.0
 HOUR = 3600
 

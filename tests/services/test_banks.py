@@ -8,10 +8,10 @@ from quizapp.extensions import db
 from quizapp.models import Card, Question
 from quizapp.scheduling import Grade
 from quizapp.services import banks, study
-from tests.conftest import DEMO_BANK, NOW, get_user
+from tests.conftest import NOW, TEST_BANK, get_user
 
-BANK = read_bank(DEMO_BANK)
-ARTICLE = (DEMO_BANK.parent / BANK.article).read_text(encoding="utf-8")
+BANK = read_bank(TEST_BANK)
+ARTICLE = (TEST_BANK.parent / BANK.article).read_text(encoding="utf-8")
 
 
 def load(bank=BANK, now=NOW):

@@ -9,10 +9,10 @@ from anki.import_export_pb2 import ImportAnkiPackageOptions
 from quizapp.content.bankfile import load_bank as read_bank
 from quizapp.extensions import db
 from quizapp.services import banks, exports
-from tests.conftest import DEMO_BANK, NOW
+from tests.conftest import NOW, TEST_BANK
 
-BANK = read_bank(DEMO_BANK)
-ARTICLE = (DEMO_BANK.parent / BANK.article).read_text(encoding="utf-8")
+BANK = read_bank(TEST_BANK)
+ARTICLE = (TEST_BANK.parent / BANK.article).read_text(encoding="utf-8")
 
 
 def import_into(collection, path):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from quizapp.cli import main
 from quizapp.extensions import db
 from quizapp.models import Question
-from tests.conftest import DEMO_BANK, get_user
+from tests.conftest import TEST_BANK, get_user
 
 
 def run(runner, *args):
@@ -15,9 +15,9 @@ def run(runner, *args):
 
 
 def test_bank_load_twice_changes_nothing(runner, app):
-    first = run(runner, "bank", "load", str(DEMO_BANK))
+    first = run(runner, "bank", "load", str(TEST_BANK))
     assert first.exit_code == 0 and "162 added" in first.output
-    second = run(runner, "bank", "load", str(DEMO_BANK))
+    second = run(runner, "bank", "load", str(TEST_BANK))
     assert "0 added, 0 updated, 0 retired, 162 unchanged" in second.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Question)) == 162
@@ -25,9 +25,9 @@ def test_bank_load_twice_changes_nothing(runner, app):
 
 def test_bank_load_refuses_a_broken_bank(runner, tmp_path):
     broken = tmp_path / "broken.yaml"
-    broken.write_text(DEMO_BANK.read_text(encoding="utf-8").replace("kind: mcq", "kind: essay", 1))
+    broken.write_text(TEST_BANK.read_text(encoding="utf-8").replace("kind: mcq", "kind: essay", 1))
     (tmp_path / "posterior-hip-pain.txt").write_text(
-        (DEMO_BANK.parent / "posterior-hip-pain.txt").read_text(encoding="utf-8")
+        (TEST_BANK.parent / "posterior-hip-pain.txt").read_text(encoding="utf-8")
     )
     result = run(runner, "bank", "load", str(broken))
     assert result.exit_code == 1
@@ -56,14 +56,14 @@ def test_user_create_with_role(runner, app):
 
 def test_export_anki_writes_a_filtered_package(runner, tmp_path):
     output = tmp_path / "faq.apkg"
-    result = run(runner, "export", "anki", str(DEMO_BANK), "-o", str(output), "--section", "faq")
+    result = run(runner, "export", "anki", str(TEST_BANK), "-o", str(output), "--section", "faq")
     assert result.exit_code == 0 and "Wrote 10 notes" in result.output
     assert "collection.anki2" in zipfile.ZipFile(output).namelist()
 
 
 def test_export_anki_explains_an_unwritable_path(runner, tmp_path):
     output = tmp_path / "missing-folder" / "deck.apkg"
-    result = run(runner, "export", "anki", str(DEMO_BANK), "-o", str(output))
+    result = run(runner, "export", "anki", str(TEST_BANK), "-o", str(output))
     assert result.exit_code == 1 and str(output) in result.output
     assert "Traceback" not in result.output
 
@@ -71,12 +71,12 @@ def test_export_anki_explains_an_unwritable_path(runner, tmp_path):
 def test_export_anki_refuses_a_bank_that_fails_check(runner, tmp_path):
     broken = tmp_path / "posterior-hip-pain.yaml"
     broken.write_text(
-        DEMO_BANK.read_text(encoding="utf-8").replace(
+        TEST_BANK.read_text(encoding="utf-8").replace(
             "prompt: What is", "prompt: ''\n  x: What is", 1
         )
     )
     (tmp_path / "posterior-hip-pain.txt").write_text(
-        (DEMO_BANK.parent / "posterior-hip-pain.txt").read_text(encoding="utf-8")
+        (TEST_BANK.parent / "posterior-hip-pain.txt").read_text(encoding="utf-8")
     )
     result = run(runner, "export", "anki", str(broken), "-o", str(tmp_path / "deck.apkg"))
     assert result.exit_code == 1 and "was not exported" in result.output
@@ -85,7 +85,7 @@ def test_export_anki_refuses_a_bank_that_fails_check(runner, tmp_path):
 
 
 def test_backup_and_restore_commands(runner, app, tmp_path):
-    run(runner, "bank", "load", str(DEMO_BANK))
+    run(runner, "bank", "load", str(TEST_BANK))
     path = tmp_path / "quizapp-backup.json.gz"
     made = run(runner, "backup", str(path))
     assert made.exit_code == 0 and "Backed up" in made.output
