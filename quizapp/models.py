@@ -93,7 +93,10 @@ class Question(db.Model):
     """A question of a bank; `key` is its stable ID from the bank file."""
 
     __tablename__ = "questions"
-    __table_args__ = (UniqueConstraint("bank_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("bank_id", "key"),
+        Index("ix_questions_bank_fact", "bank_id", "fact"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
@@ -103,6 +106,9 @@ class Question(db.Model):
     section: Mapped[str] = mapped_column(String(30))
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # Questions of one bank that ask the same fact share it: siblings, never both studied
+    # on one day.
+    fact: Mapped[str | None] = mapped_column(String(120))
     retired: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -58,7 +58,7 @@ _RARE = 6.0
 _RAREST = 4.5
 _QUANTITY_SCORE = 5.5
 _LEAD_BONUS = 1.5
-_URGENT_BONUS = 2.0
+_URGENT_BONUS = 3.0
 _SUBJECT_PENALTY = 1.0
 URGENT = re.compile(
     r"\b(urgent(ly)?|emergency|promptly|immediately|red flags?|same[- ]day)\b", re.IGNORECASE
@@ -113,6 +113,7 @@ def is_verb_or_adverb(word: str) -> bool:
     return bool(parts) and not parts & {"NOUN", "ADJ", "PROPN"}
 
 
+@cache
 def stem(word: str) -> str:
     """A crude stem, enough to see that 'fractures' repeats 'fracture'."""
     word = word.casefold()
@@ -127,8 +128,28 @@ def stem(word: str) -> str:
 _HEAD_STEMS = frozenset(stem(word) for word in CLINICAL_HEADS)
 
 
-def content_stems(text: str) -> set[str]:
-    return {stem(w) for w in _WORD.findall(text) if w.casefold() not in STOPWORDS}
+@cache
+def content_stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in _WORD.findall(text) if w.casefold() not in STOPWORDS)
+
+
+@cache
+def _content_words(sentence: str) -> tuple[tuple[int, int, str], ...]:
+    """Each content word of a sentence as (start, end, stem)."""
+    return tuple(
+        (word.start(), word.end(), stem(word[0]))
+        for word in _WORD.finditer(sentence)
+        if word[0].casefold() not in STOPWORDS
+    )
+
+
+def _stems_outside(sentence: str, span: Span) -> set[str]:
+    """The content stems of the sentence around the span (the cue a learner sees)."""
+    return {
+        root
+        for start, end, root in _content_words(sentence)
+        if end <= span.start or start >= span.end
+    }
 
 
 def _is_acronym(word: str) -> bool:
@@ -187,6 +208,7 @@ def _phrases(sentence: str) -> list[Span]:
     return spans
 
 
+@cache
 def _could_be_verb(word: str) -> bool:
     folded = word.casefold()
     return not folded.endswith("ing") and "VERB" in getAllLemmas(folded)
@@ -270,8 +292,8 @@ def score(span: Span, sentence: str, *, shown: set[str], frequency: Mapping[str,
     content = [w for w in words if w.casefold() not in STOPWORDS]
     if not content:
         return 0.0
-    rest = content_stems(sentence[: span.start] + " " + sentence[span.end :])
-    value = 0.0
+    rest = _stems_outside(sentence, span)
+    weights = []
     for word in content:
         root = stem(word)
         weight = _RAREST if _is_acronym(word) or any(c.isdigit() for c in word) else rarity(word)
@@ -282,7 +304,10 @@ def score(span: Span, sentence: str, *, shown: set[str], frequency: Mapping[str,
         uses = frequency.get(root, 0)
         if uses > 2:
             weight /= 1 + 0.08 * (uses - 2)
-        value = max(value, weight) + 0.35 * min(weight, 2.0)
+        weights.append(weight)
+    strongest = max(weights)
+    # Each further word adds a little: a phrase names a thing more exactly than a word.
+    value = strongest + 0.35 * (sum(min(w, 2.0) for w in weights) - min(strongest, 2.0))
     if (
         len(content) == 1
         and content[0].casefold().endswith("ing")
@@ -292,8 +317,12 @@ def score(span: Span, sentence: str, *, shown: set[str], frequency: Mapping[str,
     value -= 0.2 * (len(content) - 1)
     if len(content) > 4:
         value -= 0.3 * (len(content) - 4)
-    if stem(content[-1]) in _HEAD_STEMS:
+    abbreviated = _ABBREVIATION.search(span.text) is not None
+    head = content[-2] if abbreviated and len(content) > 1 else content[-1]
+    if stem(head) in _HEAD_STEMS:
         value += 0.8
+    if abbreviated:
+        value += 0.8  # a phrase with its abbreviation names one thing
     if re.search(r"\bthan\s+$", sentence[: span.start]):
         value -= 1.5
     if _in_aside(sentence, span):

@@ -61,6 +61,7 @@ def load_bank(
                     section=question.section.value,
                     content=data,
                     content_hash=digest,
+                    fact=question.fact or None,
                     created_at=now,
                     updated_at=now,
                 )
@@ -74,6 +75,7 @@ def load_bank(
                 report.unchanged += 1
             stored.content, stored.content_hash = data, digest
             stored.kind, stored.section = question.kind.value, question.section.value
+            stored.fact = question.fact or None
             stored.position, stored.retired = position, False
         else:
             report.unchanged += 1

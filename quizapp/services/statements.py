@@ -36,6 +36,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.orm import aliased
 
 from quizapp.models import Assignment, Bank, Card, Membership, Question, Review
 
@@ -117,6 +118,18 @@ _REVIEW_DUE = (
     Card.last_review.is_not(None) & (Card.state == REVIEW_STATE) & (Card.due <= bindparam("now"))
 )
 
+_Sibling = aliased(Question)
+# As Anki buries siblings: a new or review card waits for tomorrow once a question asking
+# the same fact has been answered today (learning cards are never held back).
+_BURIED = exists().where(
+    _Sibling.bank_id == Question.bank_id,
+    _Sibling.fact == Question.fact,
+    _Sibling.id != Question.id,
+    Review.question_id == _Sibling.id,
+    Review.user_id == bindparam("user_id"),
+    Review.reviewed_at >= bindparam("day_start"),
+)
+
 
 def _answered_today(state_before: Any) -> Any:
     return (
@@ -132,13 +145,14 @@ def _answered_today(state_before: Any) -> Any:
 
 @cache
 def counts(shape: Shape) -> Select[Any]:
-    """One row: learning due in the learn-ahead window, reviews due, unseen, and today's
-    new cards and reviews of review cards."""
+    """One row: learning due in the learn-ahead window, reviews due and unseen (siblings
+    of a question answered today left out), and today's new cards and reviews of review
+    cards."""
     return _queue(
         shape,
         func.count(case((_learning("ahead"), 1))),
-        func.count(case((_REVIEW_DUE, 1))),
-        func.count(case((_NEW, 1))),
+        func.count(case((_REVIEW_DUE & ~_BURIED, 1))),
+        func.count(case((_NEW & ~_BURIED, 1))),
         _answered_today(Review.state_before.is_(None)),
         _answered_today(Review.state_before == REVIEW_STATE),
     )
@@ -156,8 +170,8 @@ def next_card(shape: Shape) -> Select[Any]:
     )
     wanted = or_(
         _learning("ahead"),
-        bindparam("reviews_left", type_=Boolean) & _REVIEW_DUE,
-        bindparam("new_left", type_=Boolean) & _NEW,
+        bindparam("reviews_left", type_=Boolean) & _REVIEW_DUE & ~_BURIED,
+        bindparam("new_left", type_=Boolean) & _NEW & ~_BURIED,
     )
     rank = case((_learning("now"), 0), (_REVIEW_DUE, 1), (_NEW, 2), else_=3)
     return (

@@ -525,3 +525,39 @@ def test_bare_answer_marker_is_not_an_answer(shared_text: str) -> None:
     last = "Q: Why does it hurt more when sitting?"
     text = shared_text.split(last)[0] + f"{last}\nA:"
     assert _error(text).line == _line_of(text, last)
+
+
+def test_plain_phrase_items_stay_under_their_group(shared_text: str) -> None:
+    """Another writer's types list: phrases with no 'Name: description' under a label."""
+    text = shared_text.replace(
+        "- Local posterior hip/pelvis source: tissues in the buttock/hip area",
+        "- Local posterior hip/pelvis source",
+    ).replace(
+        "- Referred source: lumbar spine or pelvic structures referring pain into the "
+        "posterior hip region",
+        "- Referred source from the lumbar spine",
+    )
+    article = parse_article(text, "article.txt")
+    assert article.types is not None
+    group = article.types.groups[-1]
+    assert group.label == "By source region"
+    assert [item.text for item in group.items] == [
+        "Local posterior hip/pelvis source",
+        "Referred source from the lumbar spine",
+    ]
+
+
+def test_a_decimal_point_in_an_entry_name(shared_text: str) -> None:
+    text = shared_text.replace("- Acute: sudden onset", "- Acute 1.5 week pattern: sudden onset")
+    article = parse_article(text, "article.txt")
+    assert article.types is not None
+    first = article.types.groups[0].items[0]
+    assert isinstance(first, Term) and first.name == "Acute 1.5 week pattern"
+
+
+def test_a_label_that_follows_items_starts_a_group(shared_text: str) -> None:
+    article = parse_article(shared_text, "article.txt")
+    assert article.alternatives is not None
+    labels = [group.label for group in article.alternatives.groups]
+    assert labels[-1] == "Imaging comparisons (high level)"
+    assert len(article.alternatives.groups[-1].items) == 3

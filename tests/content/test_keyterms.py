@@ -1,0 +1,69 @@
+"""Choosing the term a cloze deletes."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizapp.content.generate import MIN_CLOZE_SCORE
+from quizapp.content.keyterms import best_span, content_stems
+
+
+def _term(sentence: str, *, shown: str = "", lead: bool = False) -> str | None:
+    found = best_span(sentence, shown=content_stems(shown), frequency={}, lead_bonus=lead)
+    return found[0].text if found else None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "term"),
+    [
+        (
+            "Many people return to driving about four to six weeks after surgery.",
+            "four to six weeks",
+        ),
+        ("An arthrogram may leave the joint achy for a day or two.", "a day or two"),
+        ("Symptoms persist over weeks to months.", "weeks to months"),
+    ],
+)
+def test_a_time_course_is_the_answer(sentence: str, term: str) -> None:
+    assert _term(sentence) == term
+
+
+def test_a_technical_term_beats_everyday_words() -> None:
+    sentence = "The hamstrings originate at the ischial tuberosity near the back of the pelvis."
+    assert _term(sentence) == "ischial tuberosity"
+
+
+def test_an_abbreviation_goes_with_its_expansion() -> None:
+    sentence = "Early walking lowers the risk of deep vein thrombosis (DVT) after surgery."
+    assert _term(sentence) == "deep vein thrombosis (DVT)"
+
+
+def test_words_the_learner_is_shown_are_not_asked() -> None:
+    sentence = "Hip MRI can show a labral tear that X-rays miss."
+    assert _term(sentence, shown="Hip MRI") == "labral tear"
+
+
+def test_a_verb_ends_the_phrase() -> None:
+    sentence = "High tibial osteotomy realigns the leg to shift load away from a worn compartment."
+    term = _term(sentence)
+    assert term is not None and "realigns" not in term
+
+
+def test_a_verbless_entry_is_asked_for_what_it_names() -> None:
+    entry = "Higher cost and more limited availability than X-ray or ultrasound"
+    assert _term(entry, lead=True) == "Higher cost"
+
+
+def test_in_a_red_flag_the_finding_before_the_call_to_act_is_asked() -> None:
+    sentence = (
+        "Fever after an arthrogram should be reported promptly, because a joint infection, "
+        "though rare, needs urgent treatment."
+    )
+    assert _term(sentence) == "joint infection"
+
+
+def test_a_sentence_of_common_words_has_nothing_worth_asking() -> None:
+    found = best_span(
+        "It is a good idea to ask about it.", shown=set(), frequency={}, lead_bonus=False
+    )
+    assert found is None or found[1] < MIN_CLOZE_SCORE

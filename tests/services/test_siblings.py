@@ -1,0 +1,83 @@
+"""Siblings, questions asking one fact, are never both studied on one day."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import select
+
+from quizapp.content.bank import Bank, Kind, Question, Section
+from quizapp.extensions import db
+from quizapp.models import Question as StoredQuestion
+from quizapp.scheduling import Grade
+from quizapp.services import banks, study
+from tests.conftest import NOW, answer_card, get_user
+
+ARTICLE = "Hip MRI shows a labral tear. Hip MRI takes about 30 to 45 minutes."
+SOURCE = ("Hip MRI shows a labral tear.",)
+BANK = Bank(
+    id="siblings",
+    topic="Hip MRI",
+    article="siblings.txt",
+    questions=(
+        Question(
+            id="tear-cloze",
+            kind=Kind.CLOZE,
+            section=Section.PURPOSE,
+            prompt="Hip MRI shows a {{c1::labral tear}}.",
+            source=SOURCE,
+            fact="tear",
+        ),
+        Question(
+            id="tear-basic",
+            kind=Kind.BASIC,
+            section=Section.PURPOSE,
+            prompt="What tear does hip MRI show?",
+            answer="A labral tear.",
+            source=SOURCE,
+            fact="tear",
+        ),
+        Question(
+            id="time-cloze",
+            kind=Kind.CLOZE,
+            section=Section.PURPOSE,
+            prompt="Hip MRI takes about {{c1::30 to 45 minutes}}.",
+            source=("Hip MRI takes about 30 to 45 minutes.",),
+            fact="time",
+        ),
+    ),
+)
+
+
+def _ids(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        banks.load_bank(db.session, BANK, article_text=ARTICLE, now=NOW)
+        rows = db.session.execute(select(StoredQuestion.key, StoredQuestion.id)).all()
+        return dict(rows)  # type: ignore[arg-type]
+
+
+def test_a_sibling_waits_for_the_next_day(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user()
+    ids = _ids(app)
+    with app.app_context():
+        user = get_user("trainee@example.com")
+        bank_id = db.session.scalar(select(StoredQuestion.bank_id).limit(1))
+        scope = study.Scope(bank_id)
+        assert study.next_question_id(db.session, user, scope, NOW) == ids["tear-cloze"]
+        answer_card(user, ids["tear-cloze"], Grade.EASY, NOW)
+
+        assert study.next_question_id(db.session, user, scope, NOW) == ids["time-cloze"]
+        answer_card(user, ids["time-cloze"], Grade.EASY, NOW)
+        assert study.next_question_id(db.session, user, scope, NOW) is None
+        assert study.counts(db.session, user, scope, NOW).new == 0
+
+        tomorrow = NOW + timedelta(days=1)
+        assert study.next_question_id(db.session, user, scope, tomorrow) == ids["tear-basic"]
+
+
+def test_loading_records_each_question_fact(app: Flask) -> None:
+    _ids(app)
+    with app.app_context():
+        facts = dict(db.session.execute(select(StoredQuestion.key, StoredQuestion.fact)).all())
+    assert facts == {"tear-cloze": "tear", "tear-basic": "tear", "time-cloze": "time"}
