@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from quizapp.content.article import Article, FaqEntry, Group, Item, Term
 from quizapp.content.bank import Bank, Kind, Question, Section
-from quizapp.content.keyterms import URGENT, best_span, content_stems, stem_frequency
+from quizapp.content.keyterms import URGENT, best_span, content_stems, rarity, stem_frequency
 from quizapp.content.lint import lint_question
 from quizapp.content.text import (
     normalise,
@@ -39,6 +39,8 @@ from quizapp.content.topic import PHRASING, TopicKind, detect_topic_kind
 DISTRACTORS = 3
 MIN_CLOZE_SCORE = 2.2
 _DECISIVE_SCORE = 3.0
+# A first word this rare is a name ('Perthes'), kept capitalised mid-sentence.
+_NAME_RARITY = 3.0
 MAX_QUESTIONS = 100
 # A list entry states one fact; prose frames the list. When a bank must shrink, the
 # clozes of prose sentences go first.
@@ -196,9 +198,17 @@ class _Generator:
 
     @staticmethod
     def _topic_in_sentence(article: Article) -> str:
-        """Write the topic mid-sentence the way the article itself does."""
+        """Write the topic mid-sentence: 'hip MRI', 'total knee replacement', but 'Perthes
+        disease' (a name) and 'MRI of the hip' (an abbreviation) as they are.
+
+        The article's own lower-case use decides; failing that, a common first word
+        is lower-cased and a rare one, likely a name, is kept.
+        """
         lower = _lower_first(article.topic)
-        return lower if lower in article.text else article.topic
+        first = article.topic.split()[0]
+        if lower in article.text or (not first.isupper() and rarity(first) < _NAME_RARITY):
+            return lower
+        return article.topic
 
     def _say(self, template: str) -> str:
         return template.format(t=self.topic, T=self.Topic)
@@ -325,9 +335,11 @@ class _Generator:
                 sentence = f"{self.Topic} {sentence[3:]}"
             else:
                 before = previous
-        context = (
-            "" if section is Section.INTRODUCTION else f"{self.Topic}, {section.label.lower()}"
-        )
+        if section is not Section.INTRODUCTION:
+            context = f"{self.Topic}, {section.label.lower()}"
+        else:
+            shown = normalise(f"{before} {sentence}")
+            context = "" if normalise(self.article.topic) in shown else self.Topic
         return _Fact(
             section,
             sentence,

@@ -224,11 +224,12 @@ def test_editing_one_entry_keeps_every_other_question(shared_text: str) -> None:
 
 
 def test_a_typo_fixed_late_in_a_sentence_keeps_its_question_id(shared_text: str) -> None:
-    old = "Pain after a fall, twist, or sports-related strain involving the hip or pelvis"
-    new = "Pain after a fall, twist, or sports-related strain involving the hip or the pelvis"
-    before = {q.id for q in _build(shared_text).questions if q.source == (old,)}
+    asked = next(q for q in _build(shared_text).questions if q.section is Section.CONTRAINDICATIONS)
+    (old,) = asked.source
+    first, last = old.rsplit(" ", 1)
+    new = f"{first} also {last}"
     after = {q.id for q in _build(shared_text.replace(old, new)).questions if q.source == (new,)}
-    assert before and before == after
+    assert asked.id in after
 
 
 def test_long_faq_answers_keep_every_paragraph(shared_text: str) -> None:
