@@ -5,10 +5,10 @@ from sqlalchemy import func, select
 
 from quizapp.content.bankfile import load_bank as read_bank
 from quizapp.extensions import db
-from quizapp.models import Card, Question
+from quizapp.models import Card, Question, Review
 from quizapp.scheduling import Grade
 from quizapp.services import banks, study
-from tests.conftest import NOW, TEST_BANK, get_user
+from tests.conftest import NOW, ROOT, TEST_BANK, answer_card, get_user
 
 BANK = read_bank(TEST_BANK)
 ARTICLE = (TEST_BANK.parent / BANK.article).read_text(encoding="utf-8")
@@ -77,3 +77,24 @@ def test_removed_question_is_retired_not_deleted_and_comes_back(session):
     assert load().updated == [gone.id]
     session.refresh(row)
     assert not row.retired
+
+
+def test_loading_the_rebuilt_demo_bank_retires_the_old_families_and_keeps_history(
+    session, make_user
+):
+    """The bank of the old generator (every kind) replaced by today's demo bank."""
+    load()
+    make_user()
+    user = get_user("trainee@example.com")
+    old = session.scalar(select(Question).where(Question.kind == "matching"))
+    answer_card(user, old.id, Grade.GOOD)
+    rebuilt = read_bank(ROOT / "cards" / "posterior-hip-pain.yaml")
+
+    report = load(rebuilt, now=NOW + timedelta(days=1))
+
+    assert "purpose-matching-terms" in report.retired
+    active = session.scalars(select(Question.kind).where(Question.retired.is_(False))).all()
+    assert set(active) <= {"basic", "mcq", "cloze"}
+    assert session.scalar(select(Question.retired).where(Question.id == old.id))
+    assert session.scalar(select(func.count()).select_from(Review)) == 1
+    assert session.scalar(select(Card.reps).where(Card.question_id == old.id)) == 1
