@@ -39,6 +39,8 @@ from quizapp.content.topic import PHRASING, TopicKind, detect_topic_kind
 DISTRACTORS = 3
 MIN_CLOZE_SCORE = 2.2
 _DECISIVE_SCORE = 3.0
+# A prose sentence shorter than this ('Longevity also varies.') states no fact to ask.
+_MIN_WORDS = 6
 # A first word this rare is a name ('Perthes'), kept capitalised mid-sentence.
 _NAME_RARITY = 3.0
 MAX_QUESTIONS = 100
@@ -318,7 +320,7 @@ class _Generator:
         for paragraph in paragraphs:
             previous = ""
             for sentence in sentences(paragraph.text):
-                if not sentence.rstrip().endswith(":"):
+                if not sentence.rstrip().endswith(":") and len(sentence.split()) >= _MIN_WORDS:
                     yield from self.cloze(
                         self._prose_fact(section, sentence, previous, paragraph, group_tag)
                     )

@@ -219,9 +219,15 @@ def _subspans(span: Span, sentence: str) -> list[Span]:
     either side of a word that may be a verb ('FABER help focus': 'FABER', 'focus')."""
     words = list(_WORD.finditer(span.text))
     result = [span] if len(words) <= _MAX_WORDS else []
-    for index, word in enumerate(words[1:-1], start=1):
-        if _could_be_verb(word[0]):
-            for part in (words[:index], words[index + 1 :]):
+    for index, word in enumerate(words):
+        if index == 0 or not _could_be_verb(word[0]):
+            continue
+        for part in (words[:index], words[index + 1 :]):
+            while part and part[0][0].casefold() in STOPWORDS:
+                part = part[1:]
+            while part and part[-1][0].casefold() in STOPWORDS:
+                part = part[:-1]
+            if part:
                 start, end = span.start + part[0].start(), span.start + part[-1].end()
                 result.append(Span(start, end, sentence[start:end]))
     if len(words) <= _MAX_WORDS:
