@@ -38,6 +38,9 @@ from quizapp.content.topic import PHRASING, TopicKind, detect_topic_kind
 
 DISTRACTORS = 3
 MIN_CLOZE_SCORE = 2.2
+# An entry of an enumerated list (an advantage, a drawback, an indication) states a fact
+# even in plain words ('Higher cost'), so it is asked on weaker evidence than prose.
+MIN_ENTRY_SCORE = 1.0
 _DECISIVE_SCORE = 3.0
 # A prose sentence shorter than this ('Longevity also varies.') states no fact to ask.
 _MIN_WORDS = 6
@@ -46,7 +49,7 @@ _NAME_RARITY = 3.0
 MAX_QUESTIONS = 100
 # A list entry states one fact; prose frames the list. When a bank must shrink, the
 # clozes of prose sentences go first.
-_PROSE_WEIGHT = 0.3
+_PROSE_PENALTY = 10.0
 _MAX_SLUG = 48
 _LABEL_WORDS = 6
 _CONCISE_WORDS = 8
@@ -294,7 +297,7 @@ class _Generator:
             within=fact.within,
             lead_bonus=fact.lead,
         )
-        if found is None or found[1] < MIN_CLOZE_SCORE:
+        if found is None or found[1] < (MIN_ENTRY_SCORE if fact.lead else MIN_CLOZE_SCORE):
             return
         span, weight = found
         text = f"{sentence[: span.start]}{{{{c1::{span.text}}}}}{sentence[span.end :]}"
@@ -310,7 +313,7 @@ class _Generator:
             tags=self._tags(fact.group_tag, sentence),
             fact=fact.key,
         )
-        self.weights[question.fact + question.id] = weight * (_PROSE_WEIGHT if fact.prose else 1.0)
+        self.weights[question.fact + question.id] = weight - (_PROSE_PENALTY if fact.prose else 0.0)
         yield from self._clean(question)
 
     def prose(

@@ -49,7 +49,7 @@ STOPWORDS = frozenset(
     whose why will with within without would yet you your commonly generally typically usually
     mainly mostly partly certain several various including include includes e.g i.e etc vs
     versus one ones may might can despite beside besides toward towards across along around
-    behind beyond inside outside onto via unless whereas soon already unlike
+    behind beyond inside outside onto via unless whereas soon already unlike due
     """.split()
 )
 _MAX_WORDS = 6
@@ -209,6 +209,13 @@ def _phrases(sentence: str) -> list[Span]:
 
 
 @cache
+def _could_be_noun(word: str) -> bool:
+    parts = set(getAllLemmas(word.casefold()))
+    gerund = word.casefold().endswith("ing")
+    return _is_acronym(word) or gerund or not parts or bool(parts & {"NOUN", "PROPN"})
+
+
+@cache
 def _could_be_verb(word: str) -> bool:
     folded = word.casefold()
     return not folded.endswith("ing") and "VERB" in getAllLemmas(folded)
@@ -320,6 +327,8 @@ def score(span: Span, sentence: str, *, shown: set[str], frequency: Mapping[str,
         and not _FINITE.match(sentence, span.end + 1)
     ):
         value *= 0.6  # an action ('Assessing'), unless it is what the sentence is about
+    elif len(content) == 1 and not _could_be_noun(content[0]):
+        value *= 0.7  # a quality ('persistent') asks less than the thing it qualifies
     value -= 0.2 * (len(content) - 1)
     if len(content) > 4:
         value -= 0.3 * (len(content) - 4)

@@ -25,7 +25,7 @@ CARDS = Path(__file__).resolve().parents[2] / "cards"
 ARTICLES = sorted(path.stem for path in FACTS.glob("*.json"))
 TARGET = 23
 # What the generator reaches today on every shared article; a change may not go below it.
-FLOOR = 20
+FLOOR = 21
 
 
 def _fold(text: str) -> str:
@@ -105,7 +105,9 @@ def test_key_facts_are_asked_no_less_than_before(name: str) -> None:
     assert _coverage(name) >= FLOOR
 
 
-@pytest.mark.xfail(strict=True, reason="the generator asks 20 to 22 of 25 key facts, not yet 23")
+@pytest.mark.xfail(
+    strict=True, reason="the generator asks 21 to 23 of 25 key facts, not yet 23 on every article"
+)
 def test_key_facts_reach_the_target_on_every_article() -> None:
     assert all(_coverage(name) >= TARGET for name in ARTICLES)
 
