@@ -46,10 +46,10 @@ _DECISIVE_SCORE = 3.0
 _MIN_WORDS = 6
 # A first word this rare is a name ('Perthes'), kept capitalised mid-sentence.
 _NAME_RARITY = 3.0
-MAX_QUESTIONS = 100
+MAX_QUESTIONS = 110
 # A list entry states one fact; prose frames the list. When a bank must shrink, the
-# clozes of prose sentences go first.
-_PROSE_PENALTY = 10.0
+# clozes of prose sentences go first, unless one names something far more telling.
+_PROSE_PENALTY = 3.0
 _MAX_SLUG = 48
 _LABEL_WORDS = 6
 _CONCISE_WORDS = 8

@@ -24,8 +24,6 @@ FACTS = Path(__file__).resolve().parents[1] / "data" / "key-facts"
 CARDS = Path(__file__).resolve().parents[2] / "cards"
 ARTICLES = sorted(path.stem for path in FACTS.glob("*.json"))
 TARGET = 23
-# What the generator reaches today on every shared article; a change may not go below it.
-FLOOR = 21
 
 
 def _fold(text: str) -> str:
@@ -101,15 +99,8 @@ def _coverage(name: str) -> int:
 
 
 @pytest.mark.parametrize("name", ARTICLES)
-def test_key_facts_are_asked_no_less_than_before(name: str) -> None:
-    assert _coverage(name) >= FLOOR
-
-
-@pytest.mark.xfail(
-    strict=True, reason="the generator asks 21 to 23 of 25 key facts, not yet 23 on every article"
-)
-def test_key_facts_reach_the_target_on_every_article() -> None:
-    assert all(_coverage(name) >= TARGET for name in ARTICLES)
+def test_at_least_23_of_25_key_facts_are_asked(name: str) -> None:
+    assert _coverage(name) >= TARGET
 
 
 def test_a_fact_shown_only_in_a_prompt_is_not_tested() -> None:
