@@ -55,6 +55,12 @@ _LABEL_WORDS = 6
 _CONCISE_WORDS = 8
 # The clause of a list entry that says what follows from its situation.
 _CONSEQUENCE = re.compile(r",\s+(?P<word>where|which|since|because|so)\s+(?P<rest>.+)$")
+# 'which' as the subject of its clause ('which raises the risk …'), so that 'it' can stand
+# in for it; not 'which an implant cannot restore'.
+_SUBJECT_RELATIVE = re.compile(
+    r"^(?:(?:more|most|often|usually|commonly|generally|typically|sometimes|also|then)\s+)*"
+    r"(?!its\b|this\b|his\b)(?:may|can|might|could|will|would|should|must|is|are|was|[a-z]+s)\b"
+)
 # A sentence that goes on defining the topic: 'It is also called …', 'It is not …'.
 _DEFINING = re.compile(r"^It(?: is|’s|'s| means| refers)\b")
 _PRONOUN_START = re.compile(r"^(It|Its|It’s|They|Their|This|These|That|Those|Such)\b")
@@ -509,7 +515,9 @@ class _Generator:
                 lead=True,
             )
             yield from self.cloze(fact)
-            if not clause:
+            if not clause or (
+                clause["word"] == "which" and not _SUBJECT_RELATIVE.match(clause["rest"])
+            ):
                 continue
             consequence = clause["rest"]
             if clause["word"] == "which":
