@@ -78,7 +78,27 @@ def lint_question(question: Question) -> list[Finding]:
         findings += _cloze_flaws(question)
     if question.kind in (Kind.MCQ, Kind.BASIC) and _repeats_answer(question.answer, stem):
         findings.append(_error(question, "answer-in-stem", "the stem repeats the answer's words"))
+    elif question.kind is Kind.MCQ and (word := _telltale(question, stem)):
+        findings.append(
+            _error(
+                question, "answer-in-stem", f"the stem repeats {word!r}, found only in the answer"
+            )
+        )
     return findings
+
+
+def _word_stems(text: str) -> set[str]:
+    return content_stems(re.sub(r"[-/–]", " ", text))
+
+
+def _telltale(question: Question, stem: str) -> str | None:
+    """A word of the correct option, in no distractor, that the stem repeats."""
+    others = set().union(*(_word_stems(o) for o in question.options if o != question.answer))
+    shown = _word_stems(stem)
+    for word in sorted(_word_stems(question.answer) - others):
+        if len(word) >= 4 and word in shown:
+            return word
+    return None
 
 
 def _repeats_answer(answer: str, stem: str) -> bool:

@@ -51,6 +51,7 @@ def test_a_sound_item_has_no_findings() -> None:
         ({"options": (*SOUND_MCQ.options[:2], "All of the above")}, "all-none-of-the-above"),
         ({"prompt": "Which type listed under this point injects contrast?"}, "outside-reference"),
         ({"prompt": "Which type is the direct MR arthrogram?"}, "answer-in-stem"),
+        ({"prompt": "Which direct injection puts contrast into the joint?"}, "answer-in-stem"),
         ({"prompt": "A scan that injects contrast into the joint is an"}, "grammar-cue"),
         (
             {"options": ("Direct MR arthrogram", "30 to 45 minutes", "Standard MRI")},
