@@ -186,7 +186,9 @@ def _phrases(sentence: str) -> list[Span]:
         joined = not gap.strip() or gap.strip() in ("-", "–")
         if run and not joined:
             close()
-        if folded not in STOPWORDS and is_verb_or_adverb(folded):
+        if folded not in STOPWORDS and (
+            is_verb_or_adverb(folded) or (run and _acts_as_verb(run[-1][0], word[0]))
+        ):
             close()
             continue
         if folded in STOPWORDS:
@@ -197,6 +199,7 @@ def _phrases(sentence: str) -> list[Span]:
                 and following is not None
                 and following[0].casefold() not in STOPWORDS
                 and not sentence[word.end() : following.start()].strip()
+                and (folded != "to" or (_is_number(run[-1][0]) and _is_number(following[0])))
             )
             if bridges:
                 run.append(word)
@@ -206,6 +209,26 @@ def _phrases(sentence: str) -> list[Span]:
         run.append(word)
     close()
     return spans
+
+
+def _is_number(word: str) -> bool:
+    return bool(re.fullmatch(rf"\d+(?:\.\d+)?|{_NUMBER_WORDS}", word, re.IGNORECASE))
+
+
+def _acts_as_verb(previous: str, word: str) -> bool:
+    """After a noun, a word that may be a verb most likely is one when its form says so:
+    a participle ('coil placed', 'MRI depending') or a plain form after a plural or
+    a list of abbreviations ('implants cause', 'FADIR or FABER help')."""
+    folded = word.casefold()
+    parts = set(getAllLemmas(folded))
+    if "VERB" not in parts:
+        return False
+    if folded.endswith("ed"):
+        return True
+    if folded.endswith("ing"):
+        return "NOUN" not in parts
+    plural = previous.casefold().endswith("s") or _is_acronym(previous)
+    return plural and not folded.endswith("s") and not word[0].isupper()
 
 
 @cache
@@ -234,7 +257,7 @@ def _subspans(span: Span, sentence: str) -> list[Span]:
                 part = part[1:]
             while part and part[-1][0].casefold() in STOPWORDS:
                 part = part[:-1]
-            if part:
+            if part and len(part) <= _MAX_WORDS:
                 start, end = span.start + part[0].start(), span.start + part[-1].end()
                 result.append(Span(start, end, sentence[start:end]))
     if len(words) <= _MAX_WORDS:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from quizapp.content.article import (
     Article,
@@ -275,13 +276,13 @@ class _Reader:
         closing: list[Item] = []
         entries = list(self.entries())
         listed = [entry for _, entry in entries if entry is not None]
-        following = dict(zip(listed, [*listed[1:], None], strict=True))
+        following = dict(pairwise(listed))
         for line, entry in entries:
             if entry is None:
                 (closing if groups else intro).append(Item(line.text, line.number))
             elif closing:
                 raise self._entry_after_closing(line, closing)
-            elif not groups or _starts_group(entry, groups[-1], following[entry]):
+            elif not groups or _starts_group(entry, groups[-1], following.get(entry)):
                 groups.append(_Group(line, entry.rstrip(":").strip()))
             else:
                 groups[-1].items.append(_item(entry, line.number, as_term=terms))
