@@ -198,7 +198,6 @@ class _Fact:
 class _Generator:
     def __init__(self, article: Article, kind: TopicKind) -> None:
         self.article = article
-        self.kind = kind
         self.phrasing = PHRASING[kind]
         self.topic_tag = slugify(article.topic)
         self.topic = self._topic_in_sentence(article)
@@ -276,10 +275,10 @@ class _Generator:
 
     # Building questions -------------------------------------------------------------
 
-    def _tags(self, fact_or_tag: str, sentence: str = "") -> tuple[str, ...]:
+    def _tags(self, group: str, sentence: str = "") -> tuple[str, ...]:
         tags = [self.topic_tag]
-        if fact_or_tag:
-            tags.append(slugify(fact_or_tag))
+        if group:
+            tags.append(slugify(group))
         if URGENT.search(sentence):
             tags.append("red-flag")
         return tuple(tags)
