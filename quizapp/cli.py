@@ -11,8 +11,15 @@ import click
 from flask.cli import FlaskGroup, with_appcontext
 
 from quizapp import MIGRATIONS
-from quizapp.content.bank import Bank, Kind, Section
-from quizapp.content.bankfile import BankError, check_bank_file, dump_bank, load_bank, save_bank
+from quizapp.content.bank import Bank, Kind, Section, date_changes
+from quizapp.content.bankfile import (
+    BankError,
+    check_bank_file,
+    dump_bank,
+    load_bank,
+    previous_questions,
+    save_bank,
+)
 from quizapp.content.generate import generate_bank
 from quizapp.content.parser import ArticleError, parse_article
 from quizapp.content.summary import summarise
@@ -69,12 +76,17 @@ def bank_build(article: Path, output: Path | None) -> None:
     """Generate a question bank from ARTICLE.
 
     Without -o the bank is printed. With -o it is written to OUTPUT and the
-    article is copied beside it, so the bank and its source stay together.
+    article is copied beside it, so the bank and its source stay together. Built
+    over an existing OUTPUT, each question keeps the date its content last changed
+    and each new or changed question is dated now.
     """
     built = build_from_article(article)
     if output is None:
         click.echo(dump_bank(built), nl=False)
         return
+    previous = previous_questions(output)
+    if previous:
+        built = date_changes(built, previous, now=_now())
     output.parent.mkdir(parents=True, exist_ok=True)
     beside = output.parent / article.name
     if not beside.exists() or not beside.samefile(article):
@@ -206,7 +218,6 @@ def export_group() -> None:
 @click.option("--section", multiple=True, type=click.Choice([s.value for s in Section]))
 @click.option("--kind", multiple=True, type=click.Choice([k.value for k in Kind]))
 @click.option("--tag", multiple=True, help="Only questions with this tag (repeatable).")
-@with_appcontext
 def export_anki(
     banks_: tuple[Path, ...],
     output: Path,
@@ -214,7 +225,10 @@ def export_anki(
     kind: tuple[str, ...],
     tag: tuple[str, ...],
 ) -> None:
-    """Write bank files as one Anki package, optionally filtered by section, kind and tag."""
+    """Write bank files as one Anki package, optionally filtered by section, kind and tag.
+
+    Needs no database: each note is dated by its question's `changed` time in the bank file.
+    """
     selected = []
     for path in banks_:
         try:
@@ -226,7 +240,7 @@ def export_anki(
     if count == 0:
         raise click.ClickException("No questions match those filters; nothing was written.")
     try:
-        exports.export_anki(db.session, selected, output, now=_now())
+        exports.export_anki(selected, output, now=_now())
     except ExportError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {count} notes to {output}")

@@ -30,6 +30,10 @@ _ID_LOW, _ID_SPAN = 1 << 30, 1 << 30
 # Zip stores local times with two-second resolution and nothing before 1980.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
+# The modification time of a note whose question has no `changed` date (unchanged since its
+# bank was first built): fixed, and older than any edit a learner makes in Anki.
+UNDATED = 1_704_067_200  # 2024-01-01T00:00:00Z
+
 
 class ExportError(Exception):
     """A package that cannot be written; the message names the path or question and why."""
@@ -313,9 +317,17 @@ def _tags(question: Question) -> list[str]:
     ]
 
 
-def _decks(
-    banks: Sequence[Bank], default_mod: int, modified: Mapping[tuple[str, str], int]
-) -> list[genanki.Deck]:
+def note_time(question: Question) -> int:
+    """A note's modification time: when its question last changed, else `UNDATED`."""
+    return int(question.changed.timestamp()) if question.changed else UNDATED
+
+
+def note_guid(bank_id: str, kind: Kind, question_id: str) -> str:
+    """The GUID of a question's note: Anki matches notes by it on every re-import."""
+    return genanki.guid_for("quizapp", _MODELS[kind].name, bank_id, question_id)
+
+
+def _decks(banks: Sequence[Bank]) -> list[genanki.Deck]:
     decks: list[genanki.Deck] = []
     seen: set[tuple[str, str]] = set()
     for bank in banks:
@@ -338,10 +350,10 @@ def _decks(
                     model=model,
                     fields=_FIELDS[question.kind](bank, question),
                     tags=_tags(question),
-                    guid=genanki.guid_for("quizapp", model.name, bank.id, question.id),
+                    guid=note_guid(bank.id, question.kind, question.id),
                     # New cards come up in bank order.
                     due=position,
-                    mod=int(modified.get(key, default_mod)),
+                    mod=note_time(question),
                 )
             )
         decks.extend(sections[section] for section in sorted(sections, key=list(Section).index))
@@ -376,7 +388,6 @@ def write_package(
     path: Path,
     *,
     timestamp: float,
-    modified: Mapping[tuple[str, str], int] | None = None,
 ) -> None:
     """Write `banks` as one .apkg at `path`, byte-identical for the same arguments.
 
@@ -384,11 +395,11 @@ def write_package(
         banks: each becomes a `Topic` deck with one `Topic::Section` subdeck per section.
         path: the package file; replaced atomically.
         timestamp: the package time (epoch seconds): note type times and zip entry times.
-        modified: (bank ID, question ID) -> epoch seconds the question last changed; the
-            note's modification time, so re-importing updates only the notes that changed.
-            Questions not in it get `timestamp`.
+
+    Each note is dated by its question's `changed` time, so re-importing a newer package
+    updates exactly the notes whose questions changed.
     """
-    decks = _decks(banks, int(timestamp), modified or {})
+    decks = _decks(banks)
     collection = _collection(decks, timestamp)
     partial = path.with_name(f".{path.name}.partial")
     try:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from quizapp import scheduling
 from quizapp.analysis import item_statistics
-from quizapp.content.bank import Section
+from quizapp.content.bank import Section, format_changed
 from quizapp.content.check import check_bank_data
 from quizapp.models import (
     Assignment,
@@ -441,6 +441,7 @@ def edit_question(
     )
     if problems:
         raise AssignmentError("; ".join(f"{p.field}: {p.message}" for p in problems))
+    content["changed"] = format_changed(now)
     question.content = content
     question.content_hash = content_hash(content)
     question.updated_at = now

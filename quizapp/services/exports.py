@@ -1,4 +1,4 @@
-"""Anki exports of loaded banks, with each note dated by when its question last changed."""
+"""Anki exports of loaded banks; each note is dated by its question's `changed` time."""
 
 from __future__ import annotations
 
@@ -13,26 +13,6 @@ from quizapp.content import bank as content
 from quizapp.export.anki import write_package
 from quizapp.models import Assignment, Bank, Question
 from quizapp.services.assignments import question_set
-from quizapp.services.banks import content_hash
-
-
-def change_times(session: Session, banks: Sequence[content.Bank]) -> dict[tuple[str, str], int]:
-    """When each question last changed, as the database knows it.
-
-    A question the database does not have in this form (edited but not loaded yet) is
-    left out, so it takes the export time: newer than any earlier export of it.
-    """
-    times: dict[tuple[str, str], int] = {}
-    for bank in banks:
-        stored = {
-            row.key: row
-            for row in session.scalars(select(Question).join(Bank).where(Bank.slug == bank.id))
-        }
-        for question in bank.questions:
-            row = stored.get(question.id)
-            if row is not None and row.content_hash == content_hash(question.to_dict()):
-                times[bank.id, question.id] = int(row.updated_at.timestamp())
-    return times
 
 
 def loaded_bank(session: Session, bank: Bank) -> content.Bank:
@@ -62,8 +42,6 @@ def assignment_bank(session: Session, assignment: Assignment) -> content.Bank:
     )
 
 
-def export_anki(
-    session: Session, banks: Sequence[content.Bank], path: Path, *, now: datetime
-) -> None:
+def export_anki(banks: Sequence[content.Bank], path: Path, *, now: datetime) -> None:
     """Write an .apkg whose notes update in Anki exactly when their questions changed."""
-    write_package(banks, path, timestamp=now.timestamp(), modified=change_times(session, banks))
+    write_package(banks, path, timestamp=now.timestamp())

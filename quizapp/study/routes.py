@@ -342,7 +342,7 @@ def export_assignment(assignment_id: int) -> Response:
 def _package(bank: content.Bank, name: str) -> Response:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{name}.apkg"
-        exports.export_anki(db.session, [bank], path, now=_now())
+        exports.export_anki([bank], path, now=_now())
         package = io.BytesIO(path.read_bytes())
     return send_file(
         package,
