@@ -246,6 +246,42 @@ def export_anki(
     click.echo(f"Wrote {count} notes to {output}")
 
 
+@main.group("import")
+def import_group() -> None:
+    """Bring in work done elsewhere."""
+
+
+@import_group.command("anki-reviews")
+@click.argument("file", type=_FILE)
+@click.option("--user", "email", required=True, help="The learner whose reviews these are.")
+@with_appcontext
+def import_anki_reviews(file: Path, email: str) -> None:
+    """Add the reviews in an Anki export (.colpkg, or .apkg with scheduling) to a learner.
+
+    Notes are matched to questions by the GUIDs quizapp gave them; reviews already
+    imported are skipped, and every card that gains a review is rescheduled.
+    """
+    from flask import current_app
+
+    from quizapp.services import anki_reviews
+
+    learner = accounts.find_user(db.session, email)
+    if learner is None:
+        raise click.ClickException(f"No user with the email {email}.")
+    try:
+        result = anki_reviews.import_reviews(
+            db.session,
+            user=learner,
+            path=file,
+            max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+            now=_now(),
+            fuzz=current_app.config["SCHEDULER_FUZZ"],
+        )
+    except anki_reviews.AnkiImportError as error:
+        raise click.ClickException(f"{file}: {error}") from None
+    click.echo(f"{email}: {result.summary()}")
+
+
 @main.command("optimize")
 @click.option("--user", "email", help="Only this learner's email (default: every learner).")
 @with_appcontext

@@ -47,6 +47,7 @@ OWN = {
     "study.settings": "the caller's scheduler settings",
     "study.export_anki": "the shared bank as a deck, no learner data",
     "study.my_data": "the caller's own data as JSON",
+    "study.import_anki_reviews": "adds an Anki export to the caller's own history",
     "study.join": "the join form; a code in the URL is the caller's own input",
     "stats.index": "the caller's statistics",
     "stats.optimize_parameters": "fits the caller's scheduler",
