@@ -358,6 +358,24 @@ def export_anki(slug: str) -> Response:
     return _package(selected, slug)
 
 
+@bp.get("/banks/<slug>/my-anki.apkg")
+def export_personal_anki(slug: str) -> Response:
+    """The bank as an Anki deck carrying the learner's own schedule and review history."""
+    bank = _bank(slug)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "deck.apkg"
+        exports.export_personal_anki(
+            db.session, user=current_user, bank=bank, path=path, now=_now()
+        )
+        package = io.BytesIO(path.read_bytes())
+    return send_file(
+        package,
+        mimetype="application/octet-stream",
+        as_attachment=True,
+        download_name=f"{slug}-my-schedule.apkg",
+    )
+
+
 @bp.get("/assignments/<int:assignment_id>/anki.apkg")
 def export_assignment(assignment_id: int) -> Response:
     """An assignment's questions as an Anki deck, for its trainees and instructors."""

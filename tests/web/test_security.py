@@ -46,6 +46,7 @@ OWN = {
     "study.suspend": "suspends a shared question for the caller only",
     "study.settings": "the caller's scheduler settings",
     "study.export_anki": "the shared bank as a deck, no learner data",
+    "study.export_personal_anki": "the shared bank with the caller's own schedule",
     "study.my_data": "the caller's own data as JSON",
     "study.import_anki_reviews": "adds an Anki export to the caller's own history",
     "study.join": "the join form; a code in the URL is the caller's own input",
