@@ -262,3 +262,23 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(learner, deck, tmp_p
     with pytest.raises(AnkiImportError, match=r"files up to 0 MB are accepted"):
         _import(learner, export, max_bytes=1000)
     assert _review_count() == 0
+
+
+def test_undo_takes_back_browser_answers_only_and_never_past_phone_reviews(learner, deck, tmp_path):
+    question = _question_id(0)
+    answer_card(learner, question, Grade.GOOD, START)
+    answer_card(learner, _question_id(3), Grade.GOOD, START + timedelta(minutes=1))
+    export, _ = run_anki(
+        tmp_path / "anki",
+        decks=[deck],
+        answers=_moments([(3, 60, 0, 3)]),
+        start=START,
+        end=START + 4 * DAY,
+    )
+    _import(learner, export)
+
+    # The latest browser answer (question 3) is undone, not the imported one.
+    assert study.undo_last(db.session, user=learner).id == _question_id(3)
+    with pytest.raises(study.StudyError, match="followed by reviews imported from Anki"):
+        study.undo_last(db.session, user=learner)
+    assert _review_count() == 2
