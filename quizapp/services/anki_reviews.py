@@ -14,8 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -117,29 +118,9 @@ def import_reviews(
     for question_id in fresh.keys() - cards.keys():
         cards[question_id] = Card(user_id=user.id, question_id=question_id)
         session.add(cards[question_id])
-    session.flush()
-    for question_id, entries in fresh.items():
-        for entry in entries:
-            session.add(
-                Review(
-                    user_id=user.id,
-                    card_id=cards[question_id].id,
-                    question_id=question_id,
-                    token=f"{TOKEN_PREFIX}{entry.id}",
-                    rating=entry.rating,
-                    reviewed_at=entry.reviewed_at,
-                    duration_ms=entry.duration_ms,
-                    state_before=None,
-                    state_after=0,
-                    response=None,
-                    correct=None,
-                    card_before={},
-                    source=ANKI,
-                )
-            )
     try:
         session.flush()
-        _rebuild(session, user, list(cards.values()), fuzz=fuzz)
+        _rebuild(session, user, cards, fresh, fuzz=fuzz)
         session.commit()
     except (IntegrityError, StaleDataError):
         session.rollback()
@@ -151,30 +132,72 @@ def import_reviews(
     return ReviewImport(added, len(fresh), unmatched, skipped)
 
 
-def _rebuild(session: Session, user: User, cards: list[Card], *, fuzz: bool) -> None:
-    """Replay each card's whole history in time order; record each review's states again."""
+# What replaying a card's history sets on each of its reviews.
+_DERIVED = ("state_before", "state_after", "stability_after", "difficulty_after", "card_before")
+
+
+def _rebuild(
+    session: Session,
+    user: User,
+    cards: dict[int, Card],
+    fresh: dict[int, list[AnkiReview]],
+    *,
+    fuzz: bool,
+) -> None:
+    """Replay each card's whole history, recorded and new answers in time order.
+
+    New answers are inserted, and recorded ones updated where replaying changes them, in
+    one statement each; each card takes its final memory state under its version check.
+    """
     settings = settings_for(user, fuzz=fuzz)
-    histories: dict[int, list[Review]] = defaultdict(list)
-    for review in session.scalars(
-        select(Review)
-        .where(Review.card_id.in_([card.id for card in cards]))
-        .order_by(Review.reviewed_at, Review.id)
-    ):
-        histories[review.card_id].append(review)
-    for card in cards:
+    recorded: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    derived_columns = [getattr(Review, name) for name in _DERIVED]
+    columns = (Review.id, Review.card_id, Review.rating, Review.reviewed_at, *derived_columns)
+    card_ids = [card.id for card in cards.values()]
+    for row in session.execute(select(*columns).where(Review.card_id.in_(card_ids))):
+        recorded[row.card_id].append(dict(row._mapping))
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for question_id, card in cards.items():
+        history = recorded[card.id] + [
+            {
+                "user_id": user.id,
+                "card_id": card.id,
+                "question_id": question_id,
+                "token": f"{TOKEN_PREFIX}{entry.id}",
+                "rating": entry.rating,
+                "reviewed_at": entry.reviewed_at,
+                "duration_ms": entry.duration_ms,
+                "response": None,
+                "correct": None,
+                "source": ANKI,
+            }
+            for entry in fresh[question_id]
+        ]
+        history.sort(key=lambda review: (review["reviewed_at"], review.get("id", 0)))
         memory = MemoryState()
-        for review in histories[card.id]:
-            outcome = scheduling.review(
+        for review in history:
+            after = scheduling.review(
                 settings,
                 card_id=card.id,
                 memory=memory,
-                grade=Grade(review.rating),
-                now=review.reviewed_at,
-            )
-            review.card_before = snapshot(memory)
-            review.state_before = None if memory.is_new else memory.state
-            review.state_after = outcome.after.state
-            review.stability_after = outcome.after.stability
-            review.difficulty_after = outcome.after.difficulty
-            memory = outcome.after
+                grade=Grade(review["rating"]),
+                now=review["reviewed_at"],
+            ).after
+            derived = {
+                "state_before": None if memory.is_new else memory.state,
+                "state_after": after.state,
+                "stability_after": after.stability,
+                "difficulty_after": after.difficulty,
+                "card_before": snapshot(memory),
+            }
+            if "id" not in review:
+                inserts.append({**review, **derived})
+            elif any(review[name] != value for name, value in derived.items()):
+                updates.append({"id": review["id"], **derived})
+            memory = after
         apply_memory(card, memory)
+    session.execute(insert(Review), inserts)
+    if updates:
+        session.execute(update(Review), updates)
+    session.flush()
