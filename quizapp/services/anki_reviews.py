@@ -82,6 +82,11 @@ def import_reviews(
         package = read_reviews(path, max_bytes=max_bytes)
     except PackageError as error:
         raise AnkiImportError(str(error)) from None
+    if not package.reviews:
+        raise AnkiImportError(
+            "This Anki export holds no reviews. Export the whole collection (.colpkg), or tick "
+            "“Include scheduling information” when exporting an .apkg."
+        )
     by_guid = _questions_by_guid(session)
     unmatched = len(package.notes - by_guid.keys())
     recorded = {

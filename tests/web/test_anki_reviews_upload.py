@@ -117,6 +117,14 @@ def test_a_bad_file_re_renders_settings_with_a_message(app, client, learner, dat
     assert _reviews(app) == 0
 
 
+def test_a_deck_without_scheduling_says_how_to_export_one(app, client, learner, tmp_path) -> None:
+    write_package([BANK], tmp_path / "plain.apkg", timestamp=START.timestamp())
+    response = _upload(client, (tmp_path / "plain.apkg").read_bytes(), "plain.apkg")
+    assert response.status_code == 400
+    assert "tick “Include scheduling information”" in text(response.get_data(as_text=True))
+    assert _reviews(app) == 0
+
+
 def test_no_file_chosen_is_a_form_error(client, learner) -> None:
     token = csrf_token(client.get("/settings").get_data(as_text=True))
     response = client.post(
