@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ from quizapp.services.study import _snapshot as snapshot
 from quizapp.services.study import apply_memory, settings_for
 
 TOKEN_PREFIX = "anki:"
+# How far ahead of the server's clock a phone's may run.
+_CLOCK_SKEW = timedelta(hours=1)
 
 
 class AnkiImportError(ValueError):
@@ -45,6 +47,7 @@ class ReviewImport:
     questions: int
     unmatched_notes: int
     skipped: int
+    future: int = 0  # dated after the upload: a device clock set wrong
 
     def summary(self) -> str:
         parts = [
@@ -53,6 +56,8 @@ class ReviewImport:
         ]
         if self.skipped:
             parts.append(f"{self.skipped} already here skipped")
+        if self.future:
+            parts.append(f"{self.future} dated in the future ignored (check the device's clock)")
         if self.unmatched_notes:
             parts.append(
                 f"{self.unmatched_notes} note{'s' if self.unmatched_notes != 1 else ''} "
@@ -101,7 +106,8 @@ def import_reviews(
     # A review quizapp itself put into a personal deck comes back with the same time.
     moments = {(question_id, ms) for question_id, _, ms in recorded}
     fresh: dict[int, list[AnkiReview]] = defaultdict(list)
-    skipped = 0
+    skipped = future = 0
+    latest = _milliseconds(now + _CLOCK_SKEW)
     for guid, entries in package.reviews.items():
         question_id = by_guid.get(guid)
         if question_id is None:
@@ -109,10 +115,12 @@ def import_reviews(
         for entry in entries:
             if f"{TOKEN_PREFIX}{entry.id}" in tokens or (question_id, entry.id) in moments:
                 skipped += 1
+            elif entry.id > latest:
+                future += 1
             else:
                 fresh[question_id].append(entry)
     if not fresh:
-        return ReviewImport(0, 0, unmatched, skipped)
+        return ReviewImport(0, 0, unmatched, skipped, future)
 
     cards = {
         card.question_id: card
@@ -134,7 +142,7 @@ def import_reviews(
             "twice at once); nothing was changed. Upload it again."
         ) from None
     added = sum(len(entries) for entries in fresh.values())
-    return ReviewImport(added, len(fresh), unmatched, skipped)
+    return ReviewImport(added, len(fresh), unmatched, skipped, future)
 
 
 # What replaying a card's history sets on each of its reviews.

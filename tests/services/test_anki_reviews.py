@@ -282,3 +282,18 @@ def test_undo_takes_back_browser_answers_only_and_never_past_phone_reviews(learn
     with pytest.raises(study.StudyError, match="followed by reviews imported from Anki"):
         study.undo_last(db.session, user=learner)
     assert _review_count() == 2
+
+
+def test_reviews_dated_after_the_upload_are_ignored_and_counted(learner, deck, tmp_path):
+    export, _ = run_anki(
+        tmp_path / "anki",
+        decks=[deck],
+        answers=_moments(ANSWERS),
+        start=START,
+        end=START + 30 * DAY,
+    )
+    # Uploaded "on day 4": the answers of days 9 to 20 cannot have happened yet.
+    result = _import(learner, export, now=START + 4 * DAY + timedelta(hours=3))
+    later = sum(day > 4 for day, *_ in ANSWERS)
+    assert (result.added, result.future) == (len(ANSWERS) - later, later)
+    assert f"{later} dated in the future ignored" in result.summary()
