@@ -17,6 +17,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import zstandard
 
@@ -25,7 +26,8 @@ __all__ = ["AnkiReview", "PackageError", "PackageReviews", "read_reviews"]
 # Newest first: the first one present is the real collection.
 _MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 # A collection unpacks to at most this many times the package's size limit.
-_UNPACKED_FACTOR = 20
+_UNPACKED_FACTOR = 10
+_CHUNK = 1 << 20
 # revlog.type: 0 learning, 1 review, 2 relearning, 3 filtered deck, 4 manual, 5 rescheduled.
 _FILTERED = 3
 _ANSWERED = (0, 1, 2, 3)
@@ -58,8 +60,22 @@ class PackageReviews:
     notes: frozenset[str] = frozenset()
 
 
-def _collection_bytes(path: Path, max_bytes: int) -> bytes:
-    """The collection's SQLite bytes, refusing anything that would unpack too large."""
+def _copy(source: BinaryIO, target: BinaryIO, limit: int) -> None:
+    """Copy in chunks, refusing to write more than `limit` bytes."""
+    written = 0
+    while chunk := source.read(_CHUNK):
+        written += len(chunk)
+        if written > limit:
+            raise PackageError(_TOO_LARGE)
+        target.write(chunk)
+
+
+def _unpack_collection(path: Path, target: Path, max_bytes: int) -> None:
+    """Write the package's SQLite collection to `target`, never more than the limit allows.
+
+    The zip entry and the zstd stream are read in chunks, so a small file that claims to
+    unpack to gigabytes is refused without holding it in memory.
+    """
     try:
         size = path.stat().st_size
     except OSError as error:
@@ -75,21 +91,22 @@ def _collection_bytes(path: Path, max_bytes: int) -> bytes:
             member = next((name for name in _MEMBERS if name in names), None)
             if member is None:
                 raise PackageError(_NOT_ANKI)
-            info = package.getinfo(member)
-            if info.file_size > limit:
+            if package.getinfo(member).file_size > limit:
                 raise PackageError(_TOO_LARGE)
-            data = package.read(member)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError):
+            with package.open(member) as entry, target.open("wb") as out:
+                if member.endswith("21b"):
+                    with zstandard.ZstdDecompressor().stream_reader(entry) as reader:
+                        _copy(reader, out, limit)
+                else:
+                    _copy(entry, out, limit)
+    except PackageError:
+        raise
+    except zstandard.ZstdError:
+        raise PackageError(_DAMAGED) from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError):
         raise PackageError(_NOT_ANKI) from None
-    if member.endswith("21b"):
-        try:
-            reader = zstandard.ZstdDecompressor().stream_reader(data)
-            data = reader.read(limit + 1)
-        except zstandard.ZstdError:
-            raise PackageError(_DAMAGED) from None
-        if len(data) > limit:
-            raise PackageError(_TOO_LARGE)
-    return data
+    except (OSError, RuntimeError, ValueError):  # unreadable, encrypted or damaged entries
+        raise PackageError(_DAMAGED) from None
 
 
 _NOT_ANKI = (
@@ -108,11 +125,9 @@ def read_reviews(path: Path, *, max_bytes: int) -> PackageReviews:
     cramming in filtered decks that does not change the schedule are left out, as Anki's
     own FSRS leaves them out.
     """
-    data = _collection_bytes(path, max_bytes)
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "collection.sqlite"
-        copy.write_bytes(data)
-        del data
+        _unpack_collection(path, copy, max_bytes)
         try:
             with closing(sqlite3.connect(f"file:{copy}?mode=ro", uri=True)) as connection:
                 notes = frozenset(guid for (guid,) in connection.execute("SELECT guid FROM notes"))

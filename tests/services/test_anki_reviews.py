@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import zstandard
 from sqlalchemy import func, select
 
 from quizapp import scheduling
@@ -297,3 +298,16 @@ def test_reviews_dated_after_the_upload_are_ignored_and_counted(learner, deck, t
     later = sum(day > 4 for day, *_ in ANSWERS)
     assert (result.added, result.future) == (len(ANSWERS) - later, later)
     assert f"{later} dated in the future ignored" in result.summary()
+
+
+@pytest.mark.parametrize("member", ["collection.anki21b", "collection.anki2"])
+def test_a_small_file_that_unpacks_huge_is_refused(learner, tmp_path, member):
+    huge = b"\0" * 20_000_000
+    data = zstandard.ZstdCompressor().compress(huge) if member.endswith("21b") else huge
+    path = tmp_path / "bomb.colpkg"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as package:
+        package.writestr(member, data)
+    assert path.stat().st_size < 100_000
+
+    with pytest.raises(AnkiImportError, match="unpacks to more than the size accepted"):
+        _import(learner, path, max_bytes=100_000)
