@@ -34,6 +34,9 @@ def create_app(
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(Path(app.instance_path), production=production))
     app.config.update(overrides or {})
+    # A request body may carry an upload of MAX_UPLOAD_BYTES and its form fields.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 65536
     if hops := app.config["PROXY_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     register_extensions(app)
@@ -108,6 +111,14 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, lambda error, code=code: render(code))
+    app.register_error_handler(
+        413,
+        lambda error: render(
+            413,
+            f"That file is too large: uploads of up to "
+            f"{app.config['MAX_UPLOAD_BYTES'] / 1e6:.0f} MB are accepted. Nothing was changed.",
+        ),
+    )
     app.register_error_handler(
         CSRFError,
         lambda error: render(

@@ -11,8 +11,15 @@ import click
 from flask.cli import FlaskGroup, with_appcontext
 
 from quizapp import MIGRATIONS
-from quizapp.content.bank import Bank, Kind, Section
-from quizapp.content.bankfile import BankError, check_bank_file, dump_bank, load_bank, save_bank
+from quizapp.content.bank import Bank, Kind, Section, date_changes
+from quizapp.content.bankfile import (
+    BankError,
+    check_bank_file,
+    dump_bank,
+    load_bank,
+    previous_questions,
+    save_bank,
+)
 from quizapp.content.generate import generate_bank
 from quizapp.content.lint import Severity, lint_bank
 from quizapp.content.parser import ArticleError, parse_article
@@ -78,12 +85,17 @@ def bank_build(article: Path, output: Path | None, topic_kind: str | None) -> No
     """Generate a question bank from ARTICLE.
 
     Without -o the bank is printed. With -o it is written to OUTPUT and the
-    article is copied beside it, so the bank and its source stay together.
+    article is copied beside it, so the bank and its source stay together. Built
+    over an existing OUTPUT, each question keeps the date its content last changed
+    and each new or changed question is dated now.
     """
     built = build_from_article(article, TopicKind(topic_kind) if topic_kind else None)
     if output is None:
         click.echo(dump_bank(built), nl=False)
         return
+    previous = previous_questions(output)
+    if previous:
+        built = date_changes(built, previous, now=_now())
     output.parent.mkdir(parents=True, exist_ok=True)
     beside = output.parent / article.name
     if not beside.exists() or not beside.samefile(article):
@@ -236,7 +248,6 @@ def export_group() -> None:
 @click.option("--section", multiple=True, type=click.Choice([s.value for s in Section]))
 @click.option("--kind", multiple=True, type=click.Choice([k.value for k in Kind]))
 @click.option("--tag", multiple=True, help="Only questions with this tag (repeatable).")
-@with_appcontext
 def export_anki(
     banks_: tuple[Path, ...],
     output: Path,
@@ -244,7 +255,10 @@ def export_anki(
     kind: tuple[str, ...],
     tag: tuple[str, ...],
 ) -> None:
-    """Write bank files as one Anki package, optionally filtered by section, kind and tag."""
+    """Write bank files as one Anki package, optionally filtered by section, kind and tag.
+
+    Needs no database: each note is dated by its question's `changed` time in the bank file.
+    """
     selected = []
     for path in banks_:
         try:
@@ -256,10 +270,46 @@ def export_anki(
     if count == 0:
         raise click.ClickException("No questions match those filters; nothing was written.")
     try:
-        exports.export_anki(db.session, selected, output, now=_now())
+        exports.export_anki(selected, output, now=_now())
     except ExportError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {count} notes to {output}")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bring in work done elsewhere."""
+
+
+@import_group.command("anki-reviews")
+@click.argument("file", type=_FILE)
+@click.option("--user", "email", required=True, help="The learner whose reviews these are.")
+@with_appcontext
+def import_anki_reviews(file: Path, email: str) -> None:
+    """Add the reviews in an Anki export (.colpkg, or .apkg with scheduling) to a learner.
+
+    Notes are matched to questions by the GUIDs quizapp gave them; reviews already
+    imported are skipped, and every card that gains a review is rescheduled.
+    """
+    from flask import current_app
+
+    from quizapp.services import anki_reviews
+
+    learner = accounts.find_user(db.session, email)
+    if learner is None:
+        raise click.ClickException(f"No user with the email {email}.")
+    try:
+        result = anki_reviews.import_reviews(
+            db.session,
+            user=learner,
+            path=file,
+            max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+            now=_now(),
+            fuzz=current_app.config["SCHEDULER_FUZZ"],
+        )
+    except anki_reviews.AnkiImportError as error:
+        raise click.ClickException(f"{file}: {error}") from None
+    click.echo(f"{email}: {result.summary()}")
 
 
 @main.command("optimize")

@@ -145,6 +145,9 @@ class Card(db.Model):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
+BROWSER, ANKI = "browser", "anki"
+
+
 class Review(db.Model):
     """One answer: everything the FSRS optimiser needs, and the state to undo it."""
 
@@ -169,6 +172,8 @@ class Review(db.Model):
     response: Mapped[str | None] = mapped_column(Text)
     correct: Mapped[bool | None]
     card_before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # "browser", or "anki": imported from Anki, its token "anki:<Anki's review id>".
+    source: Mapped[str] = mapped_column(String(10), default=BROWSER, server_default=BROWSER)
 
 
 class Flag(db.Model):

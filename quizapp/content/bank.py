@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -98,6 +100,8 @@ class Question:
     tags: tuple[str, ...] = ()
     source: tuple[str, ...] = ()
     fact: str = ""
+    # When the content last changed; None: unchanged since the bank was first built.
+    changed: datetime | None = None
 
     @property
     def correct_answer(self) -> str:
@@ -132,6 +136,8 @@ class Question:
         data["source"] = list(self.source)
         if self.fact:
             data["fact"] = self.fact
+        if self.changed is not None:
+            data["changed"] = format_changed(self.changed)
         return data
 
     @classmethod
@@ -150,6 +156,7 @@ class Question:
             tags=tuple(data.get("tags", ())),
             source=tuple(data.get("source", ())),
             fact=data.get("fact", ""),
+            changed=parse_changed(data["changed"]) if data.get("changed") else None,
         )
 
 
@@ -185,3 +192,49 @@ class Bank:
             questions=tuple(Question.from_dict(q) for q in data["questions"]),
             topic_kind=data.get("topic_kind", ""),
         )
+
+
+CHANGED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def format_changed(moment: datetime) -> str:
+    """A question's `changed` time as bank files write it: UTC to the second."""
+    return moment.astimezone(UTC).strftime(CHANGED_FORMAT)
+
+
+def parse_changed(value: str | datetime) -> datetime:
+    """Read `changed` as written, or as YAML reads an unquoted timestamp; raise ValueError."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        moment = datetime.fromisoformat(value.strip())
+    else:
+        raise ValueError(f"expected a UTC date and time such as 2026-01-31T09:30:00Z: {value!r}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def _content(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in data.items() if name != "changed"}
+
+
+def date_changes(built: Bank, previous: Mapping[str, Mapping[str, Any]], *, now: datetime) -> Bank:
+    """Date each question of a rebuilt bank by when its content last changed.
+
+    `previous` maps question IDs to the questions of the bank file being replaced, as
+    read from it. A question whose content is the same keeps its date (or its lack of
+    one); a new or changed question is dated `now`.
+    """
+    dated = []
+    for question in built.questions:
+        before = previous.get(question.id)
+        if before is not None and _content(before) == _content(question.to_dict()):
+            try:
+                kept = parse_changed(before["changed"]) if before.get("changed") else None
+            except ValueError:
+                kept = now
+            dated.append(replace(question, changed=kept))
+        else:
+            dated.append(replace(question, changed=now.replace(microsecond=0)))
+    return replace(built, questions=tuple(dated))

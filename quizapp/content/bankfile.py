@@ -100,3 +100,21 @@ def load_bank(path: Path) -> Bank:
     if problems:
         raise BankError(problems)
     return Bank.from_dict(_read_yaml(path))
+
+
+def previous_questions(path: Path) -> dict[str, dict[str, Any]]:
+    """The questions of an existing bank file by ID, as written; empty if there is none.
+
+    Read leniently: a bank being rebuilt may fail its checks (its sources quote the
+    article as it was), yet its questions' dates are still worth keeping.
+    """
+    if not path.exists():
+        return {}
+    try:
+        data = _read_yaml(path)
+    except BankError:
+        return {}
+    questions = data.get("questions") if isinstance(data, dict) else None
+    if not isinstance(questions, list):
+        return {}
+    return {q["id"]: q for q in questions if isinstance(q, dict) and isinstance(q.get("id"), str)}

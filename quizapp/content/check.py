@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from quizapp.content.bank import CLOZE, FALSE, FORMAT_VERSION, TRUE, Kind, Section
+from quizapp.content.bank import CLOZE, FALSE, FORMAT_VERSION, TRUE, Kind, Section, parse_changed
 from quizapp.content.text import normalise
 from quizapp.content.topic import TopicKind
 
 MAX_OPTIONS = 8
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _TOP_FIELDS = ("format", "id", "topic", "topic_kind", "article", "questions")
-_COMMON = {"id", "kind", "section", "prompt", "explanation", "tags", "source", "fact"}
+_COMMON = {"id", "kind", "section", "prompt", "explanation", "tags", "source", "fact", "changed"}
 _ANSWER_FIELDS: dict[Kind, set[str]] = {
     Kind.BASIC: {"answer"},
     Kind.MCQ: {"answer", "options"},
@@ -121,6 +121,14 @@ class _Checker:
             report("tags", "must be a list of tags without spaces")
         for problem in _KIND_CHECKS[kind](q):
             report(*problem)
+        if "changed" in q:
+            try:
+                parse_changed(q["changed"])
+            except (TypeError, ValueError):
+                report(
+                    "changed",
+                    f"must be a UTC time such as 2026-01-31T09:30:00Z, found {q['changed']!r}",
+                )
         self.sources(q.get("source"), report)
 
     def sources(self, source: Any, report: Callable[[str, str], None]) -> None:

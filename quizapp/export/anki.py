@@ -6,12 +6,14 @@ import contextlib
 import hashlib
 import html
 import itertools
+import json
 import random
 import sqlite3
 import time
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
 from string import ascii_uppercase
@@ -20,7 +22,7 @@ import genanki
 
 from quizapp.content.bank import CLOZE, Bank, Kind, Question, Section
 
-__all__ = ["ExportError", "select", "write_package"]
+__all__ = ["CardSchedule", "ExportError", "LoggedReview", "select", "write_package"]
 
 _CSS = files(__package__).joinpath("anki.css").read_text(encoding="utf-8")
 
@@ -30,9 +32,122 @@ _ID_LOW, _ID_SPAN = 1 << 30, 1 << 30
 # Zip stores local times with two-second resolution and nothing before 1980.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
+# The modification time of a note whose question has no `changed` date (unchanged since its
+# bank was first built): fixed, and older than any edit a learner makes in Anki.
+UNDATED = 1_704_067_200  # 2024-01-01T00:00:00Z
+
 
 class ExportError(Exception):
     """A package that cannot be written; the message names the path or question and why."""
+
+
+# --- A learner's schedule ------------------------------------------------------------------
+
+# A personal deck's collection was created at 04:00 UTC, quizapp's (and Anki's default)
+# rollover, so its day numbers count quizapp's study days; Anki moves them into the
+# importing collection's days.
+SCHEDULE_EPOCH = 1_577_851_200  # 2020-01-01T04:00:00Z
+_LEARNING, _REVIEW, _RELEARNING = 1, 2, 3  # fsrs states
+
+
+@dataclass(frozen=True)
+class LoggedReview:
+    """One answer, as Anki's review log keeps it."""
+
+    at: datetime
+    rating: int
+    duration_ms: int | None
+    state_before: int | None  # fsrs state before the answer; None for a new card
+    interval: timedelta  # until the card was next due
+
+
+@dataclass(frozen=True)
+class CardSchedule:
+    """One learner's schedule for one question, written into the card of a personal deck."""
+
+    state: int  # fsrs: 1 learning, 2 review, 3 relearning
+    steps_left: int  # learning or relearning steps still to go
+    stability: float
+    difficulty: float
+    due: datetime
+    last_review: datetime
+    reps: int
+    lapses: int
+    desired_retention: float
+    decay: float
+    suspended: bool = False
+    reviews: tuple[LoggedReview, ...] = ()
+
+
+def _day(moment: datetime) -> int:
+    return (int(moment.timestamp()) - SCHEDULE_EPOCH) // 86400
+
+
+def _interval(interval: timedelta) -> int:
+    """Anki's revlog interval: days, or negative seconds when shorter than a day."""
+    seconds = int(interval.total_seconds())
+    return seconds // 86400 if seconds >= 86400 else -max(seconds, 1)
+
+
+# Anki's card type and queue for each fsrs state; learning steps are due to the second.
+_CARD_TYPE = {_LEARNING: 1, _REVIEW: 2, _RELEARNING: 3}
+_REVLOG_TYPE = {None: 0, _LEARNING: 0, _REVIEW: 1, _RELEARNING: 2}
+_INSERT_SCHEDULED_CARD = (
+    "INSERT INTO cards VALUES (?, ?, ?, 0, ?, -1, ?, ?, ?, ?, 2500, ?, ?, ?, 0, 0, 0, ?)"
+)
+_INSERT_REVLOG = "INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, 0, ?, ?)"
+
+
+def _write_schedule(
+    cursor: sqlite3.Cursor, card_id: int, note_id: int, did: int, mod: int, plan: CardSchedule
+) -> None:
+    """Write the card with its FSRS memory state, due date and review log."""
+    card_type = _CARD_TYPE[plan.state]
+    if plan.state == _REVIEW:
+        queue, due = 2, _day(plan.due)
+        interval = max(1, due - _day(plan.last_review))
+    else:
+        queue, due, interval = 1, int(plan.due.timestamp()), 0
+    data = {
+        "s": round(plan.stability, 4),
+        "d": round(plan.difficulty, 3),
+        "dr": plan.desired_retention,
+        "decay": plan.decay,
+        "lrt": int(plan.last_review.timestamp()),
+    }
+    cursor.execute(
+        _INSERT_SCHEDULED_CARD,
+        (
+            card_id,
+            note_id,
+            did,
+            mod,
+            card_type,
+            -1 if plan.suspended else queue,
+            due,
+            interval,
+            plan.reps,
+            plan.lapses,
+            plan.steps_left if plan.state != _REVIEW else 0,
+            json.dumps(data, separators=(",", ":")),
+        ),
+    )
+    last = 0
+    for review in plan.reviews:
+        interval = _interval(review.interval)
+        cursor.execute(
+            _INSERT_REVLOG,
+            (
+                round(review.at.timestamp() * 1000),
+                card_id,
+                review.rating,
+                interval,
+                last,
+                min(review.duration_ms or 0, 60_000),
+                _REVLOG_TYPE[review.state_before],
+            ),
+        )
+        last = interval
 
 
 # --- Note types -------------------------------------------------------------------------
@@ -272,9 +387,10 @@ class _Note(genanki.Note):
     card is written directly instead of being derived per note.
     """
 
-    def __init__(self, *, mod: int, **kwargs: object) -> None:
+    def __init__(self, *, mod: int, schedule: CardSchedule | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.mod = mod
+        self.schedule = schedule
 
     def write_to_db(
         self, cursor: sqlite3.Cursor, timestamp: float, did: int, id_gen: Iterator[int]
@@ -285,7 +401,10 @@ class _Note(genanki.Note):
             _INSERT_NOTE,
             (note_id, self.guid, self.model.model_id, self.mod, tags, fields, self.sort_field),
         )
-        cursor.execute(_INSERT_CARD, (next(id_gen), note_id, did, self.mod, self.due))
+        if self.schedule is None:
+            cursor.execute(_INSERT_CARD, (next(id_gen), note_id, did, self.mod, self.due))
+        else:
+            _write_schedule(cursor, next(id_gen), note_id, did, self.mod, self.schedule)
 
 
 def _hash(*values: str) -> int:
@@ -313,8 +432,18 @@ def _tags(question: Question) -> list[str]:
     ]
 
 
+def note_time(question: Question) -> int:
+    """A note's modification time: when its question last changed, else `UNDATED`."""
+    return int(question.changed.timestamp()) if question.changed else UNDATED
+
+
+def note_guid(bank_id: str, kind: Kind, question_id: str) -> str:
+    """The GUID of a question's note: Anki matches notes by it on every re-import."""
+    return genanki.guid_for("quizapp", _MODELS[kind].name, bank_id, question_id)
+
+
 def _decks(
-    banks: Sequence[Bank], default_mod: int, modified: Mapping[tuple[str, str], int]
+    banks: Sequence[Bank], schedules: Mapping[tuple[str, str], CardSchedule]
 ) -> list[genanki.Deck]:
     decks: list[genanki.Deck] = []
     seen: set[tuple[str, str]] = set()
@@ -338,23 +467,30 @@ def _decks(
                     model=model,
                     fields=_FIELDS[question.kind](bank, question),
                     tags=_tags(question),
-                    guid=genanki.guid_for("quizapp", model.name, bank.id, question.id),
+                    guid=note_guid(bank.id, question.kind, question.id),
                     # New cards come up in bank order.
                     due=position,
-                    mod=int(modified.get(key, default_mod)),
+                    mod=note_time(question),
+                    schedule=schedules.get(key),
                 )
             )
         decks.extend(sections[section] for section in sorted(sections, key=list(Section).index))
     return decks
 
 
-def _collection(decks: list[genanki.Deck], timestamp: float) -> bytes:
+def _collection(decks: list[genanki.Deck], timestamp: float, *, scheduled: bool) -> bytes:
     """The package's SQLite collection, built in memory."""
     connection = sqlite3.connect(":memory:")
     try:
         cursor = connection.cursor()
         ids = itertools.count(int(timestamp * 1000))
         genanki.Package(decks).write_to_db(cursor, timestamp, ids)
+        if scheduled:
+            # Scheduler version 2: to version 1 a learning card's third button was Easy, and
+            # Anki would read every Good given to a learning card as Easy.
+            (conf,) = cursor.execute("SELECT conf FROM col").fetchone()
+            conf = json.dumps({**json.loads(conf), "schedVer": 2})
+            cursor.execute("UPDATE col SET crt = ?, conf = ?", (SCHEDULE_EPOCH, conf))
         connection.commit()
         return connection.serialize()
     finally:
@@ -376,7 +512,7 @@ def write_package(
     path: Path,
     *,
     timestamp: float,
-    modified: Mapping[tuple[str, str], int] | None = None,
+    schedules: Mapping[tuple[str, str], CardSchedule] | None = None,
 ) -> None:
     """Write `banks` as one .apkg at `path`, byte-identical for the same arguments.
 
@@ -384,12 +520,15 @@ def write_package(
         banks: each becomes a `Topic` deck with one `Topic::Section` subdeck per section.
         path: the package file; replaced atomically.
         timestamp: the package time (epoch seconds): note type times and zip entry times.
-        modified: (bank ID, question ID) -> epoch seconds the question last changed; the
-            note's modification time, so re-importing updates only the notes that changed.
-            Questions not in it get `timestamp`.
+        schedules: (bank ID, question ID) -> a learner's schedule for that question: the
+            card is written with its due date, FSRS memory state and review log, for a
+            personal deck imported with scheduling. Other cards are new.
+
+    Each note is dated by its question's `changed` time, so re-importing a newer package
+    updates exactly the notes whose questions changed.
     """
-    decks = _decks(banks, int(timestamp), modified or {})
-    collection = _collection(decks, timestamp)
+    decks = _decks(banks, schedules or {})
+    collection = _collection(decks, timestamp, scheduled=bool(schedules))
     partial = path.with_name(f".{path.name}.partial")
     try:
         with zipfile.ZipFile(partial, "w") as package:

@@ -220,6 +220,7 @@ _HEADER = [
     "retention now %",
     "retention then %",
     "overdue",
+    "reviews in Anki",
 ]
 
 
@@ -232,6 +233,7 @@ def _numbers(progress: assignments.Progress) -> list[object]:
         _percent(progress.retention_now),
         _percent(progress.retention_at),
         progress.overdue,
+        progress.anki_reviews,
     ]
 
 

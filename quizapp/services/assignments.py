@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from quizapp import scheduling
 from quizapp.analysis import item_statistics
-from quizapp.content.bank import Section
+from quizapp.content.bank import Section, format_changed
 from quizapp.content.check import check_bank_data
 from quizapp.models import (
+    ANKI,
     Assignment,
     Bank,
     Card,
@@ -187,6 +188,7 @@ class Progress:
     total: int
     started: int = 0
     reviews: int = 0
+    anki_reviews: int = 0  # of `reviews`, those done in Anki and imported
     passed: int = 0
     overdue: int = 0
     retention_now: float = 0.0
@@ -236,6 +238,7 @@ def _progress(
     ):
         progress = by_user[review.user_id]
         progress.reviews += 1
+        progress.anki_reviews += review.source == ANKI
         progress.passed += _passed(review)
         counts[review.user_id, review.question_id] += 1
     for user in users:
@@ -338,6 +341,7 @@ class ItemReport:
     mean_difficulty: float | None
     stability_gain: float | None
     flags: list[Flag]
+    in_anki: int = 0  # answers given in Anki: recalled or not, the option chosen is unknown
 
     @property
     def needs_attention(self) -> bool:
@@ -363,7 +367,9 @@ def item_analysis(session: Session, assignment: Assignment) -> list[ItemReport]:
     outcomes: dict[int, dict[int, list[bool]]] = defaultdict(lambda: defaultdict(list))
     responses: dict[int, Counter[str]] = defaultdict(Counter)
     gains: dict[int, list[float]] = defaultdict(list)
+    in_anki: Counter[int] = Counter()
     for review in reviews:
+        in_anki[review.question_id] += review.source == ANKI
         outcomes[review.user_id][review.question_id].append(_passed(review))
         if review.response:
             responses[review.question_id][review.response] += 1
@@ -414,6 +420,7 @@ def item_analysis(session: Session, assignment: Assignment) -> list[ItemReport]:
                 else None,
                 stability_gain=fmean(gains[question.id]) if gains[question.id] else None,
                 flags=flags[question.id],
+                in_anki=in_anki[question.id],
             )
         )
     return reports
@@ -441,6 +448,7 @@ def edit_question(
     )
     if problems:
         raise AssignmentError("; ".join(f"{p.field}: {p.message}" for p in problems))
+    content["changed"] = format_changed(now)
     question.content = content
     question.content_hash = content_hash(content)
     question.updated_at = now

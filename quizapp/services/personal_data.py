@@ -69,6 +69,7 @@ def learner_data(session: Session, user: User, *, now: datetime) -> dict[str, An
                 "state_after": review.state_after,
                 "response": review.response,
                 "correct": review.correct,
+                "given_in": review.source,
             }
             for review in session.scalars(
                 select(Review).where(Review.user_id == user.id).order_by(Review.reviewed_at)

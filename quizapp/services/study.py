@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from quizapp import scheduling
 from quizapp.content import bank as content
 from quizapp.content.responses import is_correct
-from quizapp.models import Bank, Card, Flag, Question, Review, User
+from quizapp.models import BROWSER, Bank, Card, Flag, Question, Review, User
 from quizapp.scheduling import Grade, MemoryState
 from quizapp.services import statements
 from quizapp.services.statements import MEMORY_FIELDS, REVIEW_STATE
@@ -387,10 +387,21 @@ def _repeated(session: Session, user: User, token: str, error: StudyError) -> An
 def undo_last(session: Session, *, user: User) -> Question:
     """Take back the learner's latest answer, restoring the card as it was."""
     review = session.scalar(
-        select(Review).where(Review.user_id == user.id).order_by(Review.id.desc()).limit(1)
+        select(Review)
+        .where(Review.user_id == user.id, Review.source == BROWSER)
+        .order_by(Review.id.desc())
+        .limit(1)
     )
     if review is None:
         raise StudyError("There is no answer to undo.")
+    later = select(Review.id).where(
+        Review.card_id == review.card_id, Review.reviewed_at > review.reviewed_at
+    )
+    if session.scalar(later.limit(1)) is not None:
+        raise StudyError(
+            "Your last answer here was followed by reviews imported from Anki, "
+            "so it can no longer be undone."
+        )
     card = session.get(Card, review.card_id)
     assert card is not None
     _restore(card, review.card_before)

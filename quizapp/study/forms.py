@@ -1,4 +1,5 @@
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DecimalField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -35,6 +36,14 @@ class SettingsForm(FlaskForm):
     )
     reviews_per_day = IntegerField(
         "Reviews a day", validators=[InputRequired(), NumberRange(0, 99999)]
+    )
+
+
+class AnkiReviewsForm(FlaskForm):
+    package = FileField(
+        "Anki export (.colpkg, or .apkg with scheduling information)",
+        validators=[FileRequired("Choose the file you exported from Anki.")],
+        render_kw={"accept": ".colpkg,.apkg"},
     )
 
 

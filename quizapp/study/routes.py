@@ -25,11 +25,12 @@ from quizapp.content import bank as content
 from quizapp.content.bank import Kind, Section
 from quizapp.content.responses import decode, is_correct
 from quizapp.export.anki import select as select_questions
-from quizapp.extensions import db
+from quizapp.extensions import db, limiter
 from quizapp.instruct.forms import JoinForm
 from quizapp.models import Bank
 from quizapp.scheduling import Grade, format_interval
 from quizapp.services import (
+    anki_reviews,
     assignments,
     banks,
     classes,
@@ -39,7 +40,7 @@ from quizapp.services import (
     study,
 )
 from quizapp.study import present
-from quizapp.study.forms import AnswerForm, ExamForm, FlagForm, SettingsForm
+from quizapp.study.forms import AnkiReviewsForm, AnswerForm, ExamForm, FlagForm, SettingsForm
 
 bp = Blueprint("study", __name__)
 MAX_DURATION_MS = 10 * 60 * 1000
@@ -308,7 +309,37 @@ def settings() -> str | Response:
         )
         flash("Settings saved.", "success")
         return redirect(url_for("study.settings"))
-    return render_template("study/settings.html", form=form)
+    return render_template("study/settings.html", form=form, anki_form=AnkiReviewsForm())
+
+
+@bp.post("/settings/anki-reviews")
+@limiter.limit("20 per hour", key_func=lambda: f"user:{current_user.id}")
+def import_anki_reviews() -> str | Response:
+    """Add the reviews in an Anki export to the learner's history and reschedule."""
+    anki_form = AnkiReviewsForm()
+    if not anki_form.validate_on_submit():
+        return render_template(
+            "study/settings.html", form=SettingsForm(obj=current_user), anki_form=anki_form
+        ), 400
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload"
+        anki_form.package.data.save(path)
+        try:
+            result = anki_reviews.import_reviews(
+                db.session,
+                user=current_user,
+                path=path,
+                max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+                now=_now(),
+                fuzz=current_app.config["SCHEDULER_FUZZ"],
+            )
+        except anki_reviews.AnkiImportError as error:
+            anki_form.package.errors.append(str(error))
+            return render_template(
+                "study/settings.html", form=SettingsForm(obj=current_user), anki_form=anki_form
+            ), 400
+    flash(result.summary(), "success")
+    return redirect(url_for("study.settings"))
 
 
 @bp.get("/banks/<slug>/anki.apkg")
@@ -327,6 +358,24 @@ def export_anki(slug: str) -> Response:
     return _package(selected, slug)
 
 
+@bp.get("/banks/<slug>/my-anki.apkg")
+def export_personal_anki(slug: str) -> Response:
+    """The bank as an Anki deck carrying the learner's own schedule and review history."""
+    bank = _bank(slug)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "deck.apkg"
+        exports.export_personal_anki(
+            db.session, user=current_user, bank=bank, path=path, now=_now()
+        )
+        package = io.BytesIO(path.read_bytes())
+    return send_file(
+        package,
+        mimetype="application/octet-stream",
+        as_attachment=True,
+        download_name=f"{slug}-my-schedule.apkg",
+    )
+
+
 @bp.get("/assignments/<int:assignment_id>/anki.apkg")
 def export_assignment(assignment_id: int) -> Response:
     """An assignment's questions as an Anki deck, for its trainees and instructors."""
@@ -342,7 +391,7 @@ def export_assignment(assignment_id: int) -> Response:
 def _package(bank: content.Bank, name: str) -> Response:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{name}.apkg"
-        exports.export_anki(db.session, [bank], path, now=_now())
+        exports.export_anki([bank], path, now=_now())
         package = io.BytesIO(path.read_bytes())
     return send_file(
         package,

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from anki.import_export_pb2 import ImportAnkiPackageOptions
 import quizapp.export
 from quizapp.content.bank import Bank, Kind, Pair, Question, Section
 from quizapp.content.bankfile import load_bank
-from quizapp.export.anki import ExportError, select, write_package
+from quizapp.export.anki import UNDATED, ExportError, select, write_package
 
 if TYPE_CHECKING:
     # Importing anki.notes before anki.collection trips a circular import inside anki.
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "tests" / "data" / "posterior-hip-pain.yaml"
 T0 = 1_700_000_000.0
+EDITED = datetime(2026, 1, 5, 12, tzinfo=UTC)
 HOUR = 3600
 
 # Published note type IDs: changing one makes every learner's next import a new note type.
@@ -296,13 +298,13 @@ def test_reimport_updates_only_the_changed_note(
     }
 
     edited = _first(bank, Kind.BASIC)
-    changed = replace(edited, answer="An answer edited after the first export.")
-    questions = tuple(changed if q.id == edited.id else q for q in bank.questions)
-    modified = {(bank.id, q.id): int(T0) for q in bank.questions}
-    modified[(bank.id, edited.id)] = int(T0) + HOUR
-    write_package(
-        [replace(bank, questions=questions)], second, timestamp=T0 + HOUR, modified=modified
+    changed = replace(
+        edited,
+        answer="An answer edited after the first export.",
+        changed=EDITED,
     )
+    questions = tuple(changed if q.id == edited.id else q for q in bank.questions)
+    write_package([replace(bank, questions=questions)], second, timestamp=T0 + HOUR)
     log = _import(collection, second).log
 
     assert len(log.new) == 0
@@ -313,7 +315,7 @@ def test_reimport_updates_only_the_changed_note(
     note = _note(collection, bank, edited)
     assert log.updated[0].id.nid == note.id
     assert note["Back"] == "An answer edited after the first export."
-    assert note.mod == int(T0) + HOUR
+    assert note.mod == int(EDITED.timestamp())
     after = {
         note_id: (collection.get_note(note_id).mod, list(collection.get_note(note_id).fields))
         for note_id in collection.find_notes("")
@@ -324,14 +326,16 @@ def test_reimport_updates_only_the_changed_note(
     }
 
 
-def test_notes_carry_their_own_modification_time(bank: Bank, tmp_path: Path) -> None:
-    question = bank.questions[3]
+def test_notes_carry_their_questions_change_time(bank: Bank, tmp_path: Path) -> None:
+    question = replace(bank.questions[3], changed=datetime.fromtimestamp(1_734_567_890, UTC))
+    dated = replace(bank, questions=(*bank.questions[:3], question, *bank.questions[4:]))
     path = tmp_path / "deck.apkg"
-    write_package([bank], path, timestamp=T0, modified={(bank.id, question.id): 1_234_567_890})
+    write_package([dated], path, timestamp=T0)
     with closing(_package(path)) as package:
         mods = dict(package.execute("select guid, mod from notes"))
-    assert mods.pop(_guid(bank, question)) == 1_234_567_890
-    assert set(mods.values()) == {int(T0)}
+    assert mods.pop(_guid(bank, question)) == 1_734_567_890
+    # Undated questions take one fixed time, whatever the package time.
+    assert set(mods.values()) == {UNDATED}
 
 
 def test_same_inputs_give_the_same_bytes(bank: Bank, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Exports dated by the database: an Anki re-import updates exactly the changed notes."""
+"""Exports from the site: notes dated by their questions' `changed` times, as from the CLI."""
 
 from dataclasses import replace
 from datetime import timedelta
@@ -8,7 +8,8 @@ from anki.import_export_pb2 import ImportAnkiPackageOptions
 
 from quizapp.content.bankfile import load_bank as read_bank
 from quizapp.extensions import db
-from quizapp.services import banks, exports
+from quizapp.models import Bank
+from quizapp.services import assignments, banks, exports
 from tests.conftest import NOW, TEST_BANK
 
 BANK = read_bank(TEST_BANK)
@@ -22,32 +23,56 @@ def import_into(collection, path):
     return collection.import_anki_package(request).log
 
 
-def test_reexport_after_loading_an_edit_updates_only_that_note(session, tmp_path):
+def _export(path):
+    row = db.session.query(Bank).filter_by(slug=BANK.id).one()
+    exports.export_anki([exports.loaded_bank(db.session, row)], path, now=NOW + timedelta(days=9))
+
+
+def test_reexport_after_loading_a_dated_edit_updates_only_that_note(session, tmp_path):
     banks.load_bank(db.session, BANK, article_text=ARTICLE, now=NOW)
     first = tmp_path / "first.apkg"
-    exports.export_anki(db.session, [BANK], first, now=NOW + timedelta(hours=1))
+    _export(first)
 
-    edited = replace(BANK.questions[0], answer="An edited answer.")
+    edited = replace(BANK.questions[0], answer="An edited answer.", changed=NOW)
     new_bank = replace(BANK, questions=(edited, *BANK.questions[1:]))
     banks.load_bank(db.session, new_bank, article_text=ARTICLE, now=NOW + timedelta(days=1))
     second = tmp_path / "second.apkg"
-    exports.export_anki(db.session, [new_bank], second, now=NOW + timedelta(days=2))
+    _export(second)
 
     collection = Collection(str(tmp_path / "collection.anki2"))
     try:
         assert len(import_into(collection, first).new) == len(BANK.questions)
         log = import_into(collection, second)
         assert len(log.updated) == 1 and not log.new
+        assert collection.get_note(log.updated[0].id.nid)["Back"] == "An edited answer."
         assert collection.card_count() == len(BANK.questions)
     finally:
         collection.close()
 
 
-def test_question_edited_but_not_loaded_takes_the_export_time(session):
+def test_an_edit_on_the_site_dates_the_question(session, tmp_path):
     banks.load_bank(db.session, BANK, article_text=ARTICLE, now=NOW)
-    edited = replace(BANK.questions[0], answer="Edited in the file only.")
-    times = exports.change_times(
-        db.session, [replace(BANK, questions=(edited, *BANK.questions[1:]))]
+    first = tmp_path / "first.apkg"
+    _export(first)
+    row = db.session.query(Bank).filter_by(slug=BANK.id).one()
+    question = sorted(row.questions, key=lambda q: q.position)[0]
+    assignments.edit_question(
+        db.session,
+        question,
+        prompt=question.content["prompt"] + " (edited)",
+        answer=None,
+        explanation="",
+        now=NOW + timedelta(days=2),
     )
-    assert (BANK.id, edited.id) not in times
-    assert times[BANK.id, BANK.questions[1].id] == int(NOW.timestamp())
+    second = tmp_path / "second.apkg"
+    _export(second)
+
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        import_into(collection, first)
+        log = import_into(collection, second)
+        assert len(log.updated) == 1 and not log.new
+        note = collection.get_note(log.updated[0].id.nid)
+        assert note.mod == int((NOW + timedelta(days=2)).timestamp())
+    finally:
+        collection.close()

@@ -40,6 +40,7 @@ def test_a_learner_downloads_only_their_own_data(app, client, auth, make_user, d
     assert data["settings"]["desired_retention"] == 0.9
     [review] = data["reviews"]
     assert review["question"] == key and review["bank"] == demo_bank and review["rating"] == 3
+    assert review["given_in"] == "browser"
     assert len(data["cards"]) == 1 and data["cards"][0]["reps"] == 1
 
 
