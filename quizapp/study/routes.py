@@ -23,7 +23,7 @@ from werkzeug import Response
 
 from quizapp.content import bank as content
 from quizapp.content.bank import Kind, Section
-from quizapp.content.responses import decode, is_correct
+from quizapp.content.responses import compare, decode, is_correct
 from quizapp.export.anki import select as select_questions
 from quizapp.extensions import db
 from quizapp.instruct.forms import JoinForm
@@ -65,6 +65,7 @@ def labels() -> dict[str, object]:
         "Custom": study.Custom,
         "present": present,
         "decode": decode,
+        "compare": compare,
     }
 
 
@@ -130,7 +131,8 @@ def home() -> str:
     now = _now()
     overview = study.bank_overview(db.session, current_user, now)
     assigned = assignments.my_assignments(db.session, current_user, now=now)
-    return render_template("study/home.html", overview=overview, assigned=assigned)
+    paces = {a.id: assignments.pace_of(p, a, now=now) for a, p in assigned}
+    return render_template("study/home.html", overview=overview, assigned=assigned, paces=paces)
 
 
 @bp.get("/banks/<slug>/study")
@@ -145,7 +147,21 @@ def next_card(slug: str) -> str:
         view = study.view_card(db.session, current_user, wanted, now, fuzz=_fuzz())
     else:
         view = study.next_card(db.session, current_user, scope, now, counts=counts, fuzz=_fuzz())
-    common = {"bank": bank, "params": params, "sections": sections, "kinds": kinds}
+    assignment = None
+    if "assignment" in params:
+        assignment = assignments.open_assignment_for(
+            db.session, user=current_user, assignment_id=int(params["assignment"])
+        )
+    common = {
+        "bank": bank,
+        "params": params,
+        "sections": sections,
+        "kinds": kinds,
+        "assignment": assignment,
+        "pace": assignments.pace(db.session, assignment, current_user, now=now)
+        if assignment
+        else None,
+    }
     if view is None:
         return render_template("study/done.html", counts=counts, **common)
     shown_at = int(time.time() * 1000)
@@ -212,12 +228,13 @@ def answer(slug: str) -> Response:
         params["after"] = request.args["after"]
     if params.get("custom") == study.Custom.CRAM and "reschedule" not in params:
         return redirect(url_for("study.next_card", slug=slug, **params))
+    grade = Grade(form.rating.data)
     try:
-        study.answer(
+        answered = study.answer(
             db.session,
             user=current_user,
             question_id=int(form.question_id.data),
-            grade=Grade(form.rating.data),
+            grade=grade,
             seen_version=int(form.version.data),
             token=form.token.data,
             response=form.response.data or None,
@@ -227,7 +244,29 @@ def answer(slug: str) -> Response:
         )
     except study.StudyError as error:
         flash(str(error), "warning")
+    else:
+        recorded = Grade(answered.review.rating)
+        if answered.repeated and recorded != grade:
+            flash(
+                f"You had already graded that card {recorded.label}; that grade stands "
+                f"and {grade.label} was not recorded. Use Undo to change it.",
+                "warning",
+            )
     return redirect(url_for("study.next_card", slug=slug, **params))
+
+
+@bp.post("/banks/<slug>/more-new")
+def more_new(slug: str) -> Response:
+    """Today only: raise the new-card limit, as Anki's custom study does."""
+    _bank(slug)
+    extra = request.form.get("extra", type=int)
+    try:
+        limit = study.add_new_today(db.session, user=current_user, extra=extra or 0, now=_now())
+    except study.StudyError as error:
+        flash(str(error), "warning")
+    else:
+        flash(f"Today's limit is now {limit} new cards; tomorrow it is back to your setting.")
+    return redirect(url_for("study.next_card", slug=slug, **_scope_args()))
 
 
 @bp.post("/undo")
@@ -315,16 +354,19 @@ def settings() -> str | Response:
 def export_anki(slug: str) -> Response:
     """The bank as an Anki deck, optionally narrowed by section, kind and tag."""
     bank = _bank(slug)
+    # The narrowing form sends "" for "All sections" or "All kinds": that narrows nothing.
+    chosen = {name: [v for v in request.args.getlist(name) if v] for name in ("section", "kind")}
     selected = select_questions(
         exports.loaded_bank(db.session, bank),
-        sections=request.args.getlist("section"),
-        kinds=request.args.getlist("kind"),
-        tags=request.args.getlist("tag"),
+        sections=chosen["section"],
+        kinds=chosen["kind"],
+        tags=[v for v in request.args.getlist("tag") if v],
     )
     if not selected.questions:
         flash("No questions match that selection.", "warning")
-        return redirect(url_for("study.next_card", slug=slug))
-    return _package(selected, slug)
+        return redirect(url_for("study.next_card", slug=slug, **_scope_args()))
+    name = "-".join([slug, *chosen["section"], *chosen["kind"]])
+    return _package(selected, name)
 
 
 @bp.get("/assignments/<int:assignment_id>/anki.apkg")
