@@ -42,6 +42,7 @@ OWN = {
     "study.reveal": "the caller's card, by the caller's token",
     "study.answer": "records the caller's answer",
     "study.undo": "takes back the caller's last answer",
+    "study.more_new": "raises the caller's new-card limit for today",
     "study.flag": "the caller flags a shared bank question",
     "study.suspend": "suspends a shared question for the caller only",
     "study.settings": "the caller's scheduler settings",
