@@ -32,6 +32,10 @@ def decode(response: str) -> list[str]:
     return [str(v) for v in values] if isinstance(values, list) else []
 
 
+# Kinds whose responses `is_correct` can judge; the rest (question and answer) are self-graded.
+MARKABLE = frozenset(Kind) - {Kind.BASIC}
+
+
 def is_correct(question: Question, response: str | None) -> bool | None:
     """Whether the response is right; None where there is nothing to judge (basic, blank)."""
     if response is None or not response.strip():

@@ -185,7 +185,7 @@ def assignment(assignment_id: int) -> str:
         projection_form=form,
         status_form=StatusForm(status=found.status),
         questions=len(assignments.question_set(db.session, found)),
-        scores=exams.best_scores(db.session, found),
+        scores=exams.best_scores(db.session, found, now=_now()),
     )
 
 
@@ -240,7 +240,7 @@ def progress_csv(assignment_id: int) -> Response:
     found = _assignment(assignment_id)
     _form, at = _projection()
     rows = assignments.class_progress(db.session, found, now=_now(), at=at)
-    scores = exams.best_scores(db.session, found)
+    scores = exams.best_scores(db.session, found, now=_now())
     return _csv(
         f"assignment-{found.id}-progress",
         ["trainee", "email", *_HEADER, "target met", "best exam score %"],

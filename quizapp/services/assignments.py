@@ -17,6 +17,7 @@ from quizapp import scheduling
 from quizapp.analysis import item_statistics
 from quizapp.content.bank import Section
 from quizapp.content.check import check_bank_data
+from quizapp.content.responses import MARKABLE
 from quizapp.models import (
     Assignment,
     Bank,
@@ -114,8 +115,15 @@ def create_assignment(
         exam_minutes=exam_minutes,
         exam_attempts=exam_attempts,
     )
-    if not question_set(session, assignment):
+    chosen = question_set(session, assignment)
+    if not chosen:
         raise AssignmentError("No questions of that bank match the selection.")
+    if exam_questions and not any(question.kind in MARKABLE for question in chosen):
+        raise AssignmentError(
+            "None of the selected questions can be marked automatically (question-and-answer "
+            "cards are graded by the learner), so they cannot make an exam: select other "
+            "kinds or leave the exam out."
+        )
     session.add(assignment)
     session.commit()
     return assignment

@@ -132,7 +132,18 @@ def home() -> str:
     overview = study.bank_overview(db.session, current_user, now)
     assigned = assignments.my_assignments(db.session, current_user, now=now)
     paces = {a.id: assignments.pace_of(p, a, now=now) for a, p in assigned}
-    return render_template("study/home.html", overview=overview, assigned=assigned, paces=paces)
+    standings = {
+        a.id: exams.standing(db.session, user=current_user, assignment=a, now=now)
+        for a, _ in assigned
+        if a.exam_questions
+    }
+    return render_template(
+        "study/home.html",
+        overview=overview,
+        assigned=assigned,
+        paces=paces,
+        standings=standings,
+    )
 
 
 @bp.get("/banks/<slug>/study")
@@ -427,16 +438,22 @@ def start_exam(assignment_id: int) -> Response:
 
 @bp.route("/exams/<int:attempt_id>", methods=["GET", "POST"])
 def exam(attempt_id: int) -> str | Response:
-    """The exam's questions on one page; after submitting, the marks and the reasons."""
-    attempt = exams.own_attempt(db.session, user=current_user, attempt_id=attempt_id) or abort(404)
+    """The exam's questions on one page; after handing in, the marks and the reasons."""
+    now = _now()
+    # A hand-in arriving after the limit is read before the attempt is closed, so that
+    # the answers it carries can be kept as late.
+    attempt = exams.own_attempt(
+        db.session,
+        user=current_user,
+        attempt_id=attempt_id,
+        now=now if request.method == "GET" else None,
+    ) or abort(404)
     if request.method == "POST":
         form = ExamForm()
         if form.validate_on_submit():
-            responses = {
-                qid: present.response_from(question, _prefixed(request.form, f"q{qid}-"))
-                for qid, question in exams.questions_of(db.session, attempt)
-            }
-            exams.submit(db.session, attempt=attempt, responses=responses, now=_now())
+            exams.submit(db.session, attempt=attempt, responses=_exam_responses(attempt), now=now)
+        else:
+            flash("The exam could not be handed in: reload the page and try again.", "warning")
         return redirect(url_for("study.exam", attempt_id=attempt.id))
     if attempt.finished_at is not None:
         return render_template(
@@ -447,7 +464,51 @@ def exam(attempt_id: int) -> str | Response:
         attempt=attempt,
         questions=exams.questions_of(db.session, attempt),
         form=ExamForm(),
+        remaining=max(0, int((attempt.deadline - now).total_seconds())),
     )
+
+
+@bp.post("/exams/<int:attempt_id>/save")
+def save_exam(attempt_id: int) -> Response:
+    """Save the answers given so far; the exam page calls this as each answer is given."""
+    now = _now()
+    attempt = exams.own_attempt(db.session, user=current_user, attempt_id=attempt_id) or abort(404)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not ExamForm().validate_on_submit():
+        message = "Your answers could not be saved: reload the page."
+        if wants_json:
+            return jsonify(saved=False, message=message), 400
+        flash(message, "warning")
+        return redirect(url_for("study.exam", attempt_id=attempt.id))
+    marks = {int(v) for v in request.form.getlist("review") if v.isdigit()}
+    try:
+        late = exams.save(
+            db.session,
+            attempt=attempt,
+            responses=_exam_responses(attempt),
+            review_marks=marks,
+            now=now,
+        )
+    except exams.ExamError as error:
+        late, message = [], str(error)
+    else:
+        message = (
+            "The time limit has passed: these answers came too late to count."
+            if late
+            else f"Answers saved at {now.strftime('%H:%M:%S')} UTC."
+        )
+    if wants_json:
+        finished = attempt.finished_at is not None
+        return jsonify(saved=not late and not finished, finished=finished, message=message)
+    flash(message, "info" if not late else "warning")
+    return redirect(url_for("study.exam", attempt_id=attempt.id))
+
+
+def _exam_responses(attempt) -> dict[int, str | None]:  # type: ignore[no-untyped-def]
+    return {
+        qid: present.response_from(question, _prefixed(request.form, f"q{qid}-"))
+        for qid, question in exams.questions_of(db.session, attempt)
+    }
 
 
 def _prefixed(values, prefix: str) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -59,6 +59,7 @@ OWN = {
 PROTECTED = {
     "study.start_exam": "an assignment of a class the caller is not in",
     "study.exam": "another learner's exam attempt",
+    "study.save_exam": "another learner's exam attempt",
     "study.export_assignment": "an assignment of a class the caller is not in",
     "admin.users": "administrators only",
     "admin.change_role": "administrators only",
