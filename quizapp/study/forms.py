@@ -1,5 +1,12 @@
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -53,3 +60,10 @@ class SettingsForm(FlaskForm):
 
 class ExamForm(FlaskForm):
     """The exam's answers are read per question; the form itself carries the CSRF token."""
+
+
+class ForgetForm(FlaskForm):
+    confirm = BooleanField(
+        "Yes, start this question again as new (my past answers stay in its history)",
+        validators=[DataRequired()],
+    )

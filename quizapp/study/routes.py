@@ -32,6 +32,7 @@ from quizapp.scheduling import Grade, format_interval
 from quizapp.services import (
     assignments,
     banks,
+    browse,
     classes,
     exams,
     exports,
@@ -39,7 +40,7 @@ from quizapp.services import (
     study,
 )
 from quizapp.study import present
-from quizapp.study.forms import AnswerForm, ExamForm, FlagForm, SettingsForm
+from quizapp.study.forms import AnswerForm, ExamForm, FlagForm, ForgetForm, SettingsForm
 
 bp = Blueprint("study", __name__)
 MAX_DURATION_MS = 10 * 60 * 1000
@@ -330,7 +331,59 @@ def suspend(question_id: int) -> Response:
         )
     except study.StudyError as error:
         flash(str(error), "warning")
+    if request.form.get("back_to_browser") == "1":
+        return redirect(url_for("study.question_history", question_id=question_id))
     return _back_to(request.form.get("back_to_bank", ""))
+
+
+@bp.get("/browse")
+def browser() -> str:
+    """The learner's own question browser: search and filter their cards."""
+    show = (
+        browse.Filter(request.args["show"])
+        if request.args.get("show") in set(browse.Filter)
+        else browse.Filter.ALL
+    )
+    text = (request.args.get("q") or "").strip()[:200]
+    bank = banks.find_bank(db.session, request.args.get("bank") or "")
+    found = browse.search(
+        db.session, current_user, text=text, show=show, bank_id=bank.id if bank else None
+    )
+    return render_template(
+        "study/browse.html",
+        found=found,
+        text=text,
+        show=show,
+        bank=bank,
+        all_banks=[b for b, _ in study.bank_overview(db.session, current_user, _now())],
+        Filter=browse.Filter,
+        shown_limit=browse.SHOWN,
+    )
+
+
+@bp.get("/browse/questions/<int:question_id>")
+def question_history(question_id: int) -> str:
+    """One question with the learner's card, answers and flags."""
+    try:
+        found = browse.history(db.session, current_user, question_id)
+    except study.StudyError:
+        abort(404)
+    return render_template("study/question.html", found=found)
+
+
+@bp.post("/browse/questions/<int:question_id>/forget")
+def forget(question_id: int) -> Response:
+    """Reset the learner's card to new, once they have confirmed it."""
+    form = ForgetForm()
+    if not form.validate_on_submit():
+        flash("Tick the box to confirm that you want to start this question again.", "warning")
+    else:
+        try:
+            browse.forget(db.session, user=current_user, question_id=question_id)
+            flash("Forgotten: the question is new for you again; its history is kept.", "info")
+        except study.StudyError as error:
+            flash(str(error), "warning")
+    return redirect(url_for("study.question_history", question_id=question_id))
 
 
 def _scope_args() -> dict[str, str]:

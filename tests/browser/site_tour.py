@@ -91,6 +91,7 @@ def build(app: Flask, make_user: Callable[..., int]) -> list[Stop]:
             "class": room.id,
             "trainee": trainee.id,
             "question": question_ids[0],
+            "answered": question_ids[-1],
             "finished": finished.id,
             "running": running.id,
         }
@@ -114,6 +115,9 @@ def build(app: Flask, make_user: Callable[..., int]) -> list[Stop]:
         Stop(TRAINEE, "statistics", _goto("/stats")),
         Stop(TRAINEE, "join a class", _goto("/classes/join")),
         Stop(TRAINEE, "change password", _goto("/auth/password")),
+        Stop(TRAINEE, "browse", _goto("/browse")),
+        Stop(TRAINEE, "browse flagged", _goto("/browse?show=flagged&q=the")),
+        Stop(TRAINEE, "question history", _goto(f"/browse/questions/{ids['answered']}")),
         Stop(TRAINEE, "exam", _goto(f"/exams/{ids['running']}")),
         Stop(TRAINEE, "exam result", _goto(f"/exams/{ids['finished']}")),
         Stop(TRAINEE, "not found", _goto("/banks/no-such-bank/study")),
