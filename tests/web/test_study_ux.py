@@ -74,6 +74,9 @@ def test_reaching_the_new_card_limit_says_why_and_offers_more_for_today(
     assert "Today's limit is now 4 new cards" in shown
     assert "2 new 0 learning 0 due" in shown
 
+    mine = client.get("/settings/my-data.json").json
+    assert mine["extra_new_cards"] == [{"study_day_start": "2026-03-02T04:00:00+00:00", "extra": 2}]
+
     # Tomorrow the setting applies again.
     with app.app_context():
         scope = study.Scope(find_bank(db.session, slug).id)
