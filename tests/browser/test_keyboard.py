@@ -105,3 +105,47 @@ def test_the_typed_answer_box_has_focus_when_the_card_opens(
     press(page, "Enter")
     assert reviews(app) == 1
     assert problems.messages == []
+
+
+def test_every_kind_can_be_studied_and_undone_with_the_keyboard(
+    page: Page,
+    app: Flask,
+    live_server: LiveServer,
+    make_user: Callable[..., int],
+    problems: Problems,
+) -> None:
+    slug = load(app)
+    make_user(EMAIL)
+    sign_in(page)
+    for kind in ("basic", "mcq", "true_false", "cloze", "matching", "ordering"):
+        page.goto(f"/banks/{slug}/study?kind={kind}")
+        card = page.locator("article.card")
+        assert card.get_attribute("data-kind") == kind
+        if kind == "basic":
+            press(page, "Space")
+        elif kind == "mcq":
+            press(page, "2")  # Hip
+        elif kind == "true_false":
+            press(page, "2")  # False
+        elif kind == "cloze":
+            page.keyboard.type("sciatic nerve")
+            press(page, "Enter")
+        else:
+            # Tab into each list and choose with the arrow keys, then Enter on "Check".
+            selects = card.locator("select")
+            for index in range(selects.count()):
+                tab_to(page, "Choose…" if kind == "matching" else "#")
+                for _ in range(index + 1):
+                    page.keyboard.press("ArrowDown")
+            tab_to(page, "Check")
+            press(page, "Enter")
+        assert page.locator("article.card.revealed").get_attribute("data-kind") == kind
+        if kind in ("mcq", "true_false", "cloze"):
+            assert page.locator("#verdict").inner_text() == "Correct"
+        press(page, "3")
+    assert reviews(app) == 6
+    page.goto(f"/banks/{slug}/study")
+    press(page, "u")
+    assert page.locator(".flash").inner_text() == "Your last answer was taken back."
+    assert reviews(app) == 5
+    assert problems.messages == []
