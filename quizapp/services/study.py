@@ -226,7 +226,9 @@ def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
         return Counts(new=0, learning=0, review=session.scalar(left, _bind(user, scope)))
     row = session.execute(statements.counts(scope.shape), _bind(user, scope, **_at(now))).one()
     learning, review, unseen, new_today, reviews_today = row
-    limit = new_limit(session, user, now)
+    limit = user.new_per_day
+    if unseen > limit - new_today:  # only then can a "today only" extra matter
+        limit = new_limit(session, user, now)
     new = max(0, min(unseen, limit - new_today))
     return Counts(
         new=new,

@@ -62,7 +62,7 @@ def test_reaching_the_new_card_limit_says_why_and_offers_more_for_today(
     done = text(client.get(f"/banks/{slug}/study").get_data(as_text=True))
     assert "Congratulations" not in done
     assert "Today's new-card limit is reached" in done
-    assert "You have started 2 new cards today" in done
+    assert "You have studied today's limit of 2 new cards" in done
     assert "3 new cards of this bank wait for tomorrow" in done
 
     page = client.get(f"/banks/{slug}/study").get_data(as_text=True)
