@@ -149,6 +149,8 @@ def create_assignment(class_id: int) -> str | BaseResponse:
                 exam_minutes=form.exam_minutes.data or 20,
                 exam_attempts=form.exam_attempts.data or 1,
             )
+        except assignments.ExamSetError as error:
+            form.exam_questions.errors.append(str(error))
         except assignments.AssignmentError as error:
             form.title.errors.append(str(error))
         else:

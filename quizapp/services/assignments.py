@@ -44,6 +44,10 @@ class AssignmentError(ValueError):
     """An assignment action that cannot be done; the message is for the user."""
 
 
+class ExamSetError(AssignmentError):
+    """The exam settings cannot work with the selected questions."""
+
+
 @dataclass(frozen=True)
 class Selection:
     """Which questions of a bank an assignment covers; empty filters take everything."""
@@ -119,7 +123,7 @@ def create_assignment(
     if not chosen:
         raise AssignmentError("No questions of that bank match the selection.")
     if exam_questions and not any(question.kind in MARKABLE for question in chosen):
-        raise AssignmentError(
+        raise ExamSetError(
             "None of the selected questions can be marked automatically (question-and-answer "
             "cards are graded by the learner), so they cannot make an exam: select other "
             "kinds or leave the exam out."

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from quizapp.extensions import db
-from quizapp.models import ExamAttempt, Role
+from quizapp.models import Assignment, ExamAttempt, Role
 from quizapp.services import assignments, classes, exams
 from quizapp.services.banks import find_bank
 from tests.conftest import NOW, Auth, get_user
@@ -129,3 +129,35 @@ def test_an_assignment_of_only_self_graded_cards_offers_no_exam(
 ) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(assignments.AssignmentError, match="cannot make an exam"):
         make_exam(app, make_user, kinds=("basic",))
+
+
+def test_the_assignment_form_refuses_an_exam_nothing_can_mark(
+    app: Flask, client: FlaskClient, auth: Auth, make_user
+) -> None:  # type: ignore[no-untyped-def]
+    slug = load(app, KINDS)
+    make_user("teacher@example.com", role=Role.INSTRUCTOR)
+    auth.login("teacher@example.com")
+    created = client.post("/teach/", data={"name": "Hips", "csrf_token": auth.csrf("/teach/")})
+    page = client.get(created.location).get_data(as_text=True)
+    form = {
+        "csrf_token": csrf_token(page),
+        "title": "Self-graded week",
+        "bank": slug,
+        "kinds": ["basic"],
+        "opens_at": "2026-01-01T00:00",
+        "due_at": "2030-01-01T00:00",
+        "target_kind": "reviews",
+        "target_reviews": "1",
+        "target_retention": "0.9",
+        "target_share": "0.8",
+        "exam_questions": "5",
+        "exam_minutes": "10",
+        "exam_attempts": "1",
+    }
+    response = client.post(f"{created.location}/assignments", data=form)
+    assert response.status_code == 400
+    shown = response.get_data(as_text=True)
+    assert "cannot make an exam" in text(shown)
+    assert 'value="Self-graded week"' in shown  # nothing typed is lost
+    with app.app_context():
+        assert db.session.query(Assignment).count() == 0
