@@ -20,6 +20,7 @@ from tests.conftest import NOW, answer_card, get_user
 from tests.small_bank import KINDS, basics, load
 
 TEACHER, ADMIN = "teacher@example.com", "admin@example.com"
+LIMITED = "limited@example.com"  # a trainee whose new-card limit is reached
 # A long address, as real ones are: it must not widen a page on a phone.
 TRAINEE = "anastasia.konstantinopoulou-smythe@hospital-trust.example.com"
 
@@ -55,7 +56,15 @@ def build(app: Flask, make_user: Callable[..., int]) -> list[Stop]:
     make_user(TEACHER, role=Role.INSTRUCTOR)
     make_user(TRAINEE)
     make_user(ADMIN, role=Role.ADMIN)
+    make_user(LIMITED)
     with app.app_context():
+        study.update_settings(
+            db.session,
+            user=get_user(LIMITED),
+            desired_retention=0.9,
+            new_per_day=0,
+            reviews_per_day=200,
+        )
         trainee = get_user(TRAINEE)
         room = classes.create_class(db.session, instructor=get_user(TEACHER), name="Hips", now=NOW)
         classes.join(db.session, user=trainee, code=room.join_code, now=NOW)
@@ -121,6 +130,7 @@ def build(app: Flask, make_user: Callable[..., int]) -> list[Stop]:
         Stop(TRAINEE, "exam", _goto(f"/exams/{ids['running']}")),
         Stop(TRAINEE, "exam result", _goto(f"/exams/{ids['finished']}")),
         Stop(TRAINEE, "not found", _goto("/banks/no-such-bank/study")),
+        Stop(LIMITED, "new-card limit reached", _goto(f"/banks/{slug}/study")),
         Stop(TEACHER, "teaching", _goto("/teach/")),
         Stop(TEACHER, "class", _goto(f"/teach/classes/{ids['class']}")),
         Stop(TEACHER, "assignment progress", _goto(teach)),
