@@ -65,6 +65,7 @@ def test_reaching_the_new_card_limit_says_why_and_offers_more_for_today(
     assert "You have studied today's limit of 2 new cards" in done
     assert "3 new cards of this bank wait for tomorrow" in done
 
+    assert "0 new (daily limit reached)" in text(client.get("/").get_data(as_text=True))
     page = client.get(f"/banks/{slug}/study").get_data(as_text=True)
     response = client.post(
         f"/banks/{slug}/more-new", data={"extra": "2", "csrf_token": csrf_token(page)}
