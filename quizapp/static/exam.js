@@ -19,8 +19,13 @@
       field.name !== "review" &&
       (field.type === "radio" ? field.checked : field.type !== "checkbox" && field.value.trim() !== ""));
 
+  const summary = document.getElementById("exam-summary");
   const refreshNavigator = () => {
+    let answeredCount = 0;
+    let markedCount = 0;
     for (const fieldset of form.querySelectorAll("fieldset[data-question]")) {
+      answeredCount += answered(fieldset) ? 1 : 0;
+      markedCount += fieldset.querySelector('input[name="review"]').checked ? 1 : 0;
       const link = document.querySelector(`#navigator a[data-question="${fieldset.dataset.question}"]`);
       if (!link) continue;
       const isAnswered = answered(fieldset);
@@ -30,6 +35,8 @@
       link.querySelector(".visually-hidden").textContent =
         (isAnswered ? ", answered" : ", not answered") + (isMarked ? ", marked for review" : "");
     }
+    summary.textContent = `${answeredCount} of ${summary.dataset.total} answered` +
+      (markedCount ? ` · ${markedCount} marked for review` : "");
   };
 
   let pending = null;

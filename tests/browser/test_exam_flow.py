@@ -39,6 +39,7 @@ def test_an_exam_taken_with_the_keyboard_saves_answers_and_hands_in_at_the_limit
     page.keyboard.press("Tab")  # leave the radio group for "Mark for review"
     page.keyboard.press("Space")
     expect(page.locator("#navigator a").first).to_have_class("answered marked")
+    expect(page.locator("#exam-summary")).to_have_text("1 of 2 answered · 1 marked for review")
     expect(page.locator("#save-status")).to_contain_text("Answers saved")
 
     def saved() -> tuple[int, int]:
@@ -58,6 +59,7 @@ def test_an_exam_taken_with_the_keyboard_saves_answers_and_hands_in_at_the_limit
     clock.advance(seconds=57)
     page.get_by_role("link", name="Resume the exam").click()
     assert page.locator("fieldset input[type=radio]:checked").count() == 1
+    assert page.locator("#exam-summary").inner_text() == "1 of 2 answered · 1 marked for review"
     page.wait_for_url("**/exams/*", timeout=10_000)
     expect(page.locator("#score")).to_be_visible(timeout=10_000)
     assert "of 2)" in page.locator("#score").inner_text()
