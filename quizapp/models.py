@@ -262,5 +262,21 @@ class ExamAttempt(db.Model):
     deadline: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     score: Mapped[float | None]
+    # Question ids the learner marked to look at again before handing in.
+    review_marks: Mapped[list[int] | None] = mapped_column(JSON)
+    # Answers that reached the server after the deadline: not marked, but shown as late.
+    late: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     assignment: Mapped[Assignment] = relationship()
+
+
+class ExtraNewCards(db.Model):
+    """New cards a learner added to one study day's limit ("today only"), as in Anki."""
+
+    __tablename__ = "extra_new_cards"
+    __table_args__ = (UniqueConstraint("user_id", "day_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    day_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    extra: Mapped[int] = mapped_column(default=0)

@@ -149,6 +149,8 @@ def create_assignment(class_id: int) -> str | BaseResponse:
                 exam_minutes=form.exam_minutes.data or 20,
                 exam_attempts=form.exam_attempts.data or 1,
             )
+        except assignments.ExamSetError as error:
+            form.exam_questions.errors.append(str(error))
         except assignments.AssignmentError as error:
             form.title.errors.append(str(error))
         else:
@@ -185,7 +187,7 @@ def assignment(assignment_id: int) -> str:
         projection_form=form,
         status_form=StatusForm(status=found.status),
         questions=len(assignments.question_set(db.session, found)),
-        scores=exams.best_scores(db.session, found),
+        scores=exams.best_scores(db.session, found, now=_now()),
     )
 
 
@@ -242,7 +244,7 @@ def progress_csv(assignment_id: int) -> Response:
     found = _assignment(assignment_id)
     _form, at = _projection()
     rows = assignments.class_progress(db.session, found, now=_now(), at=at)
-    scores = exams.best_scores(db.session, found)
+    scores = exams.best_scores(db.session, found, now=_now())
     return _csv(
         f"assignment-{found.id}-progress",
         ["trainee", "email", *_HEADER, "target met", "best exam score %"],

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import fmean
 from typing import Any
 
@@ -16,6 +17,7 @@ from quizapp import scheduling
 from quizapp.analysis import item_statistics
 from quizapp.content.bank import Section, format_changed
 from quizapp.content.check import check_bank_data
+from quizapp.content.responses import MARKABLE
 from quizapp.models import (
     ANKI,
     Assignment,
@@ -31,7 +33,7 @@ from quizapp.models import (
 from quizapp.services import statements
 from quizapp.services.banks import content_hash
 from quizapp.services.classes import INSTRUCTOR, TRAINEE, trainees
-from quizapp.services.study import memory_of, settings_for
+from quizapp.services.study import day_start, memory_of, settings_for
 
 STATUSES = ("draft", "open", "closed")
 TARGET_REVIEWS, TARGET_RETENTION = "reviews", "retention"
@@ -41,6 +43,10 @@ FLAGGED_AT = 2
 
 class AssignmentError(ValueError):
     """An assignment action that cannot be done; the message is for the user."""
+
+
+class ExamSetError(AssignmentError):
+    """The exam settings cannot work with the selected questions."""
 
 
 @dataclass(frozen=True)
@@ -114,8 +120,15 @@ def create_assignment(
         exam_minutes=exam_minutes,
         exam_attempts=exam_attempts,
     )
-    if not question_set(session, assignment):
+    chosen = question_set(session, assignment)
+    if not chosen:
         raise AssignmentError("No questions of that bank match the selection.")
+    if exam_questions and not any(question.kind in MARKABLE for question in chosen):
+        raise ExamSetError(
+            "None of the selected questions can be marked automatically (question-and-answer "
+            "cards are graded by the learner), so they cannot make an exam: select other "
+            "kinds or leave the exam out."
+        )
     session.add(assignment)
     session.commit()
     return assignment
@@ -329,6 +342,30 @@ def my_assignments(
         progress = _progress(session, [user], questions, now=now, at=projection_date(assignment))
         result.append((assignment, progress[user.id]))
     return result
+
+
+@dataclass(frozen=True)
+class Pace:
+    """New cards a day a trainee must start to have seen every question by the due date."""
+
+    per_day: int
+    left: int
+    days: int
+    due_at: datetime
+
+
+def pace_of(progress: Progress, assignment: Assignment, *, now: datetime) -> Pace:
+    """Spread the unstarted questions over the study days left, today included."""
+    left = progress.total - progress.started
+    days = max(1, math.ceil((assignment.due_at - day_start(now)) / timedelta(days=1)))
+    return Pace(per_day=math.ceil(left / days), left=left, days=days, due_at=assignment.due_at)
+
+
+def pace(session: Session, assignment: Assignment, user: User, *, now: datetime) -> Pace:
+    """This trainee's pace on the assignment."""
+    questions = question_set(session, assignment)
+    progress = _progress(session, [user], questions, now=now, at=assignment.due_at)[user.id]
+    return pace_of(progress, assignment, now=now)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from quizapp.models import Bank, Card, ExamAttempt, Flag, Question, Review, User
+from quizapp.models import (
+    Bank,
+    Card,
+    ExamAttempt,
+    ExtraNewCards,
+    Flag,
+    Question,
+    Review,
+    User,
+)
 from quizapp.services.classes import classes_joined
 
 
@@ -44,6 +53,12 @@ def learner_data(session: Session, user: User, *, now: datetime) -> dict[str, An
             "fsrs_parameters": user.fsrs_parameters,
         },
         "classes": [classroom.name for classroom in classes_joined(session, user)],
+        "extra_new_cards": [
+            {"study_day_start": _when(extra.day_start), "extra": extra.extra}
+            for extra in session.scalars(
+                select(ExtraNewCards).where(ExtraNewCards.user_id == user.id)
+            )
+        ],
         "cards": [
             {
                 **question(card.question_id),
@@ -91,6 +106,18 @@ def learner_data(session: Session, user: User, *, now: datetime) -> dict[str, An
                 "started_at": _when(attempt.started_at),
                 "finished_at": _when(attempt.finished_at),
                 "score": attempt.score,
+                "answers": {
+                    "{bank}/{question}".format(**question(int(qid))): response
+                    for qid, response in (attempt.responses or {}).items()
+                },
+                "late_answers": {
+                    "{bank}/{question}".format(**question(int(qid))): response
+                    for qid, response in (attempt.late or {}).items()
+                },
+                "marked_for_review": [
+                    "{bank}/{question}".format(**question(qid))
+                    for qid in attempt.review_marks or []
+                ],
             }
             for attempt in session.scalars(
                 select(ExamAttempt).where(ExamAttempt.user_id == user.id)

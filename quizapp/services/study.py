@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from quizapp import scheduling
 from quizapp.content import bank as content
 from quizapp.content.responses import is_correct
-from quizapp.models import BROWSER, Bank, Card, Flag, Question, Review, User
+from quizapp.models import BROWSER, Bank, Card, ExtraNewCards, Flag, Question, Review, User
 from quizapp.scheduling import Grade, MemoryState
 from quizapp.services import statements
 from quizapp.services.statements import MEMORY_FIELDS, REVIEW_STATE
@@ -94,6 +94,9 @@ class Counts:
     new: int
     learning: int
     review: int
+    # Unseen cards in the scope held back by today's new-card limit (shared by every bank).
+    held_back: int = 0
+    new_limit: int = 0
 
     @property
     def total(self) -> int:
@@ -223,11 +226,54 @@ def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
         return Counts(new=0, learning=0, review=session.scalar(left, _bind(user, scope)))
     row = session.execute(statements.counts(scope.shape), _bind(user, scope, **_at(now))).one()
     learning, review, unseen, new_today, reviews_today = row
+    limit = user.new_per_day
+    if unseen > limit - new_today:  # only then can a "today only" extra matter
+        limit = new_limit(session, user, now)
+    new = max(0, min(unseen, limit - new_today))
     return Counts(
-        new=max(0, min(unseen, user.new_per_day - new_today)),
+        new=new,
         learning=learning,
         review=max(0, min(review, user.reviews_per_day - reviews_today)),
+        held_back=unseen - new,
+        new_limit=limit,
     )
+
+
+MAX_EXTRA_NEW = 500
+
+
+def new_limit(session: Session, user: User, now: datetime) -> int:
+    """Today's new-card limit: the learner's setting plus any "today only" extra."""
+    extra = session.scalar(
+        select(ExtraNewCards.extra).where(
+            ExtraNewCards.user_id == user.id, ExtraNewCards.day_start == day_start(now)
+        )
+    )
+    return user.new_per_day + (extra or 0)
+
+
+def add_new_today(session: Session, *, user: User, extra: int, now: datetime) -> int:
+    """Raise today's new-card limit by `extra` for this study day only; returns the new limit.
+
+    Added to what was already added today, so two clicks add twice, as in Anki.
+    """
+    if not 1 <= extra <= MAX_EXTRA_NEW:
+        raise StudyError(f"Choose between 1 and {MAX_EXTRA_NEW} more new cards.")
+    today = day_start(now)
+    row = session.scalar(
+        select(ExtraNewCards).where(
+            ExtraNewCards.user_id == user.id, ExtraNewCards.day_start == today
+        )
+    )
+    if row is None:
+        row = ExtraNewCards(user_id=user.id, day_start=today, extra=0)
+        session.add(row)
+    row.extra = min(row.extra + extra, MAX_EXTRA_NEW)
+    try:
+        session.commit()
+    except IntegrityError:  # the same first click twice at once: the other one counted
+        session.rollback()
+    return new_limit(session, user, now)
 
 
 def next_card(

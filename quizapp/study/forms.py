@@ -1,8 +1,22 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DecimalField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from quizapp.scheduling import MAX_RETENTION, MIN_RETENTION
 from quizapp.services.study import FLAG_REASONS
@@ -24,11 +38,17 @@ class FlagForm(FlaskForm):
     comment = TextAreaField("Comment (optional)", validators=[Length(max=2000)])
 
 
+def two_decimals(form: FlaskForm, field: DecimalField) -> None:
+    """Refuse a retention like 0.855 rather than store one value and show another."""
+    if field.data is not None and field.data != round(field.data, 2):
+        raise ValidationError("Use at most two decimal places, for example 0.85 or 0.86.")
+
+
 class SettingsForm(FlaskForm):
     desired_retention = DecimalField(
         "Desired retention",
         places=2,
-        validators=[InputRequired(), NumberRange(MIN_RETENTION, MAX_RETENTION)],
+        validators=[InputRequired(), NumberRange(MIN_RETENTION, MAX_RETENTION), two_decimals],
         description="The share of reviews you want to pass: higher means more reviews.",
     )
     new_per_day = IntegerField(
@@ -49,3 +69,10 @@ class AnkiReviewsForm(FlaskForm):
 
 class ExamForm(FlaskForm):
     """The exam's answers are read per question; the form itself carries the CSRF token."""
+
+
+class ForgetForm(FlaskForm):
+    confirm = BooleanField(
+        "Yes, start this question again as new (my past answers stay in its history)",
+        validators=[DataRequired()],
+    )

@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 
 from quizapp.content.bank import CLOZE, Kind, Question
 from quizapp.content.responses import encode
-from quizapp.content.text import ranked
+from quizapp.content.text import normalise, ranked
 
 
 def cloze(prompt: str, *, reveal: bool) -> Markup:
@@ -69,3 +69,24 @@ def response_from(question: Question, args: Mapping[str, str]) -> str | None:
         order = sorted(range(len(shown)), key=lambda i: (ranks[i] or len(shown) + 1, i))
         return encode([shown[i] for i in order])
     return None
+
+
+def _contains(texts: list[str], part: str) -> bool:
+    wanted = normalise(part).rstrip(".")
+    return any(wanted in normalise(text) for text in texts)
+
+
+def explanation(question: Question) -> list[str]:
+    """The explanation's paragraphs that say something the answer and source do not.
+
+    The back of a card shows each text once: a paragraph already in the answer or in
+    the quoted source sentences is left out.
+    """
+    shown = [question.correct_answer, " ".join(question.source)]
+    return [p for p in question.explanation.split("\n") if p.strip() and not _contains(shown, p)]
+
+
+def source(question: Question) -> list[str]:
+    """The quoted source sentences, less any that only repeat the answer word for word."""
+    answer = normalise(question.correct_answer).rstrip(".")
+    return [s for s in question.source if normalise(s).rstrip(".") != answer]

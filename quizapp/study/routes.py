@@ -23,7 +23,7 @@ from werkzeug import Response
 
 from quizapp.content import bank as content
 from quizapp.content.bank import Kind, Section
-from quizapp.content.responses import decode, is_correct
+from quizapp.content.responses import compare, decode, is_correct
 from quizapp.export.anki import select as select_questions
 from quizapp.extensions import db, limiter
 from quizapp.instruct.forms import JoinForm
@@ -33,6 +33,7 @@ from quizapp.services import (
     anki_reviews,
     assignments,
     banks,
+    browse,
     classes,
     exams,
     exports,
@@ -40,7 +41,14 @@ from quizapp.services import (
     study,
 )
 from quizapp.study import present
-from quizapp.study.forms import AnkiReviewsForm, AnswerForm, ExamForm, FlagForm, SettingsForm
+from quizapp.study.forms import (
+    AnkiReviewsForm,
+    AnswerForm,
+    ExamForm,
+    FlagForm,
+    ForgetForm,
+    SettingsForm,
+)
 
 bp = Blueprint("study", __name__)
 MAX_DURATION_MS = 10 * 60 * 1000
@@ -66,6 +74,7 @@ def labels() -> dict[str, object]:
         "Custom": study.Custom,
         "present": present,
         "decode": decode,
+        "compare": compare,
     }
 
 
@@ -131,7 +140,19 @@ def home() -> str:
     now = _now()
     overview = study.bank_overview(db.session, current_user, now)
     assigned = assignments.my_assignments(db.session, current_user, now=now)
-    return render_template("study/home.html", overview=overview, assigned=assigned)
+    paces = {a.id: assignments.pace_of(p, a, now=now) for a, p in assigned}
+    standings = {
+        a.id: exams.standing(db.session, user=current_user, assignment=a, now=now)
+        for a, _ in assigned
+        if a.exam_questions
+    }
+    return render_template(
+        "study/home.html",
+        overview=overview,
+        assigned=assigned,
+        paces=paces,
+        standings=standings,
+    )
 
 
 @bp.get("/banks/<slug>/study")
@@ -146,7 +167,21 @@ def next_card(slug: str) -> str:
         view = study.view_card(db.session, current_user, wanted, now, fuzz=_fuzz())
     else:
         view = study.next_card(db.session, current_user, scope, now, counts=counts, fuzz=_fuzz())
-    common = {"bank": bank, "params": params, "sections": sections, "kinds": kinds}
+    assignment = None
+    if "assignment" in params:
+        assignment = assignments.open_assignment_for(
+            db.session, user=current_user, assignment_id=int(params["assignment"])
+        )
+    common = {
+        "bank": bank,
+        "params": params,
+        "sections": sections,
+        "kinds": kinds,
+        "assignment": assignment,
+        "pace": assignments.pace(db.session, assignment, current_user, now=now)
+        if assignment
+        else None,
+    }
     if view is None:
         return render_template("study/done.html", counts=counts, **common)
     shown_at = int(time.time() * 1000)
@@ -213,12 +248,13 @@ def answer(slug: str) -> Response:
         params["after"] = request.args["after"]
     if params.get("custom") == study.Custom.CRAM and "reschedule" not in params:
         return redirect(url_for("study.next_card", slug=slug, **params))
+    grade = Grade(form.rating.data)
     try:
-        study.answer(
+        answered = study.answer(
             db.session,
             user=current_user,
             question_id=int(form.question_id.data),
-            grade=Grade(form.rating.data),
+            grade=grade,
             seen_version=int(form.version.data),
             token=form.token.data,
             response=form.response.data or None,
@@ -228,7 +264,29 @@ def answer(slug: str) -> Response:
         )
     except study.StudyError as error:
         flash(str(error), "warning")
+    else:
+        recorded = Grade(answered.review.rating)
+        if answered.repeated and recorded != grade:
+            flash(
+                f"You had already graded that card {recorded.label}; that grade stands "
+                f"and {grade.label} was not recorded. Use Undo to change it.",
+                "warning",
+            )
     return redirect(url_for("study.next_card", slug=slug, **params))
+
+
+@bp.post("/banks/<slug>/more-new")
+def more_new(slug: str) -> Response:
+    """Today only: raise the new-card limit, as Anki's custom study does."""
+    _bank(slug)
+    extra = request.form.get("extra", type=int)
+    try:
+        limit = study.add_new_today(db.session, user=current_user, extra=extra or 0, now=_now())
+    except study.StudyError as error:
+        flash(str(error), "warning")
+    else:
+        flash(f"Today's limit is now {limit} new cards; tomorrow it is back to your setting.")
+    return redirect(url_for("study.next_card", slug=slug, **_scope_args()))
 
 
 @bp.post("/undo")
@@ -281,7 +339,59 @@ def suspend(question_id: int) -> Response:
         )
     except study.StudyError as error:
         flash(str(error), "warning")
+    if request.form.get("back_to_browser") == "1":
+        return redirect(url_for("study.question_history", question_id=question_id))
     return _back_to(request.form.get("back_to_bank", ""))
+
+
+@bp.get("/browse")
+def browser() -> str:
+    """The learner's own question browser: search and filter their cards."""
+    show = (
+        browse.Filter(request.args["show"])
+        if request.args.get("show") in set(browse.Filter)
+        else browse.Filter.ALL
+    )
+    text = (request.args.get("q") or "").strip()[:200]
+    bank = banks.find_bank(db.session, request.args.get("bank") or "")
+    found = browse.search(
+        db.session, current_user, text=text, show=show, bank_id=bank.id if bank else None
+    )
+    return render_template(
+        "study/browse.html",
+        found=found,
+        text=text,
+        show=show,
+        bank=bank,
+        all_banks=[b for b, _ in study.bank_overview(db.session, current_user, _now())],
+        Filter=browse.Filter,
+        shown_limit=browse.SHOWN,
+    )
+
+
+@bp.get("/browse/questions/<int:question_id>")
+def question_history(question_id: int) -> str:
+    """One question with the learner's card, answers and flags."""
+    try:
+        found = browse.history(db.session, current_user, question_id)
+    except study.StudyError:
+        abort(404)
+    return render_template("study/question.html", found=found)
+
+
+@bp.post("/browse/questions/<int:question_id>/forget")
+def forget(question_id: int) -> Response:
+    """Reset the learner's card to new, once they have confirmed it."""
+    form = ForgetForm()
+    if not form.validate_on_submit():
+        flash("Tick the box to confirm that you want to start this question again.", "warning")
+    else:
+        try:
+            browse.forget(db.session, user=current_user, question_id=question_id)
+            flash("Forgotten: the question is new for you again; its history is kept.", "info")
+        except study.StudyError as error:
+            flash(str(error), "warning")
+    return redirect(url_for("study.question_history", question_id=question_id))
 
 
 def _scope_args() -> dict[str, str]:
@@ -346,16 +456,19 @@ def import_anki_reviews() -> str | Response:
 def export_anki(slug: str) -> Response:
     """The bank as an Anki deck, optionally narrowed by section, kind and tag."""
     bank = _bank(slug)
+    # The narrowing form sends "" for "All sections" or "All kinds": that narrows nothing.
+    chosen = {name: [v for v in request.args.getlist(name) if v] for name in ("section", "kind")}
     selected = select_questions(
         exports.loaded_bank(db.session, bank),
-        sections=request.args.getlist("section"),
-        kinds=request.args.getlist("kind"),
-        tags=request.args.getlist("tag"),
+        sections=chosen["section"],
+        kinds=chosen["kind"],
+        tags=[v for v in request.args.getlist("tag") if v],
     )
     if not selected.questions:
         flash("No questions match that selection.", "warning")
-        return redirect(url_for("study.next_card", slug=slug))
-    return _package(selected, slug)
+        return redirect(url_for("study.next_card", slug=slug, **_scope_args()))
+    name = "-".join([slug, *chosen["section"], *chosen["kind"]])
+    return _package(selected, name)
 
 
 @bp.get("/banks/<slug>/my-anki.apkg")
@@ -434,16 +547,22 @@ def start_exam(assignment_id: int) -> Response:
 
 @bp.route("/exams/<int:attempt_id>", methods=["GET", "POST"])
 def exam(attempt_id: int) -> str | Response:
-    """The exam's questions on one page; after submitting, the marks and the reasons."""
-    attempt = exams.own_attempt(db.session, user=current_user, attempt_id=attempt_id) or abort(404)
+    """The exam's questions on one page; after handing in, the marks and the reasons."""
+    now = _now()
+    # A hand-in arriving after the limit is read before the attempt is closed, so that
+    # the answers it carries can be kept as late.
+    attempt = exams.own_attempt(
+        db.session,
+        user=current_user,
+        attempt_id=attempt_id,
+        now=now if request.method == "GET" else None,
+    ) or abort(404)
     if request.method == "POST":
         form = ExamForm()
         if form.validate_on_submit():
-            responses = {
-                qid: present.response_from(question, _prefixed(request.form, f"q{qid}-"))
-                for qid, question in exams.questions_of(db.session, attempt)
-            }
-            exams.submit(db.session, attempt=attempt, responses=responses, now=_now())
+            exams.submit(db.session, attempt=attempt, responses=_exam_responses(attempt), now=now)
+        else:
+            flash("The exam could not be handed in: reload the page and try again.", "warning")
         return redirect(url_for("study.exam", attempt_id=attempt.id))
     if attempt.finished_at is not None:
         return render_template(
@@ -454,7 +573,51 @@ def exam(attempt_id: int) -> str | Response:
         attempt=attempt,
         questions=exams.questions_of(db.session, attempt),
         form=ExamForm(),
+        remaining=max(0, int((attempt.deadline - now).total_seconds())),
     )
+
+
+@bp.post("/exams/<int:attempt_id>/save")
+def save_exam(attempt_id: int) -> Response:
+    """Save the answers given so far; the exam page calls this as each answer is given."""
+    now = _now()
+    attempt = exams.own_attempt(db.session, user=current_user, attempt_id=attempt_id) or abort(404)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not ExamForm().validate_on_submit():
+        message = "Your answers could not be saved: reload the page."
+        if wants_json:
+            return jsonify(saved=False, message=message), 400
+        flash(message, "warning")
+        return redirect(url_for("study.exam", attempt_id=attempt.id))
+    marks = {int(v) for v in request.form.getlist("review") if v.isdigit()}
+    try:
+        late = exams.save(
+            db.session,
+            attempt=attempt,
+            responses=_exam_responses(attempt),
+            review_marks=marks,
+            now=now,
+        )
+    except exams.ExamError as error:
+        late, message = [], str(error)
+    else:
+        message = (
+            "The time limit has passed: these answers came too late to count."
+            if late
+            else f"Answers saved at {now.strftime('%H:%M:%S')} UTC."
+        )
+    if wants_json:
+        finished = attempt.finished_at is not None
+        return jsonify(saved=not late and not finished, finished=finished, message=message)
+    flash(message, "info" if not late else "warning")
+    return redirect(url_for("study.exam", attempt_id=attempt.id))
+
+
+def _exam_responses(attempt) -> dict[int, str | None]:  # type: ignore[no-untyped-def]
+    return {
+        qid: present.response_from(question, _prefixed(request.form, f"q{qid}-"))
+        for qid, question in exams.questions_of(db.session, attempt)
+    }
 
 
 def _prefixed(values, prefix: str) -> dict[str, str]:  # type: ignore[no-untyped-def]

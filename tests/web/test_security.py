@@ -42,6 +42,10 @@ OWN = {
     "study.reveal": "the caller's card, by the caller's token",
     "study.answer": "records the caller's answer",
     "study.undo": "takes back the caller's last answer",
+    "study.more_new": "raises the caller's new-card limit for today",
+    "study.browser": "shared questions with the caller's own cards and flags",
+    "study.question_history": "a shared question with the caller's own answers and flags",
+    "study.forget": "resets the caller's own card",
     "study.flag": "the caller flags a shared bank question",
     "study.suspend": "suspends a shared question for the caller only",
     "study.settings": "the caller's scheduler settings",
@@ -60,6 +64,7 @@ OWN = {
 PROTECTED = {
     "study.start_exam": "an assignment of a class the caller is not in",
     "study.exam": "another learner's exam attempt",
+    "study.save_exam": "another learner's exam attempt",
     "study.export_assignment": "an assignment of a class the caller is not in",
     "admin.users": "administrators only",
     "admin.change_role": "administrators only",
