@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import io
 import tempfile
 import time
@@ -76,6 +77,12 @@ def _fuzz() -> bool:
     return current_app.config["SCHEDULER_FUZZ"]
 
 
+def _card_key() -> bytes:
+    """The key that signs card tokens: derived from the secret key, used for nothing else."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hashlib.sha256(b"quizapp card token:" + secret).digest()
+
+
 def _bank(slug: str) -> Bank:
     return banks.find_bank(db.session, slug) or abort(404)
 
@@ -141,10 +148,13 @@ def next_card(slug: str) -> str:
     now = _now()
     counts = study.counts(db.session, current_user, scope, now)
     wanted = request.args.get("show", type=int)
-    if wanted is not None and study.available(db.session, current_user, scope, wanted):
-        view = study.view_card(db.session, current_user, wanted, now, fuzz=_fuzz())
+    key = _card_key()
+    if wanted is not None and study.available(db.session, current_user, scope, wanted, now=now):
+        view = study.view_card(db.session, current_user, wanted, now, fuzz=_fuzz(), key=key)
     else:
-        view = study.next_card(db.session, current_user, scope, now, counts=counts, fuzz=_fuzz())
+        view = study.next_card(
+            db.session, current_user, scope, now, counts=counts, fuzz=_fuzz(), key=key
+        )
     common = {"bank": bank, "params": params, "sections": sections, "kinds": kinds}
     if view is None:
         return render_template("study/done.html", counts=counts, **common)
@@ -162,7 +172,15 @@ def reveal(slug: str) -> str | Response:
     if question_id is None or seen is None or not token:
         return redirect(url_for("study.next_card", slug=slug, **params))
     try:
-        view = study.view_card(db.session, current_user, question_id, _now(), fuzz=_fuzz())
+        view = study.reveal_card(
+            db.session,
+            user=current_user,
+            question_id=question_id,
+            token=token,
+            key=_card_key(),
+            now=_now(),
+            fuzz=_fuzz(),
+        )
     except study.StudyError as error:
         flash(str(error), "warning")
         return redirect(url_for("study.next_card", slug=slug, **params))

@@ -18,7 +18,7 @@ from werkzeug.routing import Rule
 from quizapp.extensions import db
 from quizapp.models import Assignment, Classroom, ExamAttempt, Membership, Question, Role, User
 from tests.conftest import Auth, get_user
-from tests.pages import csrf_token, text
+from tests.pages import csrf_token, form_action, hidden_inputs, text
 
 TEACHER_A = "teacher.alpha@example.com"
 TRAINEE_A = "annabel.quixote@example.com"
@@ -423,3 +423,56 @@ def test_script_in_names_and_comments_renders_as_text(app, world, make_user):
         assert SCRIPT not in page and ESCAPED in page, name
     items = pages["items"].get_data(as_text=True)
     assert items.count(ESCAPED) >= 2, "the flag comment as well as the title"
+
+
+# ---- an open exam's answers
+
+
+def test_study_pages_never_show_a_question_of_an_open_exam(app, world):
+    """The exam page names its questions; reveal must not answer them during the attempt."""
+    trainee, slug, held = world.clients["trainee_a"], world.ids["slug"], world.ids["question_id"]
+    probe = trainee.get(f"/banks/{slug}/reveal?q={held}&v=0&t=x")
+    assert probe.status_code == 302 and "/reveal" not in probe.location
+    shown = trainee.get(f"/banks/{slug}/study?show={held}").get_data(as_text=True)
+    assert f'name="q" value="{held}"' not in shown
+    # A token served for another card does not open this one either.
+    served = hidden_inputs(shown, "front")
+    assert int(served["q"]) != held
+    stolen = trainee.get(f"/banks/{slug}/reveal", query_string={**served, "q": str(held)})
+    assert stolen.status_code == 302 and "/reveal" not in stolen.location
+    with app.app_context():
+        drawn = set(db.session.get(ExamAttempt, world.ids["attempt_id"]).question_ids)
+    # Study the exam's section card by card (Easy): none of the exam's questions comes up.
+    seen = set()
+    for _ in range(100):
+        page = trainee.get(f"/banks/{slug}/study?section=pros_cons").get_data(as_text=True)
+        if 'id="front"' not in page:
+            break
+        fields = hidden_inputs(page, "front")
+        seen.add(int(fields["q"]))
+        back = trainee.get(f"/banks/{slug}/reveal", query_string=fields).get_data(as_text=True)
+        graded = hidden_inputs(back, "grades")
+        trainee.post(form_action(back, "grades"), data={**graded, "rating": "4"})
+    assert seen and not seen & drawn
+
+
+def test_reveal_shows_only_a_card_served_to_that_learner(app, world):
+    trainee, slug = world.clients["trainee_b"], world.ids["slug"]
+    page = trainee.get(f"/banks/{slug}/study").get_data(as_text=True)
+    fields = hidden_inputs(page, "front")
+    assert trainee.get(f"/banks/{slug}/reveal", query_string=fields).status_code == 200
+    other = world.clients["teacher_c"]
+    # Another learner's token is not this learner's.
+    assert other.get(f"/banks/{slug}/reveal", query_string=fields).status_code == 302
+    forged = {**fields, "t": fields["t"].split(".")[0] + ".0000"}
+    assert trainee.get(f"/banks/{slug}/reveal", query_string=forged).status_code == 302
+
+
+def test_the_exam_questions_come_back_once_it_is_handed_in(app, world):
+    trainee, slug, held = world.clients["trainee_a"], world.ids["slug"], world.ids["question_id"]
+    exam_page = f"/exams/{world.ids['attempt_id']}"
+    trainee.post(exam_page, data={"csrf_token": _token(trainee, exam_page)})
+    shown = trainee.get(f"/banks/{slug}/study?show={held}").get_data(as_text=True)
+    fields = hidden_inputs(shown, "front")
+    assert int(fields["q"]) == held
+    assert trainee.get(f"/banks/{slug}/reveal", query_string=fields).status_code == 200
