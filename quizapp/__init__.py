@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quizapp.config import load_config
 from quizapp.extensions import csrf, db, limiter, login_manager, migrate
+from quizapp.limits import LimitedRequest
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -31,6 +32,7 @@ def create_app(
     if production is None:
         production = os.environ.get("QUIZAPP_ENV", "development") == "production"
     app = Flask(__name__)
+    app.request_class = LimitedRequest
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(Path(app.instance_path), production=production))
     app.config.update(overrides or {})
@@ -98,6 +100,7 @@ def register_errorhandlers(app: Flask) -> None:
         403: "You do not have access to this page.",
         404: "There is nothing here.",
         405: "That action is not allowed here.",
+        413: "That request is too large, so nothing was read or saved.",
         429: "Too many attempts. Wait a minute and try again.",
         500: "Something went wrong on our side. Your data is safe; please try again.",
         503: "The service is busy or being updated. Please try again shortly.",

@@ -37,9 +37,13 @@ def load_config(
     headers are trusted, so rate limits count each client, not the proxy.
     QUIZAPP_DB_LOCK_TIMEOUT_MS: how long a request waits for a locked database before it
     gives up with a 503 (SQLite busy timeout, PostgreSQL lock_timeout); default 5000.
+    QUIZAPP_MAX_REQUEST_BYTES: the largest request body accepted (413 above it); 1 MiB.
+    QUIZAPP_MAX_UPLOAD_BYTES: the same for views that take files; 20 MiB.
     """
     hops = _whole_number(environ, "QUIZAPP_PROXY_HOPS", "0")
     lock_timeout = _whole_number(environ, "QUIZAPP_DB_LOCK_TIMEOUT_MS", "5000")
+    max_request = _whole_number(environ, "QUIZAPP_MAX_REQUEST_BYTES", str(1024 * 1024))
+    max_upload = _whole_number(environ, "QUIZAPP_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
     secret = environ.get("QUIZAPP_SECRET_KEY")
     if not secret:
         if production:
@@ -65,6 +69,9 @@ def load_config(
         "WTF_CSRF_TIME_LIMIT": None,
         "PROXY_HOPS": hops,
         "DATABASE_LOCK_TIMEOUT_MS": lock_timeout,
+        "MAX_CONTENT_LENGTH": max_request,
+        "MAX_FORM_MEMORY_SIZE": max_request,
+        "MAX_UPLOAD_BYTES": max_upload,
         "SCHEDULER_FUZZ": True,
         "CHECK_MIGRATIONS": True,
     }

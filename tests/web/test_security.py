@@ -476,3 +476,36 @@ def test_the_exam_questions_come_back_once_it_is_handed_in(app, world):
     fields = hidden_inputs(shown, "front")
     assert int(fields["q"]) == held
     assert trainee.get(f"/banks/{slug}/reveal", query_string=fields).status_code == 200
+
+
+# ---- request size
+
+
+def test_an_oversized_request_is_refused_with_the_apps_own_page(app, client):
+    big = "x" * (2 * 1024 * 1024)
+    response = client.post("/auth/login", data={"email": big, "password": "p"})
+    assert response.status_code == 413
+    assert "too large" in text(response.get_data(as_text=True))
+    assert response.headers["Content-Security-Policy"]
+
+
+def test_upload_views_take_larger_requests_up_to_their_own_limit(app):
+    from flask import request
+
+    from quizapp.limits import accepts_upload
+
+    app.config["MAX_UPLOAD_BYTES"] = 3 * 1024 * 1024
+
+    @accepts_upload
+    def upload() -> str:
+        return str(len(request.get_data()))
+
+    app.add_url_rule("/test-upload", view_func=upload, methods=["POST"])
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    octets = {"content_type": "application/octet-stream"}
+    fits = client.post("/test-upload", data=b"x" * 2_000_000, **octets)
+    assert fits.status_code == 200 and fits.get_data(as_text=True) == "2000000"
+    assert client.post("/test-upload", data=b"x" * 4_000_000, **octets).status_code == 413
+    elsewhere = client.post("/auth/login", data=b"x" * 2_000_000, **octets)
+    assert elsewhere.status_code == 413
