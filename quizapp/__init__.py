@@ -71,6 +71,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    from quizapp.auth.routes import session_identifier
+
+    login_manager._session_identifier_generator = session_identifier
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas(lock_timeout))

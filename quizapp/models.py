@@ -68,13 +68,28 @@ class User(UserMixin, db.Model):
     fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # The signed-in session this object was loaded for (a `UserSession.key`); not stored.
+    session_key = ""
+
     def get_id(self) -> str:
-        # The token changes with the password, which signs out every other session.
-        return f"{self.id}:{self.session_token}"
+        # The token changes with the password and at "sign out everywhere"; the key names
+        # one session, deleted at sign-out: either ends the session and its remember cookie.
+        return f"{self.id}:{self.session_token}:{self.session_key}"
 
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN.value
+
+
+class UserSession(db.Model):
+    """One signed-in session (a browser); sign-out deletes it, so its cookies stop working."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Bank(db.Model):

@@ -1,3 +1,5 @@
+import hashlib
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import (
@@ -23,7 +25,15 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return accounts.load_session_user(db.session, user_id)
+    return accounts.load_session_user(db.session, user_id, now=datetime.now(UTC))
+
+
+def session_identifier() -> str:
+    """What `session_protection = "strong"` binds a session to: the client's address as
+    ProxyFix sees it (so only QUIZAPP_PROXY_HOPS proxies are believed, never a header a
+    client sent) and its User-Agent."""
+    agent = request.headers.get("User-Agent", "")
+    return hashlib.sha512(f"{request.remote_addr}|{agent}".encode()).hexdigest()
 
 
 def safe_next(target: str | None) -> str:
@@ -37,6 +47,7 @@ def safe_next(target: str | None) -> str:
 
 def _sign_in(user: User, *, remember: bool) -> None:
     session.clear()  # a fresh session at sign-in: nothing from before carries over
+    accounts.start_session(db.session, user, now=datetime.now(UTC))
     login_user(user, remember=remember)
 
 
@@ -77,13 +88,33 @@ def register() -> str | Response:
 
 @bp.post("/logout")
 def logout() -> Response:
+    if current_user.is_authenticated:
+        accounts.end_session(db.session, current_user)
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
 
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere() -> Response:
+    """End every session of this account, on every device, this one included."""
+    accounts.end_all_sessions(db.session, current_user)
+    logout_user()
+    session.clear()
+    flash("You are signed out on every device.", "info")
+    return redirect(url_for("auth.login"))
+
+
+def _account_key() -> str:
+    """Counts password checks per account, wherever they come from."""
+    return f"account:{current_user.id}" if current_user.is_authenticated else "account:-"
+
+
 @bp.route("/password", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
 @login_required
 def password() -> str | Response:
     form = PasswordForm()

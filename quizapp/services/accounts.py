@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from quizapp.models import Role, User
+from quizapp.models import Role, User, UserSession
 
 MIN_PASSWORD = 8
+# A session, remembered or not, ends this long after sign-in.
+SESSION_LIFETIME = timedelta(days=30)
 # Checked when the email is unknown, so a failed sign-in takes as long either way.
 _DUMMY_HASH = generate_password_hash("not a real password")
 
@@ -59,15 +62,59 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password) else None
 
 
-def load_session_user(session: Session, user_id: str) -> User | None:
-    """Resolve a Flask-Login id `<id>:<token>`; a stale token (password changed) is refused."""
-    number, _, token = user_id.partition(":")
-    if not number.isdigit():
+def start_session(session: Session, user: User, *, now: datetime) -> str:
+    """Record a new signed-in session for `user`; its key goes into the user's id."""
+    key = secrets.token_urlsafe(24)
+    session.add(UserSession(user_id=user.id, key=key, created_at=now))
+    session.commit()
+    user.session_key = key
+    return key
+
+
+def load_session_user(session: Session, user_id: str, *, now: datetime) -> User | None:
+    """Resolve a Flask-Login id `<id>:<token>:<session key>`.
+
+    Refused when the token is stale (password changed, signed out everywhere), the
+    session was signed out, or it is older than SESSION_LIFETIME.
+    """
+    number, _, rest = user_id.partition(":")
+    token, _, key = rest.partition(":")
+    if not number.isdigit() or len(number) > 10 or not key:
         return None
-    user = session.get(User, int(number))
+    user = session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == int(number),
+            UserSession.key == key,
+            UserSession.created_at > now - SESSION_LIFETIME,
+        )
+    )
     if user is None or not secrets.compare_digest(user.session_token, token):
         return None
+    user.session_key = key
     return user
+
+
+def end_session(session: Session, user: User) -> None:
+    """Sign out this session: its session and remember cookies stop working."""
+    session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.key == user.session_key
+        )
+    )
+    session.commit()
+
+
+def _end_all_sessions(session: Session, user: User) -> None:
+    user.session_token = secrets.token_hex(16)
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+
+
+def end_all_sessions(session: Session, user: User) -> None:
+    """Sign out every session of this user, on every device."""
+    _end_all_sessions(session, user)
+    session.commit()
 
 
 def change_password(session: Session, user: User, *, current: str, new: str) -> None:
@@ -76,7 +123,7 @@ def change_password(session: Session, user: User, *, current: str, new: str) -> 
         raise AccountError("The current password is not right.")
     _check_password(new)
     user.password_hash = generate_password_hash(new)
-    user.session_token = secrets.token_hex(16)
+    _end_all_sessions(session, user)
     session.commit()
 
 

@@ -184,3 +184,113 @@ def test_behind_a_proxy_each_client_has_its_own_sign_in_limit(app, tmp_path):
         with proxied.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def _copy_cookies(source, target, names=("session", "remember_token")):
+    """Another client holding `source`'s cookies: what a stolen cookie gives an attacker."""
+    for name in names:
+        cookie = source.get_cookie(name)
+        if cookie is not None:
+            target.set_cookie(name, cookie.value)
+
+
+def _sign_in(client, email="trainee@example.com", remember=False):
+    token = csrf_token(client.get("/auth/login").get_data(as_text=True))
+    data = {"email": email, "password": PASSWORD, "csrf_token": token}
+    if remember:
+        data["remember"] = "y"
+    assert client.post("/auth/login", data=data).status_code == 302
+
+
+def _sign_out(client, path="/auth/logout"):
+    token = csrf_token(client.get("/auth/password").get_data(as_text=True))
+    return client.post(path, data={"csrf_token": token})
+
+
+def test_a_captured_session_cookie_stops_working_at_sign_out(app, client, make_user):
+    make_user()
+    _sign_in(client)
+    thief = app.test_client()
+    _copy_cookies(client, thief, names=("session",))
+    assert thief.get("/").status_code == 200
+    _sign_out(client)
+    assert thief.get("/").status_code == 302
+
+
+def test_a_remember_cookie_stops_working_at_sign_out(app, client, make_user):
+    make_user()
+    _sign_in(client, remember=True)
+    remember = client.get_cookie("remember_token")
+    assert remember is not None and remember.same_site == "Lax"
+    thief = app.test_client()
+    _copy_cookies(client, thief, names=("remember_token",))
+    agent = {"User-Agent": "something else", "X-Forwarded-For": "198.51.100.7"}
+    assert thief.get("/", headers=agent).status_code == 200
+    _sign_out(client)
+    fresh = app.test_client()
+    _copy_cookies(client, fresh, names=())
+    fresh.set_cookie("remember_token", remember.value)
+    assert fresh.get("/", headers=agent).status_code == 302
+
+
+def test_signing_out_one_session_keeps_the_others(app, client, make_user):
+    make_user()
+    phone = app.test_client()
+    _sign_in(phone)
+    _sign_in(client)
+    _sign_out(client)
+    assert phone.get("/").status_code == 200
+
+
+def test_signing_out_everywhere_ends_every_session(app, client, make_user):
+    make_user()
+    phone = app.test_client()
+    _sign_in(phone, remember=True)
+    _sign_in(client)
+    response = _sign_out(client, "/auth/logout-everywhere")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+    assert phone.get("/").status_code == 302
+    stolen = app.test_client()
+    _copy_cookies(phone, stolen)
+    assert stolen.get("/").status_code == 302
+
+
+def test_a_spoofed_forwarded_for_does_not_move_a_session(app, client, make_user):
+    """Without trusted proxies, X-Forwarded-For is the client's own claim and is ignored."""
+    make_user()
+    _sign_in(client)
+    thief = app.test_client()
+    _copy_cookies(client, thief, names=("session",))
+    assert thief.get("/", environ_base={"REMOTE_ADDR": "198.51.100.9"}).status_code == 302
+    thief = app.test_client()
+    _copy_cookies(client, thief, names=("session",))
+    spoofed = thief.get(
+        "/",
+        environ_base={"REMOTE_ADDR": "198.51.100.9"},
+        headers={"X-Forwarded-For": "127.0.0.1"},
+    )
+    assert spoofed.status_code == 302
+
+
+def test_password_checks_are_rate_limited_per_client_and_per_account(app, make_user):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    make_user()
+    app.config["LOGIN_RATE_LIMIT"] = "100 per minute"
+    first, second = app.test_client(), app.test_client()
+    first.environ_base["REMOTE_ADDR"] = "203.0.113.1"
+    second.environ_base["REMOTE_ADDR"] = "203.0.113.2"
+    _sign_in(first)
+    _sign_in(second)
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+
+    def guess(client):
+        token = csrf_token(client.get("/auth/password").get_data(as_text=True))
+        return client.post(
+            "/auth/password",
+            data={"current": "a guess", "new": "x", "confirm": "x", "csrf_token": token},
+        ).status_code
+
+    assert [guess(first) for _ in range(4)] == [200, 200, 200, 429]
+    # The same account from another address is still counted.
+    assert guess(second) == 429

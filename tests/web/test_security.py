@@ -52,6 +52,7 @@ OWN = {
     "stats.optimize_parameters": "fits the caller's scheduler",
     "auth.password": "the caller's password",
     "auth.logout": "signs the caller out",
+    "auth.logout_everywhere": "signs the caller out on every device",
     "instruct.index": "the classes the caller teaches (403 for trainees)",
 }
 # Someone else's object in the URL: a stranger gets 403 or 404, nothing else.
@@ -92,7 +93,8 @@ def _signed_in(app: Flask, email: str) -> FlaskClient:
 
 
 def _token(client: FlaskClient, path: str = "/") -> str:
-    return csrf_token(client.get(path).get_data(as_text=True))
+    """A CSRF token from `path` (or the sign-in page it sends a signed-out client to)."""
+    return csrf_token(client.get(path, follow_redirects=True).get_data(as_text=True))
 
 
 def _class_with_exam(client: FlaskClient, name: str, title: str, bank: str) -> tuple[str, str]:
@@ -186,7 +188,10 @@ def _rules(app: Flask) -> list[tuple[Rule, str]]:
         if rule.endpoint != "static"
         for method in sorted(rule.methods & {"GET", "POST"})
     ]
-    return sorted(pairs, key=lambda pair: pair[0].endpoint == "auth.logout")
+    return sorted(pairs, key=lambda pair: pair[0].endpoint in SIGN_OUTS)
+
+
+SIGN_OUTS = ("auth.logout", "auth.logout_everywhere")
 
 
 def _url(rule: Rule, ids: dict[str, object]) -> str:
