@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quizapp.config import load_config
@@ -110,7 +111,12 @@ def register_errorhandlers(app: Flask) -> None:
     }
 
     def render(code: int, message: str | None = None) -> tuple[str, int]:
-        return render_template("error.html", code=code, message=message or messages[code]), code
+        text = message or messages[code]
+        try:
+            return render_template("error.html", code=code, message=text), code
+        except Exception:  # the page itself failed (the database, say): say it plainly
+            app.logger.exception("error page %d could not be rendered", code)
+            return f"<!doctype html><title>{code}</title><p>{escape(text)}</p>", code
 
     for code in messages:
         app.register_error_handler(code, lambda error, code=code: render(code))
@@ -122,8 +128,14 @@ def register_errorhandlers(app: Flask) -> None:
     )
 
     def database_unavailable(error: OperationalError) -> tuple[str, int]:
-        db.session.rollback()
-        app.logger.warning("database unavailable: %s", error)
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            app.logger.warning("rollback failed too; the connection is dropped")
+        app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:200])
+        # The page must not go back to the database: loading (or refreshing, after the
+        # rollback) the signed-in user would wait on the same lock or fail the same way.
+        g._login_user = login_manager.anonymous_user()
         return render(503, "The database is busy, so nothing was saved. Try again in a moment.")
 
     app.register_error_handler(OperationalError, database_unavailable)
