@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -128,14 +128,32 @@ def change_password(session: Session, user: User, *, current: str, new: str) -> 
 
 
 def set_role(session: Session, *, user_id: int, role: Role) -> User:
+    """Change a role; the last admin cannot stop being one, however many ask at once.
+
+    The admins' rows are locked first (FOR UPDATE on PostgreSQL; SQLite has one writer),
+    and the change is one UPDATE that applies only while another admin remains.
+    """
     user = session.get(User, user_id)
     if user is None:
         raise AccountError("No such user.")
-    admins = session.scalar(select(func.count()).where(User.role == Role.ADMIN.value))
-    if user.role == Role.ADMIN.value and role is not Role.ADMIN and admins == 1:
+    session.scalars(select(User.id).where(User.role == Role.ADMIN.value).with_for_update()).all()
+    others = (
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN.value, User.id != user_id)
+        .scalar_subquery()
+    )
+    changed = session.execute(
+        update(User)
+        .where(User.id == user_id, (User.role != Role.ADMIN.value) | (others > 0))
+        .values(role=role.value)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1 and role is not Role.ADMIN:
+        session.rollback()
         raise AccountError("This is the last admin; make someone else admin first.")
-    user.role = role.value
     session.commit()
+    session.refresh(user)
     return user
 
 
