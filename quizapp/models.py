@@ -181,7 +181,11 @@ class Review(db.Model):
 
 
 class Flag(db.Model):
+    """A learner's report that a question is wrong or unclear: one per learner and
+    question, edited by flagging again."""
+
     __tablename__ = "flags"
+    __table_args__ = (UniqueConstraint("user_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -189,6 +193,7 @@ class Flag(db.Model):
     reason: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Classroom(db.Model):

@@ -1,4 +1,4 @@
-"""Signed-in sessions
+"""Signed-in sessions, one flag per learner and question
 
 Revision ID: 0003
 Revises: 0002
@@ -29,8 +29,23 @@ def upgrade():
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
 
+    # One flag per learner and question: keep each learner's latest, which they can edit.
+    op.execute(
+        "DELETE FROM flags WHERE id NOT IN "
+        "(SELECT max(id) FROM flags GROUP BY user_id, question_id)"
+    )
+    with op.batch_alter_table('flags', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE flags SET updated_at = created_at")
+    with op.batch_alter_table('flags', schema=None) as batch_op:
+        batch_op.alter_column('updated_at', existing_type=sa.DateTime(timezone=True), nullable=False)
+        batch_op.create_unique_constraint('uq_flags_user_id_question_id', ['user_id', 'question_id'])
+
 
 def downgrade():
+    with op.batch_alter_table('flags', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_flags_user_id_question_id', type_='unique')
+        batch_op.drop_column('updated_at')
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
     op.drop_table('user_sessions')

@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -50,7 +51,11 @@ def register(
         session_token=secrets.token_hex(16),
     )
     session.add(user)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # the same address registered at the same moment
+        session.rollback()
+        raise AccountError("An account with this email already exists.") from None
     return user
 
 

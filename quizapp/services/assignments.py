@@ -389,9 +389,17 @@ def item_analysis(session: Session, assignment: Assignment) -> list[ItemReport]:
                 difficulties[card.question_id].append(card.difficulty)
     flags: dict[int, list[Flag]] = defaultdict(list)
     if learner_ids and ids:
+        # A flag belongs to the classes its author was in when they wrote or last edited
+        # it: joining another class later does not show it to that class's instructors.
         for flag in session.scalars(
             select(Flag)
-            .where(Flag.user_id.in_(learner_ids), Flag.question_id.in_(ids))
+            .join(Membership, Membership.user_id == Flag.user_id)
+            .where(
+                Membership.class_id == assignment.class_id,
+                Membership.role == TRAINEE,
+                Flag.updated_at >= Membership.joined_at,
+                Flag.question_id.in_(ids),
+            )
             .order_by(Flag.created_at)
         ):
             flags[flag.question_id].append(flag)

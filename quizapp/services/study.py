@@ -19,7 +19,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Row, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -483,7 +483,10 @@ def _repeated(session: Session, user: User, token: str, error: StudyError) -> An
 
 
 def undo_last(session: Session, *, user: User) -> Question:
-    """Take back the learner's latest answer, restoring the card as it was."""
+    """Take back the learner's latest answer, restoring the card as it was.
+
+    Undos sent together take back one answer: the others find the card moved on.
+    """
     review = session.scalar(
         select(Review).where(Review.user_id == user.id).order_by(Review.id.desc()).limit(1)
     )
@@ -491,40 +494,75 @@ def undo_last(session: Session, *, user: User) -> Question:
         raise StudyError("There is no answer to undo.")
     card = session.get(Card, review.card_id)
     assert card is not None
-    _restore(card, review.card_before)
-    question = card.question
-    session.delete(review)
+    question = card.question  # loaded before the card changes: loading would flush it
     try:
+        _restore(card, review.card_before)
+        session.flush()  # the card's update checks its version: a second undo stops here
+        taken = session.execute(delete(Review).where(Review.id == review.id))
+        if taken.rowcount != 1:
+            raise StaleDataError("the answer was already taken back")
         session.commit()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):
         session.rollback()
         raise StudyError("That card changed meanwhile; try again.") from None
     return question
 
 
 def set_suspended(session: Session, *, user: User, question_id: int, suspended: bool) -> None:
-    """Suspend (or resume) a question for this learner only."""
+    """Suspend (or resume) a question for this learner only; repeats change nothing more."""
     if session.get(Question, question_id) is None:
         raise StudyError("This question is not available.")
-    card = session.scalar(
-        select(Card).where(Card.user_id == user.id, Card.question_id == question_id)
-    )
-    if card is None:
-        card = Card(user_id=user.id, question_id=question_id)
-        session.add(card)
-    card.suspended = suspended
-    session.commit()
+    for _attempt in range(2):  # a card created meanwhile by the same request sent twice
+        card = session.scalar(
+            select(Card).where(Card.user_id == user.id, Card.question_id == question_id)
+        )
+        if card is None:
+            card = Card(user_id=user.id, question_id=question_id)
+            session.add(card)
+        card.suspended = suspended
+        try:
+            session.commit()
+            return
+        except (IntegrityError, StaleDataError):
+            session.rollback()
+    raise StudyError("That question changed meanwhile; try again.")
 
 
-def flag(session: Session, *, user: User, question_id: int, reason: str, comment: str) -> None:
+def flag(
+    session: Session,
+    *,
+    user: User,
+    question_id: int,
+    reason: str,
+    comment: str,
+    now: datetime,
+) -> Flag:
+    """Flag a question, or change this learner's flag on it: one flag per learner."""
     if reason not in FLAG_REASONS:
         raise StudyError("Choose why you are flagging the question.")
     if session.get(Question, question_id) is None:
         raise StudyError("This question is not available.")
-    session.add(
-        Flag(user_id=user.id, question_id=question_id, reason=reason, comment=comment.strip())
+    for _attempt in range(2):  # the same flag sent twice at once: the second edits the first
+        found = session.scalar(
+            select(Flag).where(Flag.user_id == user.id, Flag.question_id == question_id)
+        )
+        if found is None:
+            found = Flag(user_id=user.id, question_id=question_id, created_at=now)
+            session.add(found)
+        found.reason, found.comment, found.updated_at = reason, comment.strip(), now
+        try:
+            session.commit()
+            return found
+        except IntegrityError:
+            session.rollback()
+    raise StudyError("That flag could not be saved; try again.")
+
+
+def my_flag(session: Session, *, user: User, question_id: int) -> Flag | None:
+    """This learner's flag on the question, to show and edit."""
+    return session.scalar(
+        select(Flag).where(Flag.user_id == user.id, Flag.question_id == question_id)
     )
-    session.commit()
 
 
 def bank_overview(session: Session, user: User, now: datetime) -> list[tuple[Bank, Counts]]:

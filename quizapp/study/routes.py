@@ -202,7 +202,9 @@ def reveal(slug: str) -> str | Response:
         params=params,
         view=view,
         form=form,
-        flag_form=FlagForm(),
+        flag_form=FlagForm(
+            obj=study.my_flag(db.session, user=current_user, question_id=question_id)
+        ),
         response=response,
         correct=correct,
         suggested=suggested,
@@ -273,8 +275,13 @@ def flag(question_id: int) -> Response:
                 question_id=question_id,
                 reason=form.reason.data,
                 comment=form.comment.data or "",
+                now=_now(),
             )
-            flash("Thank you: the question is flagged for your instructors.", "success")
+            flash(
+                "Thank you: the question is flagged for your instructors "
+                "(flagging it again changes your flag).",
+                "success",
+            )
         except study.StudyError as error:
             flash(str(error), "warning")
     else:

@@ -38,7 +38,12 @@ def populated(session, make_user, demo_bank):
             fuzz=False,
         )
     study.flag(
-        db.session, user=user, question_id=question_id, reason="unclear", comment="Ünïcode ✓"
+        db.session,
+        user=user,
+        question_id=question_id,
+        reason="unclear",
+        comment="Ünïcode ✓",
+        now=NOW,
     )
     return user
 
@@ -55,7 +60,7 @@ def test_backup_then_restore_on_an_empty_database_loses_nothing(populated, tmp_p
     assert everything() == before
     # New rows still get fresh ids after a restore.
     user = get_user("trainee@example.com")
-    study.flag(db.session, user=user, question_id=1, reason="wrong", comment="")
+    study.flag(db.session, user=user, question_id=1, reason="wrong", comment="", now=NOW)
 
 
 def test_restore_refuses_a_database_with_data(populated, tmp_path):

@@ -147,6 +147,7 @@ def test_item_analysis_facility_discrimination_and_flags(people, classroom, make
             question_id=tricky.id,
             reason="unclear",
             comment=f"{name} is lost",
+            now=NOW,
         )
     reports = {r.question.id: r for r in assignments.item_analysis(db.session, assignment)}
     report = reports[tricky.id]

@@ -514,3 +514,36 @@ def test_upload_views_take_larger_requests_up_to_their_own_limit(app):
     assert client.post("/test-upload", data=b"x" * 4_000_000, **octets).status_code == 413
     elsewhere = client.post("/auth/login", data=b"x" * 2_000_000, **octets)
     assert elsewhere.status_code == 413
+
+
+# ---- flags
+
+
+def test_a_flag_written_in_one_class_stays_out_of_a_class_joined_later(app, world):
+    trainee = world.clients["trainee_a"]
+    with app.app_context():
+        elsewhere = db.session.scalar(select(Classroom).where(Classroom.name == "Cohort Elsewhere"))
+        theirs = db.session.scalar(select(Assignment).where(Assignment.title == "Elsewhere exam"))
+        code = elsewhere.join_code
+    trainee.post(
+        "/classes/join", data={"code": code, "csrf_token": _token(trainee, "/classes/join")}
+    )
+    items = world.clients["teacher_c"].get(f"/teach/assignments/{theirs.id}/items")
+    assert items.status_code == 200
+    assert FLAG_COMMENT not in items.get_data(as_text=True)
+    own = world.clients["teacher_a"].get(f"/teach/assignments/{world.ids['assignment_id']}/items")
+    assert FLAG_COMMENT in own.get_data(as_text=True)
+
+
+def test_a_flag_sent_twice_is_one_flag_the_learner_can_change(app, world):
+    from quizapp.models import Flag
+
+    trainee, question_id = world.clients["trainee_a"], world.ids["question_id"]
+    for comment in ("first thought", "second thought"):
+        trainee.post(
+            f"/questions/{question_id}/flag",
+            data={"reason": "unclear", "comment": comment, "csrf_token": _token(trainee)},
+        )
+    with app.app_context():
+        flags = db.session.scalars(select(Flag).where(Flag.question_id == question_id)).all()
+        assert [(f.reason, f.comment) for f in flags] == [("unclear", "second thought")]
