@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quizapp.config import load_config
 from quizapp.extensions import csrf, db, limiter, login_manager, migrate
+from quizapp.forms import IdConverter
 from quizapp.limits import LimitedRequest
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -34,6 +35,7 @@ def create_app(
         production = os.environ.get("QUIZAPP_ENV", "development") == "production"
     app = Flask(__name__)
     app.request_class = LimitedRequest
+    app.url_map.converters["int"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(Path(app.instance_path), production=production))
     app.config.update(overrides or {})

@@ -38,7 +38,12 @@ def session_identifier() -> str:
 
 def safe_next(target: str | None) -> str:
     """Only a path on this site; anything else (another host, `//host`, a scheme) goes home."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and target.isprintable()
+    ):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target

@@ -1,13 +1,13 @@
-from flask_wtf import FlaskForm
 from wtforms import DecimalField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from quizapp.forms import Form, finite
 from quizapp.scheduling import MAX_RETENTION, MIN_RETENTION
 from quizapp.services.study import FLAG_REASONS
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     question_id = HiddenField(validators=[DataRequired()])
     version = HiddenField(validators=[InputRequired()])
     token = HiddenField(validators=[DataRequired(), Length(max=64)])
@@ -16,18 +16,18 @@ class AnswerForm(FlaskForm):
     rating = IntegerField(validators=[InputRequired(), NumberRange(1, 4)])
 
 
-class FlagForm(FlaskForm):
+class FlagForm(Form):
     reason = SelectField(
         "What is wrong?", choices=[SelectChoice(key, label) for key, label in FLAG_REASONS.items()]
     )
     comment = TextAreaField("Comment (optional)", validators=[Length(max=2000)])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     desired_retention = DecimalField(
         "Desired retention",
         places=2,
-        validators=[InputRequired(), NumberRange(MIN_RETENTION, MAX_RETENTION)],
+        validators=[InputRequired(), finite, NumberRange(MIN_RETENTION, MAX_RETENTION)],
         description="The share of reviews you want to pass: higher means more reviews.",
     )
     new_per_day = IntegerField(
@@ -38,5 +38,5 @@ class SettingsForm(FlaskForm):
     )
 
 
-class ExamForm(FlaskForm):
+class ExamForm(Form):
     """The exam's answers are read per question; the form itself carries the CSRF token."""

@@ -27,6 +27,7 @@ from quizapp.content.bank import Kind, Section
 from quizapp.content.responses import decode, is_correct
 from quizapp.export.anki import select as select_questions
 from quizapp.extensions import db
+from quizapp.forms import database_id
 from quizapp.instruct.forms import JoinForm
 from quizapp.models import Bank
 from quizapp.scheduling import Grade, format_interval
@@ -99,7 +100,9 @@ def _scope(bank: Bank, args, sections: list[str], kinds: list[str]):  # type: ig
     question_ids = None
     if args.get("assignment"):
         assignment = assignments.open_assignment_for(
-            db.session, user=current_user, assignment_id=args.get("assignment", type=int) or 0
+            db.session,
+            user=current_user,
+            assignment_id=args.get("assignment", type=database_id) or 0,
         )
         if assignment is None or assignment.bank_id != bank.id:
             abort(404)
@@ -120,7 +123,7 @@ def _scope(bank: Bank, args, sections: list[str], kinds: list[str]):  # type: ig
                 chosen if question_ids is None else tuple(set(chosen) & set(question_ids))
             )
     first = assignments.overdue_questions(db.session, current_user, bank_id=bank.id, now=_now())
-    after = args.get("after", type=int) if in_order else None
+    after = args.get("after", type=database_id) if in_order else None
     scope = study.Scope(bank.id, section, kind, question_ids, first, in_order, after)
     return scope, params
 
@@ -147,7 +150,7 @@ def next_card(slug: str) -> str:
     scope, params = _scope(bank, request.args, sections, kinds)
     now = _now()
     counts = study.counts(db.session, current_user, scope, now)
-    wanted = request.args.get("show", type=int)
+    wanted = request.args.get("show", type=database_id)
     key = _card_key()
     if wanted is not None and study.available(db.session, current_user, scope, wanted, now=now):
         view = study.view_card(db.session, current_user, wanted, now, fuzz=_fuzz(), key=key)
@@ -166,8 +169,8 @@ def next_card(slug: str) -> str:
 def reveal(slug: str) -> str | Response:
     bank = _bank(slug)
     params = _scope_args()
-    question_id = request.args.get("q", type=int)
-    seen = request.args.get("v", type=int)
+    question_id = request.args.get("q", type=database_id)
+    seen = request.args.get("v", type=database_id)
     token = request.args.get("t", "")
     if question_id is None or seen is None or not token:
         return redirect(url_for("study.next_card", slug=slug, **params))
@@ -211,6 +214,14 @@ def reveal(slug: str) -> str | Response:
     )
 
 
+def _is_id(value: str) -> bool:
+    try:
+        database_id(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _duration(shown_at: str | None) -> int | None:
     if not shown_at or not shown_at.isdigit():
         return None
@@ -224,7 +235,7 @@ def answer(slug: str) -> Response:
     params = _scope_args()
     form = AnswerForm()
     if not form.validate_on_submit() or not (
-        form.question_id.data.isdigit() and form.version.data.isdigit()
+        _is_id(form.question_id.data) and _is_id(form.version.data)
     ):
         flash("That answer could not be read; nothing was recorded.", "warning")
         return redirect(url_for("study.next_card", slug=slug, **params))

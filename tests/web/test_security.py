@@ -547,3 +547,111 @@ def test_a_flag_sent_twice_is_one_flag_the_learner_can_change(app, world):
     with app.app_context():
         flags = db.session.scalars(select(Flag).where(Flag.question_id == question_id)).all()
         assert [(f.reason, f.comment) for f in flags] == [("unclear", "second thought")]
+
+
+# ---- hostile values at the edge: a clear 4xx or a form message, never a 500
+
+HUGE_ID = "2147483648"
+NUL = "bad\x00value"
+HOSTILE_FIELDS = {
+    field: NUL
+    for field in (
+        "name",
+        "email",
+        "password",
+        "current",
+        "new",
+        "confirm",
+        "title",
+        "comment",
+        "code",
+        "response",
+        "token",
+        "prompt",
+        "answer",
+        "explanation",
+        "tags",
+        "reason",
+        "role",
+        "status",
+        "bank",
+    )
+} | {
+    "question_id": "9" * 30,
+    "version": HUGE_ID,
+    "rating": "3",
+    "desired_retention": "sNaN",
+    "new_per_day": "20",
+    "reviews_per_day": "200",
+    "target_retention": "NaN",
+    "target_share": "Infinity",
+    "questions": "\n".join(f"q{n}" for n in range(3000)),
+    "opens_at": "2026-01-01T00:00",
+    "due_at": "2030-01-01T00:00",
+    "target_kind": "reviews",
+    "target_reviews": "1",
+}
+
+
+def test_every_route_answers_an_id_beyond_32_bits_with_404(app, world):
+    failures = []
+    for rule, method in _rules(app):
+        if not {a for a in rule.arguments if a.endswith("_id")}:
+            continue
+        huge = {**world.ids, **{a: HUGE_ID for a in rule.arguments if a.endswith("_id")}}
+        client = world.clients[_owner_of(rule.endpoint)]
+        response = _call(client, method, _url(rule, huge))
+        if response.status_code != 404:
+            failures.append(f"{method} {_url(rule, huge)}: {response.status_code}")
+    assert failures == []
+
+
+def test_every_post_survives_hostile_field_values(app, world):
+    failures = []
+    for rule, method in _rules(app):
+        if method != "POST" or rule.endpoint in SIGN_OUTS:
+            continue
+        client = world.clients[_owner_of(rule.endpoint)]
+        url = _url(rule, world.ids)
+        response = client.post(url, data={**HOSTILE_FIELDS, "csrf_token": _token(client)})
+        if response.status_code >= 500:
+            failures.append(f"POST {url}: {response.status_code}")
+    assert failures == []
+
+
+def test_hostile_query_values_get_a_page_not_a_500(app, world):
+    slug, trainee = world.ids["slug"], world.clients["trainee_b"]
+    paths = [
+        f"/banks/{slug}/study?show={'9' * 40}",
+        f"/banks/{slug}/study?assignment={HUGE_ID}",
+        f"/banks/{slug}/study?custom=cram&after={'9' * 40}",
+        f"/banks/{slug}/reveal?q={HUGE_ID}&v={HUGE_ID}&t=x",
+        f"/banks/{slug}/study?custom=cram&tag=a%00b",
+        f"/banks/{slug}/anki.apkg?tag=a%00b&section=%00",
+    ]
+    for path in paths:
+        assert trainee.get(path).status_code < 500, path
+    anonymous = app.test_client()
+    token = _token(anonymous, "/auth/login")
+    make = {"email": TRAINEE_B, "password": "correct horse battery", "csrf_token": token}
+    signed = anonymous.post("/auth/login?next=/%0d%0aSet-Cookie:%20x=1", data=make)
+    assert signed.status_code == 302 and "\n" not in signed.location and "\r" not in signed.location
+
+
+def test_nul_in_a_form_gets_a_message_and_changes_nothing(app, world):
+    trainee = world.clients["trainee_b"]
+    joined = trainee.post(
+        "/classes/join", data={"code": NUL, "csrf_token": _token(trainee, "/classes/join")}
+    )
+    assert joined.status_code == 200
+    assert "control characters" in text(joined.get_data(as_text=True))
+    settings = trainee.post(
+        "/settings",
+        data={
+            "desired_retention": "sNaN",
+            "new_per_day": "20",
+            "reviews_per_day": "200",
+            "csrf_token": _token(trainee, "/settings"),
+        },
+    )
+    assert settings.status_code == 200 and "Enter a number" in text(settings.get_data(as_text=True))
