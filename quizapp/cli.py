@@ -162,9 +162,9 @@ def user_create(email: str, name: str, role: str, password: str) -> None:
 
 
 DEMO_USERS = (
-    ("trainee@example.com", "Demo Trainee", "trainee-demo", Role.TRAINEE),
-    ("instructor@example.com", "Demo Instructor", "instructor-demo", Role.INSTRUCTOR),
-    ("admin@example.com", "Demo Admin", "admin-demo", Role.ADMIN),
+    ("trainee@example.com", "Demo Trainee", "sciatic-notch-42", Role.TRAINEE),
+    ("instructor@example.com", "Demo Instructor", "gluteal-bursa-17", Role.INSTRUCTOR),
+    ("admin@example.com", "Demo Admin", "piriformis-ladder", Role.ADMIN),
 )
 
 

@@ -82,6 +82,8 @@ def register() -> str | Response:
             user = accounts.register(
                 db.session, email=form.email.data, name=form.name.data, password=form.password.data
             )
+        except accounts.WeakPassword as error:
+            form.password.errors.append(str(error))
         except accounts.AccountError as error:
             form.email.errors.append(str(error))
         else:
@@ -128,6 +130,8 @@ def password() -> str | Response:
             accounts.change_password(
                 db.session, current_user, current=form.current.data, new=form.new.data
             )
+        except accounts.WeakPassword as error:
+            form.new.errors.append(str(error))
         except accounts.AccountError as error:
             form.current.errors.append(str(error))
         else:

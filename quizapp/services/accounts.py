@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import secrets
+import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from quizapp.models import Role, User, UserSession
 
 MIN_PASSWORD = 8
+MAX_PASSWORD = 256
+# zxcvbn's score 3: about 10^8 guesses or more ("safely unguessable" online).
+STRONG_ENOUGH = 3
+_ZXCVBN = threading.Lock()
 # A session, remembered or not, ends this long after sign-in.
 SESSION_LIFETIME = timedelta(days=30)
 # Checked when the email is unknown, so a failed sign-in takes as long either way.
@@ -23,13 +29,34 @@ class AccountError(ValueError):
     """A request about an account that cannot be met; the message is for the user."""
 
 
+class WeakPassword(AccountError):
+    """The new password is refused; the message says why."""
+
+
 def _normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _check_password(password: str) -> None:
+def _check_password(password: str, *, email: str, name: str) -> None:
+    """Refuse short passwords and, as NIST SP 800-63B asks, ones that are common or built
+    from the account's own details (zxcvbn estimates how many guesses each would take)."""
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"Use a password of at least {MIN_PASSWORD} characters.")
+        raise WeakPassword(f"Use a password of at least {MIN_PASSWORD} characters.")
+    if len(password) > MAX_PASSWORD:
+        raise WeakPassword(f"Use a password of at most {MAX_PASSWORD} characters.")
+    context = [email, email.partition("@")[0], name, *name.split(), "quizapp"]
+    with _ZXCVBN:  # zxcvbn keeps the user inputs in a module-level dictionary
+        verdict = zxcvbn(password[:72], user_inputs=[part for part in context if part])
+    if verdict["score"] < STRONG_ENOUGH:
+        feedback = verdict["feedback"]
+        why = feedback["warning"] or (
+            "It is built from your name or email."
+            if verdict["sequence"]
+            and any(m.get("dictionary_name") == "user_inputs" for m in verdict["sequence"])
+            else "It would be guessed quickly."
+        )
+        hint = " ".join(feedback["suggestions"]) or "Add another word or two."
+        raise WeakPassword(f"That password is too easy to guess. {why.rstrip('.')}. {hint}")
 
 
 def find_user(session: Session, email: str) -> User | None:
@@ -39,8 +66,8 @@ def find_user(session: Session, email: str) -> User | None:
 def register(
     session: Session, *, email: str, name: str, password: str, role: Role = Role.TRAINEE
 ) -> User:
-    """Create an account; refuse a taken email or a short password."""
-    _check_password(password)
+    """Create an account; refuse a taken email or a weak password."""
+    _check_password(password, email=_normalise_email(email), name=name)
     if find_user(session, email) is not None:
         raise AccountError("An account with this email already exists.")
     user = User(
@@ -126,7 +153,7 @@ def change_password(session: Session, user: User, *, current: str, new: str) -> 
     """Change the password and sign out every other session."""
     if not check_password_hash(user.password_hash, current):
         raise AccountError("The current password is not right.")
-    _check_password(new)
+    _check_password(new, email=user.email, name=user.name)
     user.password_hash = generate_password_hash(new)
     _end_all_sessions(session, user)
     session.commit()

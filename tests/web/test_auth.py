@@ -294,3 +294,35 @@ def test_password_checks_are_rate_limited_per_client_and_per_account(app, make_u
     assert [guess(first) for _ in range(4)] == [200, 200, 200, 429]
     # The same account from another address is still counted.
     assert guess(second) == 429
+
+
+def test_common_and_personal_passwords_are_refused_with_the_reason(client, app):
+    for weak, reason in (
+        ("12345678", "common password"),
+        ("password", "common password"),
+        ("new@example.com", "your name or email"),
+        ("new person 1", "your name or email"),
+    ):
+        page = text(register(client, password=weak).get_data(as_text=True))
+        assert "too easy to guess" in page and reason in page, weak
+    with app.app_context():
+        from quizapp.services import accounts
+
+        assert accounts.find_user(db.session, "new@example.com") is None
+    assert register(client, password="sciatic notch ladder").status_code == 302
+
+
+def test_a_weak_new_password_is_refused_on_the_password_page(auth, make_user):
+    make_user()
+    auth.login()
+    response = auth.client.post(
+        "/auth/password",
+        data={
+            "current": PASSWORD,
+            "new": "trainee@example.com",
+            "confirm": "trainee@example.com",
+            "csrf_token": auth.csrf("/auth/password"),
+        },
+    )
+    assert response.status_code == 200
+    assert "too easy to guess" in text(response.get_data(as_text=True))
