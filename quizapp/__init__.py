@@ -9,7 +9,9 @@ from typing import Any
 
 from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError
 from markupsafe import escape
+from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -141,6 +143,14 @@ def register_errorhandlers(app: Flask) -> None:
         return render(503, "The database is busy, so nothing was saved. Try again in a moment.")
 
     app.register_error_handler(OperationalError, database_unavailable)
+
+    def limits_unavailable(error: Exception) -> tuple[str, int]:
+        # Only credential checks are rate-limited: without the count they are not done.
+        app.logger.warning("rate-limit storage unavailable: %s", error)
+        return render(503, "Signing in is unavailable for a few minutes. Please try again soon.")
+
+    app.register_error_handler(RedisError, limits_unavailable)
+    app.register_error_handler(StorageError, limits_unavailable)
 
 
 def register_headers(app: Flask) -> None:

@@ -204,7 +204,10 @@ def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.csv"',
+            "Cache-Control": "no-store",  # trainees' names and results: no copies on the way
+        },
     )
 
 

@@ -454,4 +454,5 @@ def my_data() -> Response:
     data = personal_data.learner_data(db.session, current_user, now=_now())
     response = jsonify(data)
     response.headers["Content-Disposition"] = 'attachment; filename="quizapp-my-data.json"'
+    response.headers["Cache-Control"] = "no-store"
     return response

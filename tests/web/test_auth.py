@@ -326,3 +326,30 @@ def test_a_weak_new_password_is_refused_on_the_password_page(auth, make_user):
     )
     assert response.status_code == 200
     assert "too easy to guess" in text(response.get_data(as_text=True))
+
+
+def test_with_the_rate_limit_store_down_sign_in_says_it_is_unavailable(app, tmp_path):
+    from quizapp import create_app
+    from tests.conftest import database_url
+
+    cut_off = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+            "CHECK_MIGRATIONS": False,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/1",  # nothing listens there
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    try:
+        response = cut_off.test_client().post(
+            "/auth/login", data={"email": "a@example.com", "password": "a guess"}
+        )
+        assert response.status_code == 503
+        assert "Signing in is unavailable" in text(response.get_data(as_text=True))
+        assert response.headers["Content-Security-Policy"]
+    finally:
+        with cut_off.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -655,3 +655,14 @@ def test_nul_in_a_form_gets_a_message_and_changes_nothing(app, world):
         },
     )
     assert settings.status_code == 200 and "Enter a number" in text(settings.get_data(as_text=True))
+
+
+def test_csv_downloads_are_not_stored_by_caches(world):
+    teacher, assignment_id = world.clients["teacher_a"], world.ids["assignment_id"]
+    user_id = world.ids["user_id"]
+    for path in (
+        f"/teach/assignments/{assignment_id}/progress.csv",
+        f"/teach/assignments/{assignment_id}/trainees/{user_id}.csv",
+    ):
+        response = teacher.get(path)
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
