@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
@@ -27,12 +30,41 @@ from quizapp.services.banks import LoadReport
 CARDS = Path(__file__).resolve().parent.parent / "cards"
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _create_app():  # type: ignore[no-untyped-def]
     from quizapp import create_app
 
     return create_app()
+
+
+def needs_database(command: Callable[P, R]) -> Callable[P, R]:
+    """Meet a missing, unreachable or outdated database with one line naming the fix."""
+
+    @functools.wraps(command)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+        from flask import current_app
+        from sqlalchemy.exc import OperationalError
+
+        from quizapp.schema import UPGRADE_COMMAND, database_is_current
+
+        if current_app.config["CHECK_MIGRATIONS"]:
+            try:
+                current = database_is_current()
+            except OperationalError as error:
+                reason = str(error.orig or error).splitlines()[0]
+                raise click.ClickException(
+                    f"The database cannot be opened ({reason}); check QUIZAPP_DATABASE_URL."
+                ) from None
+            if not current:
+                raise click.ClickException(
+                    f"The database is missing or not up to date: run `{UPGRADE_COMMAND}` first."
+                )
+        return command(*args, **kwargs)
+
+    return checked
 
 
 main = FlaskGroup(
@@ -131,6 +163,7 @@ def load_bank_file(path: Path) -> LoadReport:
 @bank.command("load")
 @click.argument("paths", nargs=-1, required=True, type=_FILE)
 @with_appcontext
+@needs_database
 def bank_load(paths: tuple[Path, ...]) -> None:
     """Import or update banks by question ID; removed questions are retired, not deleted."""
     for path in paths:
@@ -150,6 +183,7 @@ def user() -> None:
 )
 @click.password_option(help="Password (asked for when not given).")
 @with_appcontext
+@needs_database
 def user_create(email: str, name: str, role: str, password: str) -> None:
     """Create an account with a role: trainee, instructor or admin."""
     try:
@@ -207,6 +241,7 @@ def export_group() -> None:
 @click.option("--kind", multiple=True, type=click.Choice([k.value for k in Kind]))
 @click.option("--tag", multiple=True, help="Only questions with this tag (repeatable).")
 @with_appcontext
+@needs_database
 def export_anki(
     banks_: tuple[Path, ...],
     output: Path,
@@ -235,6 +270,7 @@ def export_anki(
 @main.command("optimize")
 @click.option("--user", "email", help="Only this learner's email (default: every learner).")
 @with_appcontext
+@needs_database
 def optimize_command(email: str | None) -> None:
     """Fit learners' FSRS parameters to their reviews and reschedule their cards.
 
@@ -284,6 +320,7 @@ def optimize_command(email: str | None) -> None:
 @main.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
+@needs_database
 def backup_command(file: Path) -> None:
     """Write a consistent snapshot of all data to FILE; safe while the server runs."""
     try:
@@ -296,6 +333,7 @@ def backup_command(file: Path) -> None:
 @main.command("restore")
 @click.argument("file", type=_FILE)
 @with_appcontext
+@needs_database
 def restore_command(file: Path) -> None:
     """Load a backup into an empty, migrated database; nothing is written if it fails."""
     try:
