@@ -15,7 +15,14 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from quizapp import MIGRATIONS
 from quizapp.content.bank import Bank, Kind, Section
-from quizapp.content.bankfile import BankError, check_bank_file, dump_bank, load_bank, save_bank
+from quizapp.content.bankfile import (
+    BankError,
+    check_bank_file,
+    dump_bank,
+    load_bank,
+    read_article,
+    save_bank,
+)
 from quizapp.content.generate import generate_bank
 from quizapp.content.parser import ArticleError, parse_article
 from quizapp.content.summary import summarise
@@ -82,9 +89,11 @@ def bank() -> None:
 
 def build_from_article(article: Path) -> Bank:
     try:
-        parsed = parse_article(article.read_text(encoding="utf-8"), str(article))
+        parsed = parse_article(read_article(article), str(article))
     except UnicodeDecodeError as error:
         raise click.ClickException(f"{article}: not UTF-8 text ({error.reason})") from None
+    except OSError as error:
+        raise click.ClickException(f"{article}: {error}") from None
     except ArticleError as error:
         raise click.ClickException(str(error)) from None
     for warning in parsed.warnings:
@@ -155,9 +164,7 @@ def load_bank_file(path: Path) -> LoadReport:
     except BankError as error:
         raise click.ClickException(f"{path} was not loaded:\n{error}") from None
     article = path.parent / loaded.article
-    return banks.load_bank(
-        db.session, loaded, article_text=article.read_text(encoding="utf-8"), now=_now()
-    )
+    return banks.load_bank(db.session, loaded, article_text=read_article(article), now=_now())
 
 
 @bank.command("load")
