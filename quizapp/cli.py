@@ -30,7 +30,7 @@ from quizapp.content.text import slugify
 from quizapp.export.anki import ExportError
 from quizapp.export.anki import select as select_questions
 from quizapp.extensions import db
-from quizapp.models import Role
+from quizapp.models import Role, User
 from quizapp.services import accounts, backup, banks, exports
 from quizapp.services.banks import LoadReport
 
@@ -157,24 +157,37 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def load_bank_file(path: Path) -> LoadReport:
+def load_bank_file(path: Path, maintainer: User | None = None) -> LoadReport:
     """Check a bank file and load it into the database."""
     try:
         loaded = load_bank(path)
     except BankError as error:
         raise click.ClickException(f"{path} was not loaded:\n{error}") from None
     article = path.parent / loaded.article
-    return banks.load_bank(db.session, loaded, article_text=read_article(article), now=_now())
+    return banks.load_bank(
+        db.session, loaded, article_text=read_article(article), now=_now(), maintainer=maintainer
+    )
 
 
 @bank.command("load")
 @click.argument("paths", nargs=-1, required=True, type=_FILE)
+@click.option(
+    "--maintainer",
+    "email",
+    help="An instructor's email: they may edit and retire the bank's questions "
+    "(without it, only admins may until a maintainer is added).",
+)
 @with_appcontext
 @needs_database
-def bank_load(paths: tuple[Path, ...]) -> None:
+def bank_load(paths: tuple[Path, ...], email: str | None) -> None:
     """Import or update banks by question ID; removed questions are retired, not deleted."""
+    maintainer = None
+    if email:
+        maintainer = accounts.find_user(db.session, email)
+        if maintainer is None or maintainer.role == Role.TRAINEE.value:
+            raise click.ClickException(f"No instructor or admin has the email {email}.")
     for path in paths:
-        click.echo(f"{path}: {load_bank_file(path)}")
+        click.echo(f"{path}: {load_bank_file(path, maintainer)}")
 
 
 @main.group()

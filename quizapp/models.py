@@ -100,8 +100,24 @@ class Bank(db.Model):
     topic: Mapped[str] = mapped_column(String(200))
     article: Mapped[str] = mapped_column(Text, default="")
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who first loaded or created it; None for a load from the shell without --maintainer.
+    loaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     questions: Mapped[list[Question]] = relationship(back_populates="bank")
+
+
+class BankMaintainer(db.Model):
+    """An instructor who may edit and retire a bank's questions (admins always may)."""
+
+    __tablename__ = "bank_maintainers"
+    __table_args__ = (UniqueConstraint("bank_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
 
 
 class Question(db.Model):

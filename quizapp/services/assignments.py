@@ -28,7 +28,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.services import statements
-from quizapp.services.banks import content_hash
+from quizapp.services.banks import can_maintain, content_hash
 from quizapp.services.classes import INSTRUCTOR, TRAINEE, trainees
 from quizapp.services.study import memory_of, settings_for
 
@@ -427,16 +427,30 @@ def item_analysis(session: Session, assignment: Assignment) -> list[ItemReport]:
     return reports
 
 
+class NotMaintainer(AssignmentError):
+    """Only the bank's maintainers (and admins) may change its questions."""
+
+
+def _require_maintainer(session: Session, user: User, question: Question) -> None:
+    if not can_maintain(session, user, question.bank):
+        raise NotMaintainer(
+            "Only this bank's maintainers can change its questions: it is shared by every "
+            "class that uses it. Ask one of them, or an admin."
+        )
+
+
 def edit_question(
     session: Session,
     question: Question,
     *,
+    by: User,
     prompt: str,
     answer: str | None,
     explanation: str,
     now: datetime,
 ) -> None:
     """Change a question's text in place: it keeps its ID, so learners keep their history."""
+    _require_maintainer(session, by, question)
     content = {**question.content, "prompt": prompt.strip(), "explanation": explanation.strip()}
     if not content["explanation"]:
         content.pop("explanation")
@@ -455,7 +469,9 @@ def edit_question(
     session.commit()
 
 
-def retire_question(session: Session, question: Question, *, now: datetime) -> None:
+def retire_question(session: Session, question: Question, *, by: User, now: datetime) -> None:
+    """Hide a question from study everywhere; its history stays."""
+    _require_maintainer(session, by, question)
     question.retired = True
     question.updated_at = now
     session.commit()

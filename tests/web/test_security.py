@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
@@ -17,6 +18,7 @@ from werkzeug.routing import Rule
 
 from quizapp.extensions import db
 from quizapp.models import Assignment, Classroom, ExamAttempt, Membership, Question, Role, User
+from quizapp.services import banks
 from tests.conftest import Auth, get_user
 from tests.pages import csrf_token, form_action, hidden_inputs, text
 
@@ -75,6 +77,7 @@ PROTECTED = {
     "instruct.items": "A's assignment",
     "instruct.edit_question": "A's assignment's question",
     "instruct.retire_question": "A's assignment's question",
+    "instruct.add_maintainer": "the bank's maintainers (A) and admins",
 }
 
 
@@ -150,6 +153,11 @@ def world(app: Flask, make_user, demo_bank: str) -> World:  # type: ignore[no-un
         "teacher_c": _signed_in(app, TEACHER_C),
         "admin": _signed_in(app, ADMIN),
     }
+    with app.app_context():
+        bank = banks.find_bank(db.session, demo_bank)
+        banks.add_maintainer(
+            db.session, bank, by=get_user(ADMIN), email=TEACHER_A, now=datetime.now(UTC)
+        )
     teacher, trainee = clients["teacher_a"], clients["trainee_a"]
     class_path, assignment_path = _class_with_exam(teacher, CLASS_A, ASSIGNMENT_A, demo_bank)
     _join(trainee, class_path, teacher)
@@ -293,7 +301,9 @@ def test_another_class_item_analysis_leaves_out_a_flags(app, world):
         theirs = db.session.scalar(select(Assignment).where(Assignment.title == "Elsewhere exam"))
     for path in (f"/teach/assignments/{theirs.id}", f"/teach/assignments/{theirs.id}/items"):
         response = client.get(path)
-        assert response.status_code == 200 and _leaks(response.data) == [], path
+        # A bank's maintainers are named to every instructor who assigns it: not class data.
+        page = re.sub(rb'<section id="maintainers">.*?</section>', b"", response.data, flags=re.S)
+        assert response.status_code == 200 and _leaks(page) == [], path
 
 
 # ---- CSRF
@@ -666,3 +676,36 @@ def test_csv_downloads_are_not_stored_by_caches(world):
     ):
         response = teacher.get(path)
         assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+
+
+# ---- who may change a bank
+
+
+def test_an_instructor_who_does_not_maintain_a_bank_can_assign_it_but_not_change_it(app, world):
+    client = world.clients["teacher_c"]
+    with app.app_context():
+        theirs = db.session.scalar(select(Assignment).where(Assignment.title == "Elsewhere exam"))
+        question = db.session.scalar(
+            select(Question).where(Question.bank_id == theirs.bank_id, Question.section == "faq")
+        )
+    base = f"/teach/assignments/{theirs.id}/questions/{question.id}"
+    assert client.get(base).status_code == 403
+    edited = client.post(
+        base, data={"prompt": "Changed by C", "explanation": "", "csrf_token": _token(client)}
+    )
+    assert edited.status_code == 403
+    client.post(f"{base}/retire", data={"csrf_token": _token(client)})
+    items = client.get(f"/teach/assignments/{theirs.id}/items").get_data(as_text=True)
+    assert "Who can change these questions" in items and "teacher.alpha" in items
+    assert "/questions/" not in items, "no edit links for a non-maintainer"
+    with app.app_context():
+        stored = db.session.get(Question, question.id)
+        assert not stored.retired and stored.content["prompt"] != "Changed by C"
+    # A, a maintainer, adds C; then C may change it.
+    teacher = world.clients["teacher_a"]
+    added = teacher.post(
+        f"/teach/banks/{world.ids['slug']}/maintainers",
+        data={"email": TEACHER_C, "csrf_token": _token(teacher)},
+    )
+    assert added.status_code == 302
+    assert client.get(base).status_code == 200
