@@ -233,11 +233,13 @@ def demo(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     upgrade(directory=str(MIGRATIONS))
-    for path in sorted(CARDS.glob("*.yaml")):
-        click.echo(f"Loaded {path.name}: {load_bank_file(path)}")
     for email, name, password, role in DEMO_USERS:
         if accounts.find_user(db.session, email) is None:
             accounts.register(db.session, email=email, name=name, password=password, role=role)
+    instructor = accounts.find_user(db.session, DEMO_USERS[1][0])
+    for path in sorted(CARDS.glob("*.yaml")):
+        click.echo(f"Loaded {path.name}: {load_bank_file(path, maintainer=instructor)}")
+    for email, _name, password, role in DEMO_USERS:
         click.echo(f"  {role.value:<10} {email}  password: {password}")
     click.echo(f"quizapp is serving at http://{host}:{port}/  (Ctrl+C stops it)")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
