@@ -97,6 +97,11 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
 def start_session(session: Session, user: User, *, now: datetime) -> str:
     """Record a new signed-in session for `user`; its key goes into the user's id."""
     key = secrets.token_urlsafe(24)
+    session.execute(  # this user's expired sessions go at the next sign-in
+        delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.created_at <= now - SESSION_LIFETIME
+        )
+    )
     session.add(UserSession(user_id=user.id, key=key, created_at=now))
     session.commit()
     user.session_key = key
