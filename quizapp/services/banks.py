@@ -111,6 +111,8 @@ def list_banks(session: Session) -> list[Bank]:
 
 
 def find_bank(session: Session, slug: str) -> Bank | None:
+    if "\x00" in slug:  # no bank is named so, and PostgreSQL refuses to compare it
+        return None
     return session.scalar(statements.bank(), {"slug": slug})
 
 

@@ -585,6 +585,7 @@ HOSTILE_FIELDS = {
         "role",
         "status",
         "bank",
+        "back_to_bank",
     )
 } | {
     "question_id": "9" * 30,
@@ -638,6 +639,9 @@ def test_hostile_query_values_get_a_page_not_a_500(app, world):
         f"/banks/{slug}/reveal?q={HUGE_ID}&v={HUGE_ID}&t=x",
         f"/banks/{slug}/study?custom=cram&tag=a%00b",
         f"/banks/{slug}/anki.apkg?tag=a%00b&section=%00",
+        "/banks/a%00b/study",
+        "/banks/a%00b/reveal?q=1&v=0&t=x",
+        "/join/a%00b",
     ]
     for path in paths:
         assert trainee.get(path).status_code < 500, path
