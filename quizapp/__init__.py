@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError
+from markupsafe import escape
+from redis.exceptions import RedisError
 from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quizapp.config import load_config
 from quizapp.extensions import csrf, db, limiter, login_manager, migrate
+from quizapp.forms import IdConverter
+from quizapp.limits import LimitedRequest
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -31,12 +36,11 @@ def create_app(
     if production is None:
         production = os.environ.get("QUIZAPP_ENV", "development") == "production"
     app = Flask(__name__)
+    app.request_class = LimitedRequest
+    app.url_map.converters["int"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(Path(app.instance_path), production=production))
     app.config.update(overrides or {})
-    # A request body may carry an upload of MAX_UPLOAD_BYTES and its form fields.
-    if app.config.get("MAX_CONTENT_LENGTH") is None:
-        app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 65536
     if hops := app.config["PROXY_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     register_extensions(app)
@@ -72,6 +76,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    from quizapp.auth.routes import session_identifier
+
+    login_manager._session_identifier_generator = session_identifier
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas(lock_timeout))
@@ -101,24 +108,23 @@ def register_errorhandlers(app: Flask) -> None:
         403: "You do not have access to this page.",
         404: "There is nothing here.",
         405: "That action is not allowed here.",
+        413: "That request is too large, so nothing was read or saved.",
         429: "Too many attempts. Wait a minute and try again.",
         500: "Something went wrong on our side. Your data is safe; please try again.",
         503: "The service is busy or being updated. Please try again shortly.",
     }
 
     def render(code: int, message: str | None = None) -> tuple[str, int]:
-        return render_template("error.html", code=code, message=message or messages[code]), code
+        text = message or messages[code]
+        try:
+            return render_template("error.html", code=code, message=text), code
+        except Exception:  # the page itself failed (the database, say): say it plainly
+            app.logger.exception("error page %d could not be rendered", code)
+            return f"<!doctype html><title>{code}</title><p>{escape(text)}</p>", code
 
     for code in messages:
         app.register_error_handler(code, lambda error, code=code: render(code))
-    app.register_error_handler(
-        413,
-        lambda error: render(
-            413,
-            f"That file is too large: uploads of up to "
-            f"{app.config['MAX_UPLOAD_BYTES'] / 1e6:.0f} MB are accepted. Nothing was changed.",
-        ),
-    )
+    app.register_error_handler(413, _too_large(render))
     app.register_error_handler(
         CSRFError,
         lambda error: render(
@@ -127,11 +133,25 @@ def register_errorhandlers(app: Flask) -> None:
     )
 
     def database_unavailable(error: OperationalError) -> tuple[str, int]:
-        db.session.rollback()
-        app.logger.warning("database unavailable: %s", error)
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            app.logger.warning("rollback failed too; the connection is dropped")
+        app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:200])
+        # The page must not go back to the database: loading (or refreshing, after the
+        # rollback) the signed-in user would wait on the same lock or fail the same way.
+        g._login_user = login_manager.anonymous_user()
         return render(503, "The database is busy, so nothing was saved. Try again in a moment.")
 
     app.register_error_handler(OperationalError, database_unavailable)
+
+    def limits_unavailable(error: Exception) -> tuple[str, int]:
+        # Only credential checks are rate-limited: without the count they are not done.
+        app.logger.warning("rate-limit storage unavailable: %s", error)
+        return render(503, "Signing in is unavailable for a few minutes. Please try again soon.")
+
+    app.register_error_handler(RedisError, limits_unavailable)
+    app.register_error_handler(StorageError, limits_unavailable)
 
 
 def register_headers(app: Flask) -> None:
@@ -142,3 +162,20 @@ def register_headers(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+def _too_large(render: Callable[..., Any]) -> Callable[[Exception], Any]:
+    """A 413 names the limit that was passed: the upload limit on views that take files."""
+
+    def handle(error: Exception) -> Any:
+        view = current_app.view_functions.get(request.endpoint or "")
+        if getattr(view, "accepts_upload", False):
+            limit = current_app.config["MAX_UPLOAD_BYTES"]
+            return render(
+                413,
+                f"That file is too large: uploads of up to {limit / 1e6:.0f} MB are accepted. "
+                "Nothing was changed.",
+            )
+        return render(413)
+
+    return handle

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
@@ -18,6 +21,7 @@ from quizapp.content.bankfile import (
     dump_bank,
     load_bank,
     previous_questions,
+    read_article,
     save_bank,
 )
 from quizapp.content.generate import generate_bank
@@ -29,19 +33,48 @@ from quizapp.content.topic import TopicKind
 from quizapp.export.anki import ExportError
 from quizapp.export.anki import select as select_questions
 from quizapp.extensions import db
-from quizapp.models import Role
+from quizapp.models import Role, User
 from quizapp.services import accounts, backup, banks, exports
 from quizapp.services.banks import LoadReport
 
 CARDS = Path(__file__).resolve().parent.parent / "cards"
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _create_app():  # type: ignore[no-untyped-def]
     from quizapp import create_app
 
     return create_app()
+
+
+def needs_database(command: Callable[P, R]) -> Callable[P, R]:
+    """Meet a missing, unreachable or outdated database with one line naming the fix."""
+
+    @functools.wraps(command)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+        from flask import current_app
+        from sqlalchemy.exc import OperationalError
+
+        from quizapp.schema import UPGRADE_COMMAND, database_is_current
+
+        if current_app.config["CHECK_MIGRATIONS"]:
+            try:
+                current = database_is_current()
+            except OperationalError as error:
+                reason = str(error.orig or error).splitlines()[0]
+                raise click.ClickException(
+                    f"The database cannot be opened ({reason}); check QUIZAPP_DATABASE_URL."
+                ) from None
+            if not current:
+                raise click.ClickException(
+                    f"The database is missing or not up to date: run `{UPGRADE_COMMAND}` first."
+                )
+        return command(*args, **kwargs)
+
+    return checked
 
 
 main = FlaskGroup(
@@ -59,9 +92,11 @@ def bank() -> None:
 
 def build_from_article(article: Path, topic_kind: TopicKind | None = None) -> Bank:
     try:
-        parsed = parse_article(article.read_text(encoding="utf-8"), str(article))
+        parsed = parse_article(read_article(article), str(article))
     except UnicodeDecodeError as error:
         raise click.ClickException(f"{article}: not UTF-8 text ({error.reason})") from None
+    except OSError as error:
+        raise click.ClickException(f"{article}: {error}") from None
     except ArticleError as error:
         raise click.ClickException(str(error)) from None
     for warning in parsed.warnings:
@@ -158,7 +193,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def load_bank_file(path: Path) -> LoadReport:
+def load_bank_file(path: Path, maintainer: User | None = None) -> LoadReport:
     """Check a bank file and load it into the database."""
     try:
         loaded = load_bank(path)
@@ -166,17 +201,29 @@ def load_bank_file(path: Path) -> LoadReport:
         raise click.ClickException(f"{path} was not loaded:\n{error}") from None
     article = path.parent / loaded.article
     return banks.load_bank(
-        db.session, loaded, article_text=article.read_text(encoding="utf-8"), now=_now()
+        db.session, loaded, article_text=read_article(article), now=_now(), maintainer=maintainer
     )
 
 
 @bank.command("load")
 @click.argument("paths", nargs=-1, required=True, type=_FILE)
+@click.option(
+    "--maintainer",
+    "email",
+    help="An instructor's email: they may edit and retire the bank's questions "
+    "(without it, only admins may until a maintainer is added).",
+)
 @with_appcontext
-def bank_load(paths: tuple[Path, ...]) -> None:
+@needs_database
+def bank_load(paths: tuple[Path, ...], email: str | None) -> None:
     """Import or update banks by question ID; removed questions are retired, not deleted."""
+    maintainer = None
+    if email:
+        maintainer = accounts.find_user(db.session, email)
+        if maintainer is None or maintainer.role == Role.TRAINEE.value:
+            raise click.ClickException(f"No instructor or admin has the email {email}.")
     for path in paths:
-        click.echo(f"{path}: {load_bank_file(path)}")
+        click.echo(f"{path}: {load_bank_file(path, maintainer)}")
 
 
 @main.group()
@@ -192,6 +239,7 @@ def user() -> None:
 )
 @click.password_option(help="Password (asked for when not given).")
 @with_appcontext
+@needs_database
 def user_create(email: str, name: str, role: str, password: str) -> None:
     """Create an account with a role: trainee, instructor or admin."""
     try:
@@ -204,9 +252,9 @@ def user_create(email: str, name: str, role: str, password: str) -> None:
 
 
 DEMO_USERS = (
-    ("trainee@example.com", "Demo Trainee", "trainee-demo", Role.TRAINEE),
-    ("instructor@example.com", "Demo Instructor", "instructor-demo", Role.INSTRUCTOR),
-    ("admin@example.com", "Demo Admin", "admin-demo", Role.ADMIN),
+    ("trainee@example.com", "Demo Trainee", "sciatic-notch-42", Role.TRAINEE),
+    ("instructor@example.com", "Demo Instructor", "gluteal-bursa-17", Role.INSTRUCTOR),
+    ("admin@example.com", "Demo Admin", "piriformis-ladder", Role.ADMIN),
 )
 
 
@@ -221,11 +269,13 @@ def demo(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     upgrade(directory=str(MIGRATIONS))
-    for path in sorted(CARDS.glob("*.yaml")):
-        click.echo(f"Loaded {path.name}: {load_bank_file(path)}")
     for email, name, password, role in DEMO_USERS:
         if accounts.find_user(db.session, email) is None:
             accounts.register(db.session, email=email, name=name, password=password, role=role)
+    instructor = accounts.find_user(db.session, DEMO_USERS[1][0])
+    for path in sorted(CARDS.glob("*.yaml")):
+        click.echo(f"Loaded {path.name}: {load_bank_file(path, maintainer=instructor)}")
+    for email, _name, password, role in DEMO_USERS:
         click.echo(f"  {role.value:<10} {email}  password: {password}")
     click.echo(f"quizapp is serving at http://{host}:{port}/  (Ctrl+C stops it)")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
@@ -315,6 +365,7 @@ def import_anki_reviews(file: Path, email: str) -> None:
 @main.command("optimize")
 @click.option("--user", "email", help="Only this learner's email (default: every learner).")
 @with_appcontext
+@needs_database
 def optimize_command(email: str | None) -> None:
     """Fit learners' FSRS parameters to their reviews and reschedule their cards.
 
@@ -364,6 +415,7 @@ def optimize_command(email: str | None) -> None:
 @main.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
+@needs_database
 def backup_command(file: Path) -> None:
     """Write a consistent snapshot of all data to FILE; safe while the server runs."""
     try:
@@ -376,6 +428,7 @@ def backup_command(file: Path) -> None:
 @main.command("restore")
 @click.argument("file", type=_FILE)
 @with_appcontext
+@needs_database
 def restore_command(file: Path) -> None:
     """Load a backup into an empty, migrated database; nothing is written if it fails."""
     try:

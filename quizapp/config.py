@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +38,12 @@ def load_config(
     headers are trusted, so rate limits count each client, not the proxy.
     QUIZAPP_DB_LOCK_TIMEOUT_MS: how long a request waits for a locked database before it
     gives up with a 503 (SQLite busy timeout, PostgreSQL lock_timeout); default 5000.
-    QUIZAPP_MAX_UPLOAD_BYTES: the largest file a learner may upload (an Anki export);
-    default 100 MB.
+    QUIZAPP_MAX_REQUEST_BYTES: the largest request body accepted (413 above it); 1 MiB.
+    QUIZAPP_MAX_UPLOAD_BYTES: the same for views that take files (an Anki export); 100 MB.
     """
     hops = _whole_number(environ, "QUIZAPP_PROXY_HOPS", "0")
     lock_timeout = _whole_number(environ, "QUIZAPP_DB_LOCK_TIMEOUT_MS", "5000")
+    max_request = _whole_number(environ, "QUIZAPP_MAX_REQUEST_BYTES", str(1024 * 1024))
     max_upload = _whole_number(environ, "QUIZAPP_MAX_UPLOAD_BYTES", "100000000")
     secret = environ.get("QUIZAPP_SECRET_KEY")
     if not secret:
@@ -65,9 +67,13 @@ def load_config(
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "WTF_CSRF_TIME_LIMIT": None,
         "PROXY_HOPS": hops,
         "DATABASE_LOCK_TIMEOUT_MS": lock_timeout,
+        "MAX_CONTENT_LENGTH": max_request,
+        "MAX_FORM_MEMORY_SIZE": max_request,
         "MAX_UPLOAD_BYTES": max_upload,
         "SCHEDULER_FUZZ": True,
         "CHECK_MIGRATIONS": True,

@@ -68,13 +68,28 @@ class User(UserMixin, db.Model):
     fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # The signed-in session this object was loaded for (a `UserSession.key`); not stored.
+    session_key = ""
+
     def get_id(self) -> str:
-        # The token changes with the password, which signs out every other session.
-        return f"{self.id}:{self.session_token}"
+        # The token changes with the password and at "sign out everywhere"; the key names
+        # one session, deleted at sign-out: either ends the session and its remember cookie.
+        return f"{self.id}:{self.session_token}:{self.session_key}"
 
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN.value
+
+
+class UserSession(db.Model):
+    """One signed-in session (a browser); sign-out deletes it, so its cookies stop working."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Bank(db.Model):
@@ -85,8 +100,24 @@ class Bank(db.Model):
     topic: Mapped[str] = mapped_column(String(200))
     article: Mapped[str] = mapped_column(Text, default="")
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who first loaded or created it; None for a load from the shell without --maintainer.
+    loaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     questions: Mapped[list[Question]] = relationship(back_populates="bank")
+
+
+class BankMaintainer(db.Model):
+    """An instructor who may edit and retire a bank's questions (admins always may)."""
+
+    __tablename__ = "bank_maintainers"
+    __table_args__ = (UniqueConstraint("bank_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
 
 
 class Question(db.Model):
@@ -177,7 +208,11 @@ class Review(db.Model):
 
 
 class Flag(db.Model):
+    """A learner's report that a question is wrong or unclear: one per learner and
+    question, edited by flagging again."""
+
     __tablename__ = "flags"
+    __table_args__ = (UniqueConstraint("user_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -185,6 +220,7 @@ class Flag(db.Model):
     reason: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Classroom(db.Model):

@@ -1,4 +1,5 @@
-"""The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+"""The migrations build exactly the schema the models describe, on SQLite and PostgreSQL,
+and every migration after the first release can be undone and applied again."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from quizapp import MIGRATIONS, create_app
@@ -14,10 +15,15 @@ from quizapp.extensions import db
 from tests.conftest import database_url
 
 
-def _empty(app) -> None:  # type: ignore[no-untyped-def]
+def _empty() -> None:
     db.drop_all()
     with db.engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def _differences() -> list[object]:
+    with db.engine.connect() as connection:
+        return compare_metadata(MigrationContext.configure(connection), db.metadata)
 
 
 def test_upgrading_an_empty_database_gives_the_models_schema(tmp_path: Path) -> None:
@@ -31,12 +37,13 @@ def test_upgrading_an_empty_database_gives_the_models_schema(tmp_path: Path) -> 
         }
     )
     with app.app_context():
-        _empty(app)
+        _empty()
         try:
             upgrade(directory=str(MIGRATIONS))
-            with db.engine.connect() as connection:
-                differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
-            assert differences == []
+            assert _differences() == []
+            downgrade(directory=str(MIGRATIONS), revision="0002")
+            upgrade(directory=str(MIGRATIONS))
+            assert _differences() == []
         finally:
-            _empty(app)
+            _empty()
             db.engine.dispose()

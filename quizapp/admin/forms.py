@@ -1,11 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
+from quizapp.forms import Form
 from quizapp.models import Role
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField(
         "Role", choices=[SelectChoice(role.value, role.value.capitalize()) for role in Role]
     )

@@ -57,9 +57,44 @@ def save_bank(bank: Bank, path: Path) -> None:
     partial.replace(path)
 
 
+# Far above any real bank or article; a file beyond them is refused before it is read.
+MAX_BANK_BYTES = 10 * 1024 * 1024
+MAX_ARTICLE_BYTES = 5 * 1024 * 1024
+
+
+def _problem(path: Path, message: str, field: str = "") -> BankError:
+    return BankError([Problem(str(path), "", field, message)])
+
+
+def _read_text(path: Path, limit: int, what: str) -> str:
+    """A regular file's UTF-8 text, refused when larger than `limit` bytes or holding NUL."""
+    if not path.is_file():
+        raise OSError(f"{path} is not a regular file")
+    with path.open("rb") as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"{what} is larger than {limit // (1024 * 1024)} MB")
+    text = data.decode("utf-8")
+    if "\x00" in text:
+        raise OSError(f"{what} contains a NUL character (at offset {text.index(chr(0))})")
+    return text
+
+
+def _refuse_aliases(text: str, path: Path) -> None:
+    """Aliases (`*name`) let a few lines expand to gigabytes; bank files never need them."""
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark else 0
+            raise _problem(
+                Path(f"{path}:{line}"), "YAML aliases (*name) are not allowed in bank files"
+            )
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        text = _read_text(path, MAX_BANK_BYTES, "the bank file")
+        _refuse_aliases(text, path)
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -67,7 +102,11 @@ def _read_yaml(path: Path) -> Any:
             [Problem(f"{path}{line}", "", "", f"not valid YAML: {error.problem}")]
         ) from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise BankError([Problem(str(path), "", "", f"cannot be read: {error}")]) from None
+        raise _problem(path, f"cannot be read: {error}") from None
+    except ValueError as error:  # e.g. an integer of thousands of digits
+        raise _problem(path, f"holds a value that cannot be read: {str(error)[:200]}") from None
+    except RecursionError:
+        raise _problem(path, "is nested too deeply to read") from None
 
 
 def article_path(bank_path: Path, data: Any) -> Path | None:
@@ -75,6 +114,29 @@ def article_path(bank_path: Path, data: Any) -> Path | None:
     if isinstance(data, dict) and isinstance(data.get("article"), str) and data["article"].strip():
         return bank_path.parent / data["article"]
     return None
+
+
+def read_article(path: Path) -> str:
+    """An article's text; OSError or UnicodeDecodeError when it is unusable."""
+    return _read_text(path, MAX_ARTICLE_BYTES, "the article")
+
+
+def _nul_problems(data: Any, path: Path) -> list[Problem]:
+    """Text holding NUL, which the database cannot store."""
+    found: list[Problem] = []
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, str) and "\x00" in value:
+            found.append(Problem(str(path), "", where, "contains a NUL character"))
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, f"{where}.{key}" if where else str(key))
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                walk(inner, f"{where}[{index}]")
+
+    walk(data, "")
+    return found
 
 
 def check_bank_file(path: Path) -> list[Problem]:
@@ -85,13 +147,14 @@ def check_bank_file(path: Path) -> list[Problem]:
         return error.problems
     article = article_path(path, data)
     article_text = None
+    nul = _nul_problems(data, path)
     if article is not None:
         try:
-            article_text = article.read_text(encoding="utf-8")
+            article_text = read_article(article)
         except (OSError, UnicodeDecodeError) as error:
             problem = Problem(str(path), "", "article", f"cannot read {article}: {error}")
-            return [problem, *check_bank_data(data, file=str(path), article_text=None)]
-    return check_bank_data(data, file=str(path), article_text=article_text)
+            return [problem, *nul, *check_bank_data(data, file=str(path), article_text=None)]
+    return nul + check_bank_data(data, file=str(path), article_text=article_text)
 
 
 def load_bank(path: Path) -> Bank:

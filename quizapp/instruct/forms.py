@@ -1,8 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     DecimalField,
     EmailField,
+    Field,
     IntegerField,
     RadioField,
     SelectField,
@@ -11,26 +11,43 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from quizapp.content.bank import Kind, Section
+from quizapp.forms import Form, finite
 
 _FORMAT = "%Y-%m-%dT%H:%M"
+MAX_PICKED = 2000
 
 
-class ClassForm(FlaskForm):
+def at_most_lines(limit: int):  # type: ignore[no-untyped-def]
+    def check(_form: Form, field: Field) -> None:
+        if len([line for line in (field.data or "").splitlines() if line.strip()]) > limit:
+            raise ValidationError(f"Pick at most {limit} questions; narrow by section instead.")
+
+    return check
+
+
+class ClassForm(Form):
     name = StringField("Class name", validators=[DataRequired(), Length(max=120)])
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     code = StringField("Join code", validators=[DataRequired(), Length(max=20)])
 
 
-class InstructorForm(FlaskForm):
+class InstructorForm(Form):
     email = EmailField("Co-instructor's email", validators=[DataRequired(), Length(max=254)])
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     bank = SelectField("Bank", validators=[DataRequired()])
     sections = SelectMultipleField(
@@ -47,7 +64,8 @@ class AssignmentForm(FlaskForm):
         "Tags, comma-separated (none: all)", validators=[Optional(), Length(max=500)]
     )
     questions = TextAreaField(
-        "Hand-picked question IDs, one per line (none: all)", validators=[Optional()]
+        "Hand-picked question IDs, one per line (none: all)",
+        validators=[Optional(), Length(max=200_000), at_most_lines(MAX_PICKED)],
     )
     opens_at = DateTimeLocalField("Opens (UTC)", format=_FORMAT, validators=[InputRequired()])
     due_at = DateTimeLocalField("Due (UTC)", format=_FORMAT, validators=[InputRequired()])
@@ -66,7 +84,7 @@ class AssignmentForm(FlaskForm):
     )
     target_reviews = IntegerField("N reviews", default=2, validators=[NumberRange(1, 100)])
     target_retention = DecimalField(
-        "R retention", default=0.9, places=2, validators=[NumberRange(0.5, 0.99)]
+        "R retention", default=0.9, places=2, validators=[finite, NumberRange(0.5, 0.99)]
     )
     exam_questions = IntegerField(
         "Exam: questions per attempt (empty: no exam)", validators=[Optional(), NumberRange(1, 200)]
@@ -78,24 +96,24 @@ class AssignmentForm(FlaskForm):
         "Exam: attempts allowed", default=1, validators=[Optional(), NumberRange(1, 20)]
     )
     target_share = DecimalField(
-        "Share of questions", default=0.8, places=2, validators=[NumberRange(0.1, 1)]
+        "Share of questions", default=0.8, places=2, validators=[finite, NumberRange(0.1, 1)]
     )
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField(
         "Status", choices=[SelectChoice(s, s.capitalize()) for s in ("draft", "open", "closed")]
     )
 
 
-class ProjectionForm(FlaskForm):
+class ProjectionForm(Form):
     class Meta:
         csrf = False
 
     at = DateTimeLocalField("Project retention to (UTC)", format=_FORMAT, validators=[Optional()])
 
 
-class EditQuestionForm(FlaskForm):
+class EditQuestionForm(Form):
     prompt = TextAreaField("Prompt", validators=[DataRequired(), Length(max=5000)])
     answer = TextAreaField("Answer", validators=[Optional(), Length(max=5000)])
     explanation = TextAreaField("Explanation", validators=[Optional(), Length(max=10000)])

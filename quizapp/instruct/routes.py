@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from werkzeug import Response as BaseResponse
 
 from quizapp.extensions import db
+from quizapp.forms import database_id
 from quizapp.instruct.forms import (
     AssignmentForm,
     ClassForm,
@@ -206,7 +207,10 @@ def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.csv"',
+            "Cache-Control": "no-store",  # trainees' names and results: no copies on the way
+        },
     )
 
 
@@ -299,7 +303,37 @@ def trainee_csv(assignment_id: int, user_id: int) -> Response:
 def items(assignment_id: int) -> str:
     found = _assignment(assignment_id)
     reports = assignments.item_analysis(db.session, found)
-    return render_template("instruct/items.html", assignment=found, reports=reports)
+    return render_template(
+        "instruct/items.html",
+        assignment=found,
+        reports=reports,
+        maintainers=banks.maintainers(db.session, found.bank),
+        can_maintain=banks.can_maintain(db.session, current_user, found.bank),
+        maintainer_form=InstructorForm(),
+    )
+
+
+@bp.post("/banks/<slug>/maintainers")
+def add_maintainer(slug: str) -> BaseResponse:
+    """A bank's maintainer (or an admin) lets another instructor change its questions."""
+    bank = banks.find_bank(db.session, slug) or abort(404)
+    if not banks.can_maintain(db.session, current_user, bank):
+        abort(403)
+    form = InstructorForm()
+    if form.validate_on_submit():
+        try:
+            user = banks.add_maintainer(
+                db.session, bank, by=current_user, email=form.email.data, now=_now()
+            )
+            flash(f"{user.name} can now change the questions of {bank.topic}.", "success")
+        except banks.BankError as error:
+            flash(str(error), "warning")
+    else:
+        flash("Give the email of an instructor.", "warning")
+    back = request.form.get("assignment", type=database_id)
+    if back is not None:
+        return redirect(url_for("instruct.items", assignment_id=back))
+    return redirect(url_for("instruct.index"))
 
 
 def _question(found: Assignment, question_id: int) -> Question:
@@ -313,6 +347,8 @@ def _question(found: Assignment, question_id: int) -> Question:
 def edit_question(assignment_id: int, question_id: int) -> str | BaseResponse:
     found = _assignment(assignment_id)
     question = _question(found, question_id)
+    if not banks.can_maintain(db.session, current_user, question.bank):
+        abort(403)
     content = question.content
     form = EditQuestionForm(
         data={
@@ -328,6 +364,7 @@ def edit_question(assignment_id: int, question_id: int) -> str | BaseResponse:
             assignments.edit_question(
                 db.session,
                 question,
+                by=current_user,
                 prompt=form.prompt.data,
                 answer=form.answer.data if "answer" in content else None,
                 explanation=form.explanation.data or "",
@@ -348,6 +385,12 @@ def edit_question(assignment_id: int, question_id: int) -> str | BaseResponse:
 @bp.post("/assignments/<int:assignment_id>/questions/<int:question_id>/retire")
 def retire_question(assignment_id: int, question_id: int) -> BaseResponse:
     found = _assignment(assignment_id)
-    assignments.retire_question(db.session, _question(found, question_id), now=_now())
+    try:
+        assignments.retire_question(
+            db.session, _question(found, question_id), by=current_user, now=_now()
+        )
+    except assignments.NotMaintainer as error:
+        flash(str(error), "warning")
+        return redirect(url_for("instruct.items", assignment_id=assignment_id))
     flash("The question is retired: hidden from study, history kept.", "info")
     return redirect(url_for("instruct.items", assignment_id=assignment_id))

@@ -31,7 +31,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.services import statements
-from quizapp.services.banks import content_hash
+from quizapp.services.banks import can_maintain, content_hash
 from quizapp.services.classes import INSTRUCTOR, TRAINEE, trainees
 from quizapp.services.study import day_start, memory_of, settings_for
 
@@ -432,9 +432,17 @@ def item_analysis(session: Session, assignment: Assignment) -> list[ItemReport]:
                 difficulties[card.question_id].append(card.difficulty)
     flags: dict[int, list[Flag]] = defaultdict(list)
     if learner_ids and ids:
+        # A flag belongs to the classes its author was in when they wrote or last edited
+        # it: joining another class later does not show it to that class's instructors.
         for flag in session.scalars(
             select(Flag)
-            .where(Flag.user_id.in_(learner_ids), Flag.question_id.in_(ids))
+            .join(Membership, Membership.user_id == Flag.user_id)
+            .where(
+                Membership.class_id == assignment.class_id,
+                Membership.role == TRAINEE,
+                Flag.updated_at >= Membership.joined_at,
+                Flag.question_id.in_(ids),
+            )
             .order_by(Flag.created_at)
         ):
             flags[flag.question_id].append(flag)
@@ -463,16 +471,30 @@ def item_analysis(session: Session, assignment: Assignment) -> list[ItemReport]:
     return reports
 
 
+class NotMaintainer(AssignmentError):
+    """Only the bank's maintainers (and admins) may change its questions."""
+
+
+def _require_maintainer(session: Session, user: User, question: Question) -> None:
+    if not can_maintain(session, user, question.bank):
+        raise NotMaintainer(
+            "Only this bank's maintainers can change its questions: it is shared by every "
+            "class that uses it. Ask one of them, or an admin."
+        )
+
+
 def edit_question(
     session: Session,
     question: Question,
     *,
+    by: User,
     prompt: str,
     answer: str | None,
     explanation: str,
     now: datetime,
 ) -> None:
     """Change a question's text in place: it keeps its ID, so learners keep their history."""
+    _require_maintainer(session, by, question)
     content = {**question.content, "prompt": prompt.strip(), "explanation": explanation.strip()}
     if not content["explanation"]:
         content.pop("explanation")
@@ -492,7 +514,9 @@ def edit_question(
     session.commit()
 
 
-def retire_question(session: Session, question: Question, *, now: datetime) -> None:
+def retire_question(session: Session, question: Question, *, by: User, now: datetime) -> None:
+    """Hide a question from study everywhere; its history stays."""
+    _require_maintainer(session, by, question)
     question.retired = True
     question.updated_at = now
     session.commit()

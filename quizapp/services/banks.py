@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quizapp.content import bank as content
-from quizapp.models import Bank, Question
+from quizapp.models import Bank, BankMaintainer, Question, Role, User
 from quizapp.services import statements
 
 
@@ -34,15 +35,32 @@ def content_hash(data: dict[str, object]) -> str:
 
 
 def load_bank(
-    session: Session, bank: content.Bank, *, article_text: str, now: datetime
+    session: Session,
+    bank: content.Bank,
+    *,
+    article_text: str,
+    now: datetime,
+    maintainer: User | None = None,
 ) -> LoadReport:
-    """Insert or update a bank's questions by ID; retire (never delete) the missing ones."""
+    """Insert or update a bank's questions by ID; retire (never delete) the missing ones.
+
+    A new bank records `maintainer` as who loaded it; `maintainer` is made one of the
+    bank's maintainers either way.
+    """
     report = LoadReport()
     row = session.scalar(select(Bank).where(Bank.slug == bank.id))
     if row is None:
-        row = Bank(slug=bank.id, topic=bank.topic, article=article_text, loaded_at=now)
+        row = Bank(
+            slug=bank.id,
+            topic=bank.topic,
+            article=article_text,
+            loaded_at=now,
+            loaded_by_id=maintainer.id if maintainer else None,
+        )
         session.add(row)
         session.flush()
+    if maintainer is not None and not _is_maintainer(session, maintainer, row):
+        session.add(BankMaintainer(bank_id=row.id, user_id=maintainer.id, added_at=now))
     row.topic, row.article = bank.topic, article_text
     existing = {
         q.key: q for q in session.scalars(select(Question).where(Question.bank_id == row.id))
@@ -95,8 +113,60 @@ def list_banks(session: Session) -> list[Bank]:
 
 
 def find_bank(session: Session, slug: str) -> Bank | None:
+    if "\x00" in slug:  # no bank is named so, and PostgreSQL refuses to compare it
+        return None
     return session.scalar(statements.bank(), {"slug": slug})
 
 
 def as_content(question: Question) -> content.Question:
     return content.Question.from_dict(question.content)
+
+
+class BankError(ValueError):
+    """A change to a bank's maintainers that cannot be made; the message is for the user."""
+
+
+def _is_maintainer(session: Session, user: User, bank: Bank) -> bool:
+    return (
+        session.scalar(
+            select(BankMaintainer.id).where(
+                BankMaintainer.bank_id == bank.id, BankMaintainer.user_id == user.id
+            )
+        )
+        is not None
+    )
+
+
+def can_maintain(session: Session, user: User, bank: Bank) -> bool:
+    """Whether `user` may edit and retire the bank's questions: admins, and its maintainers.
+
+    Any instructor may assign any bank; changing it changes it for every class using it.
+    """
+    return user.is_admin or _is_maintainer(session, user, bank)
+
+
+def maintainers(session: Session, bank: Bank) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .join(BankMaintainer, BankMaintainer.user_id == User.id)
+            .where(BankMaintainer.bank_id == bank.id)
+            .order_by(User.name)
+        )
+    )
+
+
+def add_maintainer(session: Session, bank: Bank, *, by: User, email: str, now: datetime) -> User:
+    """A maintainer (or an admin) makes another instructor a maintainer of the bank."""
+    if not can_maintain(session, by, bank):
+        raise BankError("Only the bank's maintainers can add maintainers.")
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or user.role not in (Role.INSTRUCTOR.value, Role.ADMIN.value):
+        raise BankError("No instructor has that email.")
+    if not _is_maintainer(session, user, bank):
+        session.add(BankMaintainer(bank_id=bank.id, user_id=user.id, added_at=now))
+        try:
+            session.commit()
+        except IntegrityError:  # added by someone else at the same moment
+            session.rollback()
+    return user

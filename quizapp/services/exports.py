@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -35,11 +37,16 @@ def loaded_bank(session: Session, bank: Bank) -> content.Bank:
     )
 
 
+def _plain(title: str) -> str:
+    """A title as the plain text a deck name is: markup dropped, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]*>?", " ", title)).split())
+
+
 def assignment_bank(session: Session, assignment: Assignment) -> content.Bank:
-    """An assignment's question set as a bank, named after the assignment."""
+    """An assignment's question set as a bank, named after the assignment (as text)."""
     return content.Bank(
         id=assignment.bank.slug,
-        topic=f"{assignment.bank.topic} – {assignment.title}",
+        topic=f"{assignment.bank.topic} – {_plain(assignment.title)}",
         article="",
         questions=tuple(
             content.Question.from_dict(q.content) for q in question_set(session, assignment)

@@ -96,6 +96,7 @@ def learner_data(session: Session, user: User, *, now: datetime) -> dict[str, An
                 "reason": flag.reason,
                 "comment": flag.comment,
                 "created_at": _when(flag.created_at),
+                "updated_at": _when(flag.updated_at),
             }
             for flag in session.scalars(select(Flag).where(Flag.user_id == user.id))
         ],

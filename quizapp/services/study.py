@@ -8,16 +8,18 @@ enforced by the database as well, so concurrent requests cannot apply twice.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Row, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,7 +27,17 @@ from sqlalchemy.orm.exc import StaleDataError
 from quizapp import scheduling
 from quizapp.content import bank as content
 from quizapp.content.responses import is_correct
-from quizapp.models import BROWSER, Bank, Card, ExtraNewCards, Flag, Question, Review, User
+from quizapp.models import (
+    BROWSER,
+    Bank,
+    Card,
+    ExamAttempt,
+    ExtraNewCards,
+    Flag,
+    Question,
+    Review,
+    User,
+)
 from quizapp.scheduling import Grade, MemoryState
 from quizapp.services import statements
 from quizapp.services.statements import MEMORY_FIELDS, REVIEW_STATE
@@ -59,6 +71,10 @@ STUDY_AHEAD = timedelta(days=7)
 
 class StudyError(ValueError):
     """An action that cannot be applied; the message is for the learner."""
+
+
+class InExam(StudyError):
+    """The question belongs to an exam the learner has open."""
 
 
 class StaleAnswer(StudyError):
@@ -221,6 +237,7 @@ def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
 
     In custom study everything left in the walk counts as due.
     """
+    scope = _outside_exams(session, user, scope, now)
     if scope.in_order:
         left = select(func.count()).select_from(statements.walk(scope.shape).subquery())
         return Counts(new=0, learning=0, review=session.scalar(left, _bind(user, scope)))
@@ -277,20 +294,29 @@ def add_new_today(session: Session, *, user: User, extra: int, now: datetime) ->
 
 
 def next_card(
-    session: Session, user: User, scope: Scope, now: datetime, *, counts: Counts, fuzz: bool
+    session: Session,
+    user: User,
+    scope: Scope,
+    now: datetime,
+    *,
+    counts: Counts,
+    fuzz: bool,
+    key: bytes | None = None,
 ) -> CardView | None:
     """The card to show next, or None when the session is done.
 
     `counts` are this scope's counts now: they say whether today's limits leave any
-    new cards or reviews to show.
+    new cards or reviews to show. With `key` the card's token is signed, so that only a
+    card served to this learner can be revealed (`reveal_card`).
     """
+    scope = _outside_exams(session, user, scope, now)
     if scope.in_order:
         walked = session.scalar(statements.walk(scope.shape).limit(1), _bind(user, scope))
-        return None if walked is None else view_card(session, user, walked, now, fuzz=fuzz)
+        return None if walked is None else view_card(session, user, walked, now, fuzz=fuzz, key=key)
     left = {"reviews_left": counts.review > 0, "new_left": counts.new > 0}
     parameters = _bind(user, scope, **_at(now), **left)
     row = session.execute(statements.next_card(scope.shape), parameters).first()
-    return None if row is None else _view(user, row, now, fuzz=fuzz)
+    return None if row is None else _view(user, row, now, fuzz=fuzz, key=key)
 
 
 def next_question_id(session: Session, user: User, scope: Scope, now: datetime) -> int | None:
@@ -300,28 +326,110 @@ def next_question_id(session: Session, user: User, scope: Scope, now: datetime) 
     return view.question_id if view else None
 
 
-def available(session: Session, user: User, scope: Scope, question_id: int) -> bool:
-    """Whether the question is in the scope and not suspended by this learner."""
+def available(
+    session: Session, user: User, scope: Scope, question_id: int, *, now: datetime
+) -> bool:
+    """Whether the question is in the scope, not suspended and not in an open exam."""
+    scope = _outside_exams(session, user, scope, now)
+    if scope.question_ids is not None and question_id not in scope.question_ids:
+        return False
     parameters = _bind(user, scope, question_id=question_id)
     return session.scalar(statements.in_queue(scope.shape), parameters) is not None
 
 
-def _shown(session: Session, user: User, question_id: int) -> Row[Any]:
+def exam_questions(session: Session, user: User, now: datetime) -> frozenset[int]:
+    """The questions of the exam attempts this learner has open (not handed in, not past
+    the deadline and its grace): no study page may show them until the exam is over."""
+    from quizapp.services.exams import GRACE  # exams imports this module (via assignments)
+
+    drawn = session.scalars(
+        select(ExamAttempt.question_ids).where(
+            ExamAttempt.user_id == user.id,
+            ExamAttempt.finished_at.is_(None),
+            ExamAttempt.deadline >= now - GRACE,
+        )
+    )
+    return frozenset(qid for ids in drawn for qid in ids)
+
+
+def _outside_exams(session: Session, user: User, scope: Scope, now: datetime) -> Scope:
+    """The scope without the questions of the learner's open exams."""
+    held = exam_questions(session, user, now)
+    if not held:
+        return scope
+    ids = scope.question_ids
+    if ids is None:
+        ids = tuple(
+            session.scalars(
+                select(Question.id).where(
+                    Question.bank_id == scope.bank_id, Question.retired.is_(False)
+                )
+            )
+        )
+    kept = tuple(qid for qid in ids if qid not in held)
+    return replace(scope, question_ids=kept, first=tuple(q for q in scope.first if q not in held))
+
+
+def _shown(session: Session, user: User, question_id: int, now: datetime) -> Row[Any]:
     parameters = {"user_id": user.id, "question_id": question_id}
     row = session.execute(statements.shown(), parameters).first()
     if row is None or row.retired:
         raise StudyError("This question is not available.")
+    if question_id in exam_questions(session, user, now):
+        raise InExam("This question is in the exam you have open; it comes back after the exam.")
     return row
 
 
 def view_card(
-    session: Session, user: User, question_id: int, now: datetime, *, fuzz: bool
+    session: Session,
+    user: User,
+    question_id: int,
+    now: datetime,
+    *,
+    fuzz: bool,
+    key: bytes | None = None,
 ) -> CardView:
-    """The card for one question, as this learner sees it now."""
-    return _view(user, _shown(session, user, question_id), now, fuzz=fuzz)
+    """The card for one question, as this learner sees it now (front side)."""
+    return _view(user, _shown(session, user, question_id, now), now, fuzz=fuzz, key=key)
 
 
-def _view(user: User, shown: Row[Any], now: datetime, *, fuzz: bool) -> CardView:
+def _sign(key: bytes, user_id: int, question_id: int, nonce: str) -> str:
+    message = f"{user_id}:{question_id}:{nonce}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def serve_token(key: bytes, user_id: int, question_id: int) -> str:
+    """A one-time token for a card page, signed for this learner and question."""
+    nonce = secrets.token_urlsafe(12)
+    return f"{nonce}.{_sign(key, user_id, question_id, nonce)}"
+
+
+def reveal_card(
+    session: Session,
+    *,
+    user: User,
+    question_id: int,
+    token: str,
+    key: bytes,
+    now: datetime,
+    fuzz: bool,
+) -> CardView:
+    """The card to show with its answer: only one served to this learner by `next_card`
+    or `view_card` (its token carries their signature), and never one of an open exam."""
+    if not key:
+        raise ValueError("revealing needs the signing key")
+    nonce, _, signature = token.partition(".")
+    expected = _sign(key, user.id, question_id, nonce)
+    if not nonce or not hmac.compare_digest(signature, expected):
+        raise StudyError("This card was not shown to you here; start from the study page.")
+    view = view_card(session, user, question_id, now, fuzz=fuzz)
+    return replace(view, token=token)
+
+
+def _view(
+    user: User, shown: Row[Any], now: datetime, *, fuzz: bool, key: bytes | None = None
+) -> CardView:
+    token = serve_token(key, user.id, shown.id) if key else secrets.token_urlsafe(16)
     return CardView(
         question_id=shown.id,
         position=shown.position,
@@ -329,7 +437,7 @@ def _view(user: User, shown: Row[Any], now: datetime, *, fuzz: bool) -> CardView
         version=shown.version or 0,
         memory=memory_of(shown if shown.card_id is not None else None),
         suspended=bool(shown.suspended),
-        token=secrets.token_urlsafe(16),
+        token=token,
         card_id=shown.card_id or 0,
         settings=settings_for(user, fuzz=fuzz),
         now=now,
@@ -355,7 +463,7 @@ def answer(
     recorded answer is looked up only then.
     """
     try:
-        shown = _shown(session, user, question_id)
+        shown = _shown(session, user, question_id, now)
     except StudyError as error:
         return _repeated(session, user, token, error)
     if (shown.version or 0) != seen_version:
@@ -431,7 +539,10 @@ def _repeated(session: Session, user: User, token: str, error: StudyError) -> An
 
 
 def undo_last(session: Session, *, user: User) -> Question:
-    """Take back the learner's latest answer, restoring the card as it was."""
+    """Take back the learner's latest answer, restoring the card as it was.
+
+    Undos sent together take back one answer: the others find the card moved on.
+    """
     review = session.scalar(
         select(Review)
         .where(Review.user_id == user.id, Review.source == BROWSER)
@@ -450,40 +561,75 @@ def undo_last(session: Session, *, user: User) -> Question:
         )
     card = session.get(Card, review.card_id)
     assert card is not None
-    _restore(card, review.card_before)
-    question = card.question
-    session.delete(review)
+    question = card.question  # loaded before the card changes: loading would flush it
     try:
+        _restore(card, review.card_before)
+        session.flush()  # the card's update checks its version: a second undo stops here
+        taken = session.execute(delete(Review).where(Review.id == review.id))
+        if taken.rowcount != 1:
+            raise StaleDataError("the answer was already taken back")
         session.commit()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):
         session.rollback()
         raise StudyError("That card changed meanwhile; try again.") from None
     return question
 
 
 def set_suspended(session: Session, *, user: User, question_id: int, suspended: bool) -> None:
-    """Suspend (or resume) a question for this learner only."""
+    """Suspend (or resume) a question for this learner only; repeats change nothing more."""
     if session.get(Question, question_id) is None:
         raise StudyError("This question is not available.")
-    card = session.scalar(
-        select(Card).where(Card.user_id == user.id, Card.question_id == question_id)
-    )
-    if card is None:
-        card = Card(user_id=user.id, question_id=question_id)
-        session.add(card)
-    card.suspended = suspended
-    session.commit()
+    for _attempt in range(2):  # a card created meanwhile by the same request sent twice
+        card = session.scalar(
+            select(Card).where(Card.user_id == user.id, Card.question_id == question_id)
+        )
+        if card is None:
+            card = Card(user_id=user.id, question_id=question_id)
+            session.add(card)
+        card.suspended = suspended
+        try:
+            session.commit()
+            return
+        except (IntegrityError, StaleDataError):
+            session.rollback()
+    raise StudyError("That question changed meanwhile; try again.")
 
 
-def flag(session: Session, *, user: User, question_id: int, reason: str, comment: str) -> None:
+def flag(
+    session: Session,
+    *,
+    user: User,
+    question_id: int,
+    reason: str,
+    comment: str,
+    now: datetime,
+) -> Flag:
+    """Flag a question, or change this learner's flag on it: one flag per learner."""
     if reason not in FLAG_REASONS:
         raise StudyError("Choose why you are flagging the question.")
     if session.get(Question, question_id) is None:
         raise StudyError("This question is not available.")
-    session.add(
-        Flag(user_id=user.id, question_id=question_id, reason=reason, comment=comment.strip())
+    for _attempt in range(2):  # the same flag sent twice at once: the second edits the first
+        found = session.scalar(
+            select(Flag).where(Flag.user_id == user.id, Flag.question_id == question_id)
+        )
+        if found is None:
+            found = Flag(user_id=user.id, question_id=question_id, created_at=now)
+            session.add(found)
+        found.reason, found.comment, found.updated_at = reason, comment.strip(), now
+        try:
+            session.commit()
+            return found
+        except IntegrityError:
+            session.rollback()
+    raise StudyError("That flag could not be saved; try again.")
+
+
+def my_flag(session: Session, *, user: User, question_id: int) -> Flag | None:
+    """This learner's flag on the question, to show and edit."""
+    return session.scalar(
+        select(Flag).where(Flag.user_id == user.id, Flag.question_id == question_id)
     )
-    session.commit()
 
 
 def bank_overview(session: Session, user: User, now: datetime) -> list[tuple[Bank, Counts]]:

@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -18,11 +17,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from quizapp.forms import Form, finite
 from quizapp.scheduling import MAX_RETENTION, MIN_RETENTION
 from quizapp.services.study import FLAG_REASONS
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     question_id = HiddenField(validators=[DataRequired()])
     version = HiddenField(validators=[InputRequired()])
     token = HiddenField(validators=[DataRequired(), Length(max=64)])
@@ -31,24 +31,29 @@ class AnswerForm(FlaskForm):
     rating = IntegerField(validators=[InputRequired(), NumberRange(1, 4)])
 
 
-class FlagForm(FlaskForm):
+class FlagForm(Form):
     reason = SelectField(
         "What is wrong?", choices=[SelectChoice(key, label) for key, label in FLAG_REASONS.items()]
     )
     comment = TextAreaField("Comment (optional)", validators=[Length(max=2000)])
 
 
-def two_decimals(form: FlaskForm, field: DecimalField) -> None:
+def two_decimals(form: Form, field: DecimalField) -> None:
     """Refuse a retention like 0.855 rather than store one value and show another."""
     if field.data is not None and field.data != round(field.data, 2):
         raise ValidationError("Use at most two decimal places, for example 0.85 or 0.86.")
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     desired_retention = DecimalField(
         "Desired retention",
         places=2,
-        validators=[InputRequired(), NumberRange(MIN_RETENTION, MAX_RETENTION), two_decimals],
+        validators=[
+            InputRequired(),
+            finite,
+            NumberRange(MIN_RETENTION, MAX_RETENTION),
+            two_decimals,
+        ],
         description="The share of reviews you want to pass: higher means more reviews.",
     )
     new_per_day = IntegerField(
@@ -59,7 +64,7 @@ class SettingsForm(FlaskForm):
     )
 
 
-class AnkiReviewsForm(FlaskForm):
+class AnkiReviewsForm(Form):
     package = FileField(
         "Anki export (.colpkg, or .apkg with scheduling information)",
         validators=[FileRequired("Choose the file you exported from Anki.")],
@@ -67,11 +72,11 @@ class AnkiReviewsForm(FlaskForm):
     )
 
 
-class ExamForm(FlaskForm):
+class ExamForm(Form):
     """The exam's answers are read per question; the form itself carries the CSRF token."""
 
 
-class ForgetForm(FlaskForm):
+class ForgetForm(Form):
     confirm = BooleanField(
         "Yes, start this question again as new (my past answers stay in its history)",
         validators=[DataRequired()],

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import io
 import tempfile
 import time
@@ -26,7 +27,9 @@ from quizapp.content.bank import Kind, Section
 from quizapp.content.responses import compare, decode, is_correct
 from quizapp.export.anki import select as select_questions
 from quizapp.extensions import db, limiter
+from quizapp.forms import database_id
 from quizapp.instruct.forms import JoinForm
+from quizapp.limits import accepts_upload
 from quizapp.models import Bank
 from quizapp.scheduling import Grade, format_interval
 from quizapp.services import (
@@ -86,6 +89,12 @@ def _fuzz() -> bool:
     return current_app.config["SCHEDULER_FUZZ"]
 
 
+def _card_key() -> bytes:
+    """The key that signs card tokens: derived from the secret key, used for nothing else."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hashlib.sha256(b"quizapp card token:" + secret).digest()
+
+
 def _bank(slug: str) -> Bank:
     return banks.find_bank(db.session, slug) or abort(404)
 
@@ -102,7 +111,9 @@ def _scope(bank: Bank, args, sections: list[str], kinds: list[str]):  # type: ig
     question_ids = None
     if args.get("assignment"):
         assignment = assignments.open_assignment_for(
-            db.session, user=current_user, assignment_id=args.get("assignment", type=int) or 0
+            db.session,
+            user=current_user,
+            assignment_id=args.get("assignment", type=database_id) or 0,
         )
         if assignment is None or assignment.bank_id != bank.id:
             abort(404)
@@ -123,7 +134,7 @@ def _scope(bank: Bank, args, sections: list[str], kinds: list[str]):  # type: ig
                 chosen if question_ids is None else tuple(set(chosen) & set(question_ids))
             )
     first = assignments.overdue_questions(db.session, current_user, bank_id=bank.id, now=_now())
-    after = args.get("after", type=int) if in_order else None
+    after = args.get("after", type=database_id) if in_order else None
     scope = study.Scope(bank.id, section, kind, question_ids, first, in_order, after)
     return scope, params
 
@@ -162,11 +173,14 @@ def next_card(slug: str) -> str:
     scope, params = _scope(bank, request.args, sections, kinds)
     now = _now()
     counts = study.counts(db.session, current_user, scope, now)
-    wanted = request.args.get("show", type=int)
-    if wanted is not None and study.available(db.session, current_user, scope, wanted):
-        view = study.view_card(db.session, current_user, wanted, now, fuzz=_fuzz())
+    wanted = request.args.get("show", type=database_id)
+    key = _card_key()
+    if wanted is not None and study.available(db.session, current_user, scope, wanted, now=now):
+        view = study.view_card(db.session, current_user, wanted, now, fuzz=_fuzz(), key=key)
     else:
-        view = study.next_card(db.session, current_user, scope, now, counts=counts, fuzz=_fuzz())
+        view = study.next_card(
+            db.session, current_user, scope, now, counts=counts, fuzz=_fuzz(), key=key
+        )
     assignment = None
     if "assignment" in params:
         assignment = assignments.open_assignment_for(
@@ -192,13 +206,21 @@ def next_card(slug: str) -> str:
 def reveal(slug: str) -> str | Response:
     bank = _bank(slug)
     params = _scope_args()
-    question_id = request.args.get("q", type=int)
-    seen = request.args.get("v", type=int)
+    question_id = request.args.get("q", type=database_id)
+    seen = request.args.get("v", type=database_id)
     token = request.args.get("t", "")
     if question_id is None or seen is None or not token:
         return redirect(url_for("study.next_card", slug=slug, **params))
     try:
-        view = study.view_card(db.session, current_user, question_id, _now(), fuzz=_fuzz())
+        view = study.reveal_card(
+            db.session,
+            user=current_user,
+            question_id=question_id,
+            token=token,
+            key=_card_key(),
+            now=_now(),
+            fuzz=_fuzz(),
+        )
     except study.StudyError as error:
         flash(str(error), "warning")
         return redirect(url_for("study.next_card", slug=slug, **params))
@@ -220,11 +242,21 @@ def reveal(slug: str) -> str | Response:
         params=params,
         view=view,
         form=form,
-        flag_form=FlagForm(),
+        flag_form=FlagForm(
+            obj=study.my_flag(db.session, user=current_user, question_id=question_id)
+        ),
         response=response,
         correct=correct,
         suggested=suggested,
     )
+
+
+def _is_id(value: str) -> bool:
+    try:
+        database_id(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _duration(shown_at: str | None) -> int | None:
@@ -240,7 +272,7 @@ def answer(slug: str) -> Response:
     params = _scope_args()
     form = AnswerForm()
     if not form.validate_on_submit() or not (
-        form.question_id.data.isdigit() and form.version.data.isdigit()
+        _is_id(form.question_id.data) and _is_id(form.version.data)
     ):
         flash("That answer could not be read; nothing was recorded.", "warning")
         return redirect(url_for("study.next_card", slug=slug, **params))
@@ -314,8 +346,13 @@ def flag(question_id: int) -> Response:
                 question_id=question_id,
                 reason=form.reason.data,
                 comment=form.comment.data or "",
+                now=_now(),
             )
-            flash("Thank you: the question is flagged for your instructors.", "success")
+            flash(
+                "Thank you: the question is flagged for your instructors "
+                "(flagging it again changes your flag).",
+                "success",
+            )
         except study.StudyError as error:
             flash(str(error), "warning")
     else:
@@ -423,6 +460,7 @@ def settings() -> str | Response:
 
 
 @bp.post("/settings/anki-reviews")
+@accepts_upload
 @limiter.limit("20 per hour", key_func=lambda: f"user:{current_user.id}")
 def import_anki_reviews() -> str | Response:
     """Add the reviews in an Anki export to the learner's history and reschedule."""
@@ -630,4 +668,5 @@ def my_data() -> Response:
     data = personal_data.learner_data(db.session, current_user, now=_now())
     response = jsonify(data)
     response.headers["Content-Disposition"] = 'attachment; filename="quizapp-my-data.json"'
+    response.headers["Cache-Control"] = "no-store"
     return response

@@ -41,7 +41,9 @@ def test_flag_comments_and_class_names_are_inert(
             target_share=0.8,
         )
         question = db.session.scalar(select(Question).where(Question.section == "faq"))
-        study.flag(db.session, user=ann, question_id=question.id, reason="wrong", comment=SCRIPT)
+        study.flag(
+            db.session, user=ann, question_id=question.id, reason="wrong", comment=SCRIPT, now=NOW
+        )
         class_id, assignment_id = room.id, assignment.id
 
     page.goto("/auth/login")

@@ -1,7 +1,8 @@
 import gzip
+import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.scheduling import Grade
@@ -38,7 +39,12 @@ def populated(session, make_user, demo_bank):
             fuzz=False,
         )
     study.flag(
-        db.session, user=user, question_id=question_id, reason="unclear", comment="Ünïcode ✓"
+        db.session,
+        user=user,
+        question_id=question_id,
+        reason="unclear",
+        comment="Ünïcode ✓",
+        now=NOW,
     )
     return user
 
@@ -55,7 +61,7 @@ def test_backup_then_restore_on_an_empty_database_loses_nothing(populated, tmp_p
     assert everything() == before
     # New rows still get fresh ids after a restore.
     user = get_user("trainee@example.com")
-    study.flag(db.session, user=user, question_id=1, reason="wrong", comment="")
+    study.flag(db.session, user=user, question_id=1, reason="wrong", comment="", now=NOW)
 
 
 def test_restore_refuses_a_database_with_data(populated, tmp_path):
@@ -132,3 +138,63 @@ def test_backups_taken_while_answers_are_written_are_consistent(app, populated, 
         for review in tables["reviews"]:
             reviews_per_card[review["card_id"]] = reviews_per_card.get(review["card_id"], 0) + 1
         assert {card["id"]: card["reps"] for card in tables["cards"]} == reviews_per_card
+
+
+def _damaged(tmp_path, data, name):  # type: ignore[no-untyped-def]
+    path = tmp_path / f"{name}.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(data).encode()))
+    return path
+
+
+DAMAGES = {
+    "missing key": (lambda t: t["reviews"][0].pop("rating"), "reviews, row 1, column rating"),
+    "wrong type": (lambda t: t["reviews"][0].update(rating="x"), "column rating: must be a whole"),
+    "text for a flag": (lambda t: t["questions"][0].update(retired="no"), "true or false"),
+    "dangling key": (
+        lambda t: t["reviews"][0].update(card_id=999999),
+        "names a row of cards that the backup does not have",
+    ),
+    "duplicate id": (lambda t: t["users"].append(dict(t["users"][0])), "repeats another row's"),
+    "duplicate email": (
+        lambda t: t["users"].append({**t["users"][0], "id": 4242}),
+        "repeats another row's email",
+    ),
+    "naive time": (
+        lambda t: t["reviews"][0].update(reviewed_at="2026-03-02T09:00:00"),
+        "must carry its time zone",
+    ),
+    "unknown table": (lambda t: t.update(extra=[{"id": 1}]), "not one of this version's tables"),
+    "unknown column": (lambda t: t["cards"][0].update(colour="red"), "column 'colour' is unknown"),
+    "row not an object": (lambda t: t["cards"].append([1, 2]), "must be an object"),
+    "huge number": (lambda t: t["reviews"][0].update(rating=10**30), "must be a whole number"),
+    "too long": (lambda t: t["users"][0].update(email="x" * 300), "longer than 254"),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+def test_a_damaged_backup_is_refused_by_table_row_and_column(populated, tmp_path, damage):
+    path = tmp_path / "backup.json.gz"
+    backup.write_backup(db.engine, db.metadata, path)
+    data = backup.read_backup(path)
+    secret = data["tables"]["users"][0]["password_hash"]
+    change, expected = DAMAGES[damage]
+    change(data["tables"])
+    damaged = _damaged(tmp_path, data, "damaged")
+    db.session.remove()
+    db.drop_all()
+    db.create_all()
+    with pytest.raises(backup.BackupError) as refused:
+        backup.restore_backup(db.engine, db.metadata, damaged)
+    message = str(refused.value)
+    assert expected in message and "nothing was written" in message
+    assert secret not in message and "Traceback" not in message
+    assert db.session.scalar(select(func.count()).select_from(db.metadata.tables["users"])) == 0
+
+
+def test_a_gzip_bomb_is_refused_before_it_fills_memory(session, tmp_path):
+    path = tmp_path / "bomb.json.gz"
+    with gzip.open(path, "wb") as file:
+        for _ in range(64):
+            file.write(b" " * (1024 * 1024))
+    with pytest.raises(backup.BackupError, match="unpacks to more than"):
+        backup.read_backup(path, max_bytes=16 * 1024 * 1024)

@@ -3,9 +3,9 @@ from datetime import timedelta
 import pytest
 
 from quizapp.extensions import db
-from quizapp.models import Question, Role
+from quizapp.models import Bank, BankMaintainer, Question, Role, User
 from quizapp.scheduling import Grade
-from quizapp.services import assignments, classes, study
+from quizapp.services import assignments, banks, classes, study
 from tests.conftest import NOW, get_user
 
 
@@ -147,6 +147,7 @@ def test_item_analysis_facility_discrimination_and_flags(people, classroom, make
             question_id=tricky.id,
             reason="unclear",
             comment=f"{name} is lost",
+            now=NOW,
         )
     reports = {r.question.id: r for r in assignments.item_analysis(db.session, assignment)}
     report = reports[tricky.id]
@@ -157,13 +158,21 @@ def test_item_analysis_facility_discrimination_and_flags(people, classroom, make
     assert not reports[questions[1].id].needs_attention
 
 
-def test_edit_keeps_the_id_and_rejects_an_empty_prompt(classroom, make_assignment):
+def _maintainer(people, bank_id):  # type: ignore[no-untyped-def]
+    db.session.add(BankMaintainer(bank_id=bank_id, user_id=people["teacher"].id))
+    db.session.commit()
+    return people["teacher"]
+
+
+def test_edit_keeps_the_id_and_rejects_an_empty_prompt(people, classroom, make_assignment):
     assignment = make_assignment()
     question = assignments.question_set(db.session, assignment)[0]
     key = question.key
+    teacher = _maintainer(people, assignment.bank_id)
     assignments.edit_question(
         db.session,
         question,
+        by=teacher,
         prompt="A clearer prompt?",
         answer="Yes.",
         explanation="",
@@ -173,8 +182,33 @@ def test_edit_keeps_the_id_and_rejects_an_empty_prompt(classroom, make_assignmen
     assert question.updated_at == NOW + timedelta(days=1)
     with pytest.raises(assignments.AssignmentError, match="prompt"):
         assignments.edit_question(
-            db.session, question, prompt="  ", answer="Yes.", explanation="", now=NOW
+            db.session, question, by=teacher, prompt="  ", answer="Yes.", explanation="", now=NOW
         )
+
+
+def test_only_a_banks_maintainers_and_admins_change_its_questions(
+    people, classroom, make_assignment, make_user
+):
+    assignment = make_assignment()
+    question = assignments.question_set(db.session, assignment)[0]
+    teacher = people["teacher"]
+    with pytest.raises(assignments.NotMaintainer):
+        assignments.retire_question(db.session, question, by=teacher, now=NOW)
+    with pytest.raises(assignments.NotMaintainer):
+        assignments.edit_question(
+            db.session, question, by=teacher, prompt="Mine?", answer="", explanation="", now=NOW
+        )
+    assert not question.retired and question.content["prompt"] != "Mine?"
+    admin = db.session.get(User, make_user("root@example.com", role=Role.ADMIN))
+    bank = db.session.get(Bank, assignment.bank_id)
+    with pytest.raises(banks.BankError):
+        banks.add_maintainer(db.session, bank, by=teacher, email=teacher.email, now=NOW)
+    banks.add_maintainer(db.session, bank, by=admin, email=teacher.email, now=NOW)
+    assert banks.maintainers(db.session, bank) == [teacher]
+    with pytest.raises(banks.BankError, match="No instructor"):
+        banks.add_maintainer(db.session, bank, by=teacher, email="ann@example.com", now=NOW)
+    assignments.retire_question(db.session, question, by=teacher, now=NOW)
+    assert question.retired
 
 
 def test_overdue_assignment_questions_come_first(people, classroom, make_assignment):

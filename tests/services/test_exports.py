@@ -76,3 +76,18 @@ def test_an_edit_on_the_site_dates_the_question(session, tmp_path):
         assert note.mod == int((NOW + timedelta(days=2)).timestamp())
     finally:
         collection.close()
+
+
+def test_an_assignment_deck_is_named_in_plain_text(classroom, make_assignment, tmp_path):
+    assignment = make_assignment(title='<img src=x onerror="alert(1)">Week <b>one</b>')
+    path = tmp_path / "assignment.apkg"
+    exports.export_anki([exports.assignment_bank(db.session, assignment)], path, now=NOW)
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        import_into(collection, path)
+        names = [deck.name for deck in collection.decks.all_names_and_ids()]
+    finally:
+        collection.close()
+    ours = [name for name in names if "Week" in name]
+    assert ours and all("<" not in name and ">" not in name for name in ours)
+    assert any(name.endswith("Week one") for name in ours)

@@ -173,9 +173,16 @@ def test_correctness_is_recorded_for_multiple_choice(trainee):
 def test_flag_needs_a_known_reason(trainee):
     question_id = study.next_question_id(db.session, trainee, scope(), NOW)
     with pytest.raises(study.StudyError):
-        study.flag(db.session, user=trainee, question_id=question_id, reason="bogus", comment="")
+        study.flag(
+            db.session, user=trainee, question_id=question_id, reason="bogus", comment="", now=NOW
+        )
     study.flag(
-        db.session, user=trainee, question_id=question_id, reason="unclear", comment="Which hip?"
+        db.session,
+        user=trainee,
+        question_id=question_id,
+        reason="unclear",
+        comment="Which hip?",
+        now=NOW,
     )
 
 

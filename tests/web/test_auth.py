@@ -184,3 +184,172 @@ def test_behind_a_proxy_each_client_has_its_own_sign_in_limit(app, tmp_path):
         with proxied.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def _copy_cookies(source, target, names=("session", "remember_token")):
+    """Another client holding `source`'s cookies: what a stolen cookie gives an attacker."""
+    for name in names:
+        cookie = source.get_cookie(name)
+        if cookie is not None:
+            target.set_cookie(name, cookie.value)
+
+
+def _sign_in(client, email="trainee@example.com", remember=False):
+    token = csrf_token(client.get("/auth/login").get_data(as_text=True))
+    data = {"email": email, "password": PASSWORD, "csrf_token": token}
+    if remember:
+        data["remember"] = "y"
+    assert client.post("/auth/login", data=data).status_code == 302
+
+
+def _sign_out(client, path="/auth/logout"):
+    token = csrf_token(client.get("/auth/password").get_data(as_text=True))
+    return client.post(path, data={"csrf_token": token})
+
+
+def test_a_captured_session_cookie_stops_working_at_sign_out(app, client, make_user):
+    make_user()
+    _sign_in(client)
+    thief = app.test_client()
+    _copy_cookies(client, thief, names=("session",))
+    assert thief.get("/").status_code == 200
+    _sign_out(client)
+    assert thief.get("/").status_code == 302
+
+
+def test_a_remember_cookie_stops_working_at_sign_out(app, client, make_user):
+    make_user()
+    _sign_in(client, remember=True)
+    remember = client.get_cookie("remember_token")
+    assert remember is not None and remember.same_site == "Lax"
+    thief = app.test_client()
+    _copy_cookies(client, thief, names=("remember_token",))
+    agent = {"User-Agent": "something else", "X-Forwarded-For": "198.51.100.7"}
+    assert thief.get("/", headers=agent).status_code == 200
+    _sign_out(client)
+    fresh = app.test_client()
+    _copy_cookies(client, fresh, names=())
+    fresh.set_cookie("remember_token", remember.value)
+    assert fresh.get("/", headers=agent).status_code == 302
+
+
+def test_signing_out_one_session_keeps_the_others(app, client, make_user):
+    make_user()
+    phone = app.test_client()
+    _sign_in(phone)
+    _sign_in(client)
+    _sign_out(client)
+    assert phone.get("/").status_code == 200
+
+
+def test_signing_out_everywhere_ends_every_session(app, client, make_user):
+    make_user()
+    phone = app.test_client()
+    _sign_in(phone, remember=True)
+    _sign_in(client)
+    response = _sign_out(client, "/auth/logout-everywhere")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+    assert phone.get("/").status_code == 302
+    stolen = app.test_client()
+    _copy_cookies(phone, stolen)
+    assert stolen.get("/").status_code == 302
+
+
+def test_a_spoofed_forwarded_for_does_not_move_a_session(app, client, make_user):
+    """Without trusted proxies, X-Forwarded-For is the client's own claim and is ignored."""
+    make_user()
+    _sign_in(client)
+    thief = app.test_client()
+    _copy_cookies(client, thief, names=("session",))
+    assert thief.get("/", environ_base={"REMOTE_ADDR": "198.51.100.9"}).status_code == 302
+    thief = app.test_client()
+    _copy_cookies(client, thief, names=("session",))
+    spoofed = thief.get(
+        "/",
+        environ_base={"REMOTE_ADDR": "198.51.100.9"},
+        headers={"X-Forwarded-For": "127.0.0.1"},
+    )
+    assert spoofed.status_code == 302
+
+
+def test_password_checks_are_rate_limited_per_client_and_per_account(app, make_user):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    make_user()
+    app.config["LOGIN_RATE_LIMIT"] = "100 per minute"
+    first, second = app.test_client(), app.test_client()
+    first.environ_base["REMOTE_ADDR"] = "203.0.113.1"
+    second.environ_base["REMOTE_ADDR"] = "203.0.113.2"
+    _sign_in(first)
+    _sign_in(second)
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+
+    def guess(client):
+        token = csrf_token(client.get("/auth/password").get_data(as_text=True))
+        return client.post(
+            "/auth/password",
+            data={"current": "a guess", "new": "x", "confirm": "x", "csrf_token": token},
+        ).status_code
+
+    assert [guess(first) for _ in range(4)] == [200, 200, 200, 429]
+    # The same account from another address is still counted.
+    assert guess(second) == 429
+
+
+def test_common_and_personal_passwords_are_refused_with_the_reason(client, app):
+    for weak, reason in (
+        ("12345678", "common password"),
+        ("password", "common password"),
+        ("new@example.com", "your name or email"),
+        ("new person 1", "your name or email"),
+    ):
+        page = text(register(client, password=weak).get_data(as_text=True))
+        assert "too easy to guess" in page and reason in page, weak
+    with app.app_context():
+        from quizapp.services import accounts
+
+        assert accounts.find_user(db.session, "new@example.com") is None
+    assert register(client, password="sciatic notch ladder").status_code == 302
+
+
+def test_a_weak_new_password_is_refused_on_the_password_page(auth, make_user):
+    make_user()
+    auth.login()
+    response = auth.client.post(
+        "/auth/password",
+        data={
+            "current": PASSWORD,
+            "new": "trainee@example.com",
+            "confirm": "trainee@example.com",
+            "csrf_token": auth.csrf("/auth/password"),
+        },
+    )
+    assert response.status_code == 200
+    assert "too easy to guess" in text(response.get_data(as_text=True))
+
+
+def test_with_the_rate_limit_store_down_sign_in_says_it_is_unavailable(app, tmp_path):
+    from quizapp import create_app
+    from tests.conftest import database_url
+
+    cut_off = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+            "CHECK_MIGRATIONS": False,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/1",  # nothing listens there
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    try:
+        response = cut_off.test_client().post(
+            "/auth/login", data={"email": "a@example.com", "password": "a guess"}
+        )
+        assert response.status_code == 503
+        assert "Signing in is unavailable" in text(response.get_data(as_text=True))
+        assert response.headers["Content-Security-Policy"]
+    finally:
+        with cut_off.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -2,6 +2,7 @@
 
 import zipfile
 
+import pytest
 from sqlalchemy import func, select
 
 from quizapp.cli import main
@@ -99,3 +100,65 @@ def test_backup_and_restore_commands(runner, app, tmp_path):
     assert restored.exit_code == 0
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Question)) == 162
+
+
+def _checked_app(url):  # type: ignore[no-untyped-def]
+    from quizapp import create_app
+
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "CHECK_MIGRATIONS": True,
+        }
+    )
+
+
+COMMANDS = (
+    ("bank", "load", str(TEST_BANK)),
+    ("user", "create", "a@example.com", "--password", "long enough password"),
+    ("optimize",),
+    ("backup", "backup.json.gz"),
+    ("restore", str(TEST_BANK)),
+)
+
+
+def test_every_database_command_meets_a_missing_database_with_one_line(tmp_path):
+    checked = _checked_app(f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}")
+    runner = checked.test_cli_runner()
+    try:
+        for command in COMMANDS:
+            result = runner.invoke(main, list(command))
+            assert result.exit_code == 1, command
+            lines = result.output.strip().splitlines()
+            assert lines == [
+                "Error: The database is missing or not up to date: run `quizapp db upgrade` first."
+            ], command
+    finally:
+        with checked.app_context():
+            db.engine.dispose()
+
+
+# migrations/env.py asks Flask-SQLAlchemy for `get_engine`, which it has deprecated.
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_an_outdated_database_is_met_the_same_way(app):
+    from flask_migrate import stamp
+
+    from quizapp import MIGRATIONS
+
+    checked = _checked_app(app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with checked.app_context():
+            stamp(directory=str(MIGRATIONS), revision="0002")
+        result = checked.test_cli_runner().invoke(main, ["optimize"])
+        assert result.exit_code == 1 and "run `quizapp db upgrade` first" in result.output
+        with checked.app_context():
+            stamp(directory=str(MIGRATIONS), revision="head")
+        result = checked.test_cli_runner().invoke(main, ["optimize"])
+        assert result.exit_code == 0, result.output
+    finally:
+        with checked.app_context():
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+            db.engine.dispose()

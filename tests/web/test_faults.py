@@ -136,3 +136,73 @@ def recorded_after_postgres_lock(app, client, libpq_url, action, form, before) -
         card = db.session.scalar(select(Card).where(Card.question_id == int(form["question_id"])))
         assert card is not None and card.reps == 1
         db.session.remove()
+
+
+def _signed_in_cookie(app, auth, make_user) -> str:
+    make_user()
+    assert auth.login().status_code == 302
+    return auth.client.get_cookie("session").value
+
+
+def _app_on(url: str, **config):  # type: ignore[no-untyped-def]
+    from quizapp import create_app
+
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test secret",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SCHEDULER_FUZZ": False,
+            "CHECK_MIGRATIONS": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            **config,
+        }
+    )
+
+
+def _unreachable(app) -> str:  # type: ignore[no-untyped-def]
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        return "sqlite:////nonexistent-folder/quizapp.sqlite3"
+    return str(url.set(host="127.0.0.1", port=1).render_as_string(hide_password=False))
+
+
+def test_a_signed_in_user_gets_the_503_page_when_the_database_is_unreachable(
+    app, auth, make_user, caplog
+):
+    cookie = _signed_in_cookie(app, auth, make_user)
+    outage = _app_on(_unreachable(app))
+    client = outage.test_client()
+    client.set_cookie("session", cookie)
+    with caplog.at_level(logging.ERROR):
+        for path in ("/", "/settings", "/auth/login"):
+            response = client.get(path)
+            assert response.status_code == 503, path
+            assert "nothing was saved" in text(response.get_data(as_text=True))
+            assert response.headers["Content-Security-Policy"]
+    with outage.app_context():
+        db.engine.dispose()
+
+
+def test_a_signed_in_user_gets_the_503_page_while_the_users_table_is_locked(app, auth, make_user):
+    cookie = _signed_in_cookie(app, auth, make_user)
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "postgresql":
+        return  # SQLite locks the whole file: the answer test above covers it
+    locked = _app_on(
+        app.config["SQLALCHEMY_DATABASE_URI"], DATABASE_LOCK_TIMEOUT_MS=300, CHECK_MIGRATIONS=False
+    )
+    client = locked.test_client()
+    client.set_cookie("session", cookie)
+    locker = POSTGRES_LOCKER.replace("LOCK TABLE cards", "LOCK TABLE users")
+    target = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with lock_held(locker, target, 20.0):
+        started = time.monotonic()
+        response = client.get("/")
+        elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert "nothing was saved" in text(response.get_data(as_text=True))
+    assert response.headers["Content-Security-Policy"]
+    assert elapsed < 2 * 0.3 + 1.5
+    with locked.app_context():
+        db.engine.dispose()

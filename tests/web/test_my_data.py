@@ -46,3 +46,9 @@ def test_a_learner_downloads_only_their_own_data(app, client, auth, make_user, d
 
 def test_data_download_needs_sign_in(client):
     assert client.get("/settings/my-data.json").status_code == 302
+
+
+def test_personal_downloads_are_not_stored_by_caches(client, auth, make_user):
+    make_user()
+    auth.login()
+    assert client.get("/settings/my-data.json").headers["Cache-Control"] == "no-store"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
@@ -17,8 +18,9 @@ from werkzeug.routing import Rule
 
 from quizapp.extensions import db
 from quizapp.models import Assignment, Classroom, ExamAttempt, Membership, Question, Role, User
+from quizapp.services import banks
 from tests.conftest import Auth, get_user
-from tests.pages import csrf_token, text
+from tests.pages import csrf_token, form_action, hidden_inputs, text
 
 TEACHER_A = "teacher.alpha@example.com"
 TRAINEE_A = "annabel.quixote@example.com"
@@ -58,6 +60,7 @@ OWN = {
     "stats.optimize_parameters": "fits the caller's scheduler",
     "auth.password": "the caller's password",
     "auth.logout": "signs the caller out",
+    "auth.logout_everywhere": "signs the caller out on every device",
     "instruct.index": "the classes the caller teaches (403 for trainees)",
 }
 # Someone else's object in the URL: a stranger gets 403 or 404, nothing else.
@@ -81,6 +84,7 @@ PROTECTED = {
     "instruct.items": "A's assignment",
     "instruct.edit_question": "A's assignment's question",
     "instruct.retire_question": "A's assignment's question",
+    "instruct.add_maintainer": "the bank's maintainers (A) and admins",
 }
 
 
@@ -99,7 +103,8 @@ def _signed_in(app: Flask, email: str) -> FlaskClient:
 
 
 def _token(client: FlaskClient, path: str = "/") -> str:
-    return csrf_token(client.get(path).get_data(as_text=True))
+    """A CSRF token from `path` (or the sign-in page it sends a signed-out client to)."""
+    return csrf_token(client.get(path, follow_redirects=True).get_data(as_text=True))
 
 
 def _class_with_exam(client: FlaskClient, name: str, title: str, bank: str) -> tuple[str, str]:
@@ -155,6 +160,11 @@ def world(app: Flask, make_user, demo_bank: str) -> World:  # type: ignore[no-un
         "teacher_c": _signed_in(app, TEACHER_C),
         "admin": _signed_in(app, ADMIN),
     }
+    with app.app_context():
+        bank = banks.find_bank(db.session, demo_bank)
+        banks.add_maintainer(
+            db.session, bank, by=get_user(ADMIN), email=TEACHER_A, now=datetime.now(UTC)
+        )
     teacher, trainee = clients["teacher_a"], clients["trainee_a"]
     class_path, assignment_path = _class_with_exam(teacher, CLASS_A, ASSIGNMENT_A, demo_bank)
     _join(trainee, class_path, teacher)
@@ -193,7 +203,10 @@ def _rules(app: Flask) -> list[tuple[Rule, str]]:
         if rule.endpoint != "static"
         for method in sorted(rule.methods & {"GET", "POST"})
     ]
-    return sorted(pairs, key=lambda pair: pair[0].endpoint == "auth.logout")
+    return sorted(pairs, key=lambda pair: pair[0].endpoint in SIGN_OUTS)
+
+
+SIGN_OUTS = ("auth.logout", "auth.logout_everywhere")
 
 
 def _url(rule: Rule, ids: dict[str, object]) -> str:
@@ -295,7 +308,9 @@ def test_another_class_item_analysis_leaves_out_a_flags(app, world):
         theirs = db.session.scalar(select(Assignment).where(Assignment.title == "Elsewhere exam"))
     for path in (f"/teach/assignments/{theirs.id}", f"/teach/assignments/{theirs.id}/items"):
         response = client.get(path)
-        assert response.status_code == 200 and _leaks(response.data) == [], path
+        # A bank's maintainers are named to every instructor who assigns it: not class data.
+        page = re.sub(rb'<section id="maintainers">.*?</section>', b"", response.data, flags=re.S)
+        assert response.status_code == 200 and _leaks(page) == [], path
 
 
 # ---- CSRF
@@ -430,3 +445,278 @@ def test_script_in_names_and_comments_renders_as_text(app, world, make_user):
         assert SCRIPT not in page and ESCAPED in page, name
     items = pages["items"].get_data(as_text=True)
     assert items.count(ESCAPED) >= 2, "the flag comment as well as the title"
+
+
+# ---- an open exam's answers
+
+
+def test_study_pages_never_show_a_question_of_an_open_exam(app, world):
+    """The exam page names its questions; reveal must not answer them during the attempt."""
+    trainee, slug, held = world.clients["trainee_a"], world.ids["slug"], world.ids["question_id"]
+    probe = trainee.get(f"/banks/{slug}/reveal?q={held}&v=0&t=x")
+    assert probe.status_code == 302 and "/reveal" not in probe.location
+    shown = trainee.get(f"/banks/{slug}/study?show={held}").get_data(as_text=True)
+    assert f'name="q" value="{held}"' not in shown
+    # A token served for another card does not open this one either.
+    served = hidden_inputs(shown, "front")
+    assert int(served["q"]) != held
+    stolen = trainee.get(f"/banks/{slug}/reveal", query_string={**served, "q": str(held)})
+    assert stolen.status_code == 302 and "/reveal" not in stolen.location
+    with app.app_context():
+        drawn = set(db.session.get(ExamAttempt, world.ids["attempt_id"]).question_ids)
+    # Study the exam's section card by card (Easy): none of the exam's questions comes up.
+    seen = set()
+    for _ in range(100):
+        page = trainee.get(f"/banks/{slug}/study?section=pros_cons").get_data(as_text=True)
+        if 'id="front"' not in page:
+            break
+        fields = hidden_inputs(page, "front")
+        seen.add(int(fields["q"]))
+        back = trainee.get(f"/banks/{slug}/reveal", query_string=fields).get_data(as_text=True)
+        graded = hidden_inputs(back, "grades")
+        trainee.post(form_action(back, "grades"), data={**graded, "rating": "4"})
+    assert seen and not seen & drawn
+
+
+def test_reveal_shows_only_a_card_served_to_that_learner(app, world):
+    trainee, slug = world.clients["trainee_b"], world.ids["slug"]
+    page = trainee.get(f"/banks/{slug}/study").get_data(as_text=True)
+    fields = hidden_inputs(page, "front")
+    assert trainee.get(f"/banks/{slug}/reveal", query_string=fields).status_code == 200
+    other = world.clients["teacher_c"]
+    # Another learner's token is not this learner's.
+    assert other.get(f"/banks/{slug}/reveal", query_string=fields).status_code == 302
+    forged = {**fields, "t": fields["t"].split(".")[0] + ".0000"}
+    assert trainee.get(f"/banks/{slug}/reveal", query_string=forged).status_code == 302
+
+
+def test_the_exam_questions_come_back_once_it_is_handed_in(app, world):
+    trainee, slug, held = world.clients["trainee_a"], world.ids["slug"], world.ids["question_id"]
+    exam_page = f"/exams/{world.ids['attempt_id']}"
+    trainee.post(exam_page, data={"csrf_token": _token(trainee, exam_page)})
+    shown = trainee.get(f"/banks/{slug}/study?show={held}").get_data(as_text=True)
+    fields = hidden_inputs(shown, "front")
+    assert int(fields["q"]) == held
+    assert trainee.get(f"/banks/{slug}/reveal", query_string=fields).status_code == 200
+
+
+# ---- request size
+
+
+def test_an_oversized_request_is_refused_with_the_apps_own_page(app, client):
+    big = "x" * (2 * 1024 * 1024)
+    response = client.post("/auth/login", data={"email": big, "password": "p"})
+    assert response.status_code == 413
+    assert "too large" in text(response.get_data(as_text=True))
+    assert response.headers["Content-Security-Policy"]
+
+
+def test_upload_views_take_larger_requests_up_to_their_own_limit(app):
+    from flask import request
+
+    from quizapp.limits import accepts_upload
+
+    app.config["MAX_UPLOAD_BYTES"] = 3 * 1024 * 1024
+
+    @accepts_upload
+    def upload() -> str:
+        return str(len(request.get_data()))
+
+    app.add_url_rule("/test-upload", view_func=upload, methods=["POST"])
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    octets = {"content_type": "application/octet-stream"}
+    fits = client.post("/test-upload", data=b"x" * 2_000_000, **octets)
+    assert fits.status_code == 200 and fits.get_data(as_text=True) == "2000000"
+    assert client.post("/test-upload", data=b"x" * 4_000_000, **octets).status_code == 413
+    elsewhere = client.post("/auth/login", data=b"x" * 2_000_000, **octets)
+    assert elsewhere.status_code == 413
+
+
+# ---- flags
+
+
+def test_a_flag_written_in_one_class_stays_out_of_a_class_joined_later(app, world):
+    trainee = world.clients["trainee_a"]
+    with app.app_context():
+        elsewhere = db.session.scalar(select(Classroom).where(Classroom.name == "Cohort Elsewhere"))
+        theirs = db.session.scalar(select(Assignment).where(Assignment.title == "Elsewhere exam"))
+        code = elsewhere.join_code
+    trainee.post(
+        "/classes/join", data={"code": code, "csrf_token": _token(trainee, "/classes/join")}
+    )
+    items = world.clients["teacher_c"].get(f"/teach/assignments/{theirs.id}/items")
+    assert items.status_code == 200
+    assert FLAG_COMMENT not in items.get_data(as_text=True)
+    own = world.clients["teacher_a"].get(f"/teach/assignments/{world.ids['assignment_id']}/items")
+    assert FLAG_COMMENT in own.get_data(as_text=True)
+
+
+def test_a_flag_sent_twice_is_one_flag_the_learner_can_change(app, world):
+    from quizapp.models import Flag
+
+    trainee, question_id = world.clients["trainee_a"], world.ids["question_id"]
+    for comment in ("first thought", "second thought"):
+        trainee.post(
+            f"/questions/{question_id}/flag",
+            data={"reason": "unclear", "comment": comment, "csrf_token": _token(trainee)},
+        )
+    with app.app_context():
+        flags = db.session.scalars(select(Flag).where(Flag.question_id == question_id)).all()
+        assert [(f.reason, f.comment) for f in flags] == [("unclear", "second thought")]
+
+
+# ---- hostile values at the edge: a clear 4xx or a form message, never a 500
+
+HUGE_ID = "2147483648"
+NUL = "bad\x00value"
+HOSTILE_FIELDS = {
+    field: NUL
+    for field in (
+        "name",
+        "email",
+        "password",
+        "current",
+        "new",
+        "confirm",
+        "title",
+        "comment",
+        "code",
+        "response",
+        "token",
+        "prompt",
+        "answer",
+        "explanation",
+        "tags",
+        "reason",
+        "role",
+        "status",
+        "bank",
+        "back_to_bank",
+    )
+} | {
+    "question_id": "9" * 30,
+    "version": HUGE_ID,
+    "rating": "3",
+    "desired_retention": "sNaN",
+    "new_per_day": "20",
+    "reviews_per_day": "200",
+    "target_retention": "NaN",
+    "target_share": "Infinity",
+    "questions": "\n".join(f"q{n}" for n in range(3000)),
+    "opens_at": "2026-01-01T00:00",
+    "due_at": "2030-01-01T00:00",
+    "target_kind": "reviews",
+    "target_reviews": "1",
+}
+
+
+def test_every_route_answers_an_id_beyond_32_bits_with_404(app, world):
+    failures = []
+    for rule, method in _rules(app):
+        if not {a for a in rule.arguments if a.endswith("_id")}:
+            continue
+        huge = {**world.ids, **{a: HUGE_ID for a in rule.arguments if a.endswith("_id")}}
+        client = world.clients[_owner_of(rule.endpoint)]
+        response = _call(client, method, _url(rule, huge))
+        if response.status_code != 404:
+            failures.append(f"{method} {_url(rule, huge)}: {response.status_code}")
+    assert failures == []
+
+
+def test_every_post_survives_hostile_field_values(app, world):
+    failures = []
+    for rule, method in _rules(app):
+        if method != "POST" or rule.endpoint in SIGN_OUTS:
+            continue
+        client = world.clients[_owner_of(rule.endpoint)]
+        url = _url(rule, world.ids)
+        response = client.post(url, data={**HOSTILE_FIELDS, "csrf_token": _token(client)})
+        if response.status_code >= 500:
+            failures.append(f"POST {url}: {response.status_code}")
+    assert failures == []
+
+
+def test_hostile_query_values_get_a_page_not_a_500(app, world):
+    slug, trainee = world.ids["slug"], world.clients["trainee_b"]
+    paths = [
+        f"/banks/{slug}/study?show={'9' * 40}",
+        f"/banks/{slug}/study?assignment={HUGE_ID}",
+        f"/banks/{slug}/study?custom=cram&after={'9' * 40}",
+        f"/banks/{slug}/reveal?q={HUGE_ID}&v={HUGE_ID}&t=x",
+        f"/banks/{slug}/study?custom=cram&tag=a%00b",
+        f"/banks/{slug}/anki.apkg?tag=a%00b&section=%00",
+        "/banks/a%00b/study",
+        "/banks/a%00b/reveal?q=1&v=0&t=x",
+        "/join/a%00b",
+    ]
+    for path in paths:
+        assert trainee.get(path).status_code < 500, path
+    anonymous = app.test_client()
+    token = _token(anonymous, "/auth/login")
+    make = {"email": TRAINEE_B, "password": "correct horse battery", "csrf_token": token}
+    signed = anonymous.post("/auth/login?next=/%0d%0aSet-Cookie:%20x=1", data=make)
+    assert signed.status_code == 302 and "\n" not in signed.location and "\r" not in signed.location
+
+
+def test_nul_in_a_form_gets_a_message_and_changes_nothing(app, world):
+    trainee = world.clients["trainee_b"]
+    joined = trainee.post(
+        "/classes/join", data={"code": NUL, "csrf_token": _token(trainee, "/classes/join")}
+    )
+    assert joined.status_code == 200
+    assert "control characters" in text(joined.get_data(as_text=True))
+    settings = trainee.post(
+        "/settings",
+        data={
+            "desired_retention": "sNaN",
+            "new_per_day": "20",
+            "reviews_per_day": "200",
+            "csrf_token": _token(trainee, "/settings"),
+        },
+    )
+    assert settings.status_code == 200 and "Enter a number" in text(settings.get_data(as_text=True))
+
+
+def test_csv_downloads_are_not_stored_by_caches(world):
+    teacher, assignment_id = world.clients["teacher_a"], world.ids["assignment_id"]
+    user_id = world.ids["user_id"]
+    for path in (
+        f"/teach/assignments/{assignment_id}/progress.csv",
+        f"/teach/assignments/{assignment_id}/trainees/{user_id}.csv",
+    ):
+        response = teacher.get(path)
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+
+
+# ---- who may change a bank
+
+
+def test_an_instructor_who_does_not_maintain_a_bank_can_assign_it_but_not_change_it(app, world):
+    client = world.clients["teacher_c"]
+    with app.app_context():
+        theirs = db.session.scalar(select(Assignment).where(Assignment.title == "Elsewhere exam"))
+        question = db.session.scalar(
+            select(Question).where(Question.bank_id == theirs.bank_id, Question.section == "faq")
+        )
+    base = f"/teach/assignments/{theirs.id}/questions/{question.id}"
+    assert client.get(base).status_code == 403
+    edited = client.post(
+        base, data={"prompt": "Changed by C", "explanation": "", "csrf_token": _token(client)}
+    )
+    assert edited.status_code == 403
+    client.post(f"{base}/retire", data={"csrf_token": _token(client)})
+    items = client.get(f"/teach/assignments/{theirs.id}/items").get_data(as_text=True)
+    assert "Who can change these questions" in items and "teacher.alpha" in items
+    assert "/questions/" not in items, "no edit links for a non-maintainer"
+    with app.app_context():
+        stored = db.session.get(Question, question.id)
+        assert not stored.retired and stored.content["prompt"] != "Changed by C"
+    # A, a maintainer, adds C; then C may change it.
+    teacher = world.clients["teacher_a"]
+    added = teacher.post(
+        f"/teach/banks/{world.ids['slug']}/maintainers",
+        data={"email": TEACHER_C, "csrf_token": _token(teacher)},
+    )
+    assert added.status_code == 302
+    assert client.get(base).status_code == 200
