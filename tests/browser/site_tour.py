@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask
 from playwright.sync_api import Page
@@ -50,6 +51,30 @@ def _reveal(slug: str, kind: Kind) -> Callable[[Page], None]:
     return go
 
 
+def _exam_assignment(app: Flask, room: Any) -> Any:
+    """An open assignment with an exam on a second copy of the small bank."""
+    slug = load(app, KINDS, slug="small-exam")
+    assignment = assignments.create_assignment(
+        db.session,
+        room,
+        bank=find_bank(db.session, slug),
+        title="Exam week",
+        selection=assignments.Selection(),
+        opens_at=NOW - timedelta(days=1),
+        due_at=NOW + timedelta(days=6),
+        exam_at=None,
+        target_kind="reviews",
+        target_reviews=1,
+        target_retention=0.9,
+        target_share=0.8,
+        exam_questions=5,
+        exam_minutes=20,
+        exam_attempts=2,
+    )
+    assignments.set_status(db.session, assignment, "open")
+    return assignment
+
+
 def build(app: Flask, make_user: Callable[..., int]) -> list[Stop]:
     """Make a class with an assignment, an exam taken and one open, and some history."""
     slug = load(app, KINDS + basics(3))
@@ -90,11 +115,19 @@ def build(app: Flask, make_user: Callable[..., int]) -> list[Stop]:
         for question_id in question_ids[-3:]:
             answer_card(trainee, question_id, Grade.GOOD, NOW - timedelta(hours=2))
         study.flag(
-            db.session, user=trainee, question_id=question_ids[-1], reason="unclear", comment="Hm"
+            db.session,
+            user=trainee,
+            question_id=question_ids[-1],
+            reason="unclear",
+            comment="Hm",
+            now=NOW,
         )
         finished = exams.start(db.session, user=trainee, assignment=assignment, now=NOW)
         exams.submit(db.session, attempt=finished, responses={}, now=NOW)
-        running = exams.start(db.session, user=trainee, assignment=assignment, now=NOW)
+        # An open attempt hides its questions from study, so it is on a bank of its own.
+        running = exams.start(
+            db.session, user=trainee, assignment=_exam_assignment(app, room), now=NOW
+        )
         ids = {
             "assignment": assignment.id,
             "class": room.id,

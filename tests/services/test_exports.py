@@ -8,7 +8,7 @@ from anki.import_export_pb2 import ImportAnkiPackageOptions
 
 from quizapp.content.bankfile import load_bank as read_bank
 from quizapp.extensions import db
-from quizapp.models import Bank
+from quizapp.models import Bank, Role, User
 from quizapp.services import assignments, banks, exports
 from tests.conftest import NOW, TEST_BANK
 
@@ -50,7 +50,8 @@ def test_reexport_after_loading_a_dated_edit_updates_only_that_note(session, tmp
         collection.close()
 
 
-def test_an_edit_on_the_site_dates_the_question(session, tmp_path):
+def test_an_edit_on_the_site_dates_the_question(session, tmp_path, make_user):
+    admin = db.session.get(User, make_user("admin@example.com", role=Role.ADMIN))
     banks.load_bank(db.session, BANK, article_text=ARTICLE, now=NOW)
     first = tmp_path / "first.apkg"
     _export(first)
@@ -59,6 +60,7 @@ def test_an_edit_on_the_site_dates_the_question(session, tmp_path):
     assignments.edit_question(
         db.session,
         question,
+        by=admin,
         prompt=question.content["prompt"] + " (edited)",
         answer=None,
         explanation="",
