@@ -148,7 +148,12 @@ def test_item_analysis_facility_discrimination_and_flags(people, classroom, make
             reason="unclear",
             comment=f"{name} is lost",
         )
-    reports = {r.question.id: r for r in assignments.item_analysis(db.session, assignment)}
+    reports = {
+        r.question.id: r
+        for r in assignments.item_details(
+            db.session, assignment, assignments.item_analysis(db.session, assignment)
+        )
+    }
     report = reports[tricky.id]
     assert report.answers == 3 and report.facility == pytest.approx(200 / 3)
     assert report.discrimination < 0 and report.needs_attention

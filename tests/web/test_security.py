@@ -74,6 +74,8 @@ PROTECTED = {
     "instruct.items": "A's assignment",
     "instruct.edit_question": "A's assignment's question",
     "instruct.retire_question": "A's assignment's question",
+    "instruct.confirm_retire": "A's assignment's question",
+    "instruct.restore_question": "A's assignment's question",
 }
 
 

@@ -1,0 +1,230 @@
+"""Statements that sum a class's cards in the database, for the instructor pages.
+
+A class of 1,000 trainees on a 1,000-question assignment has a million cards and
+several million reviews: the pages read sums, never rows. Each card carries its
+answer count (`reps`) and passed count (`passed`), so nothing here reads the reviews
+except item analysis for the questions on one page. Predicted recall is FSRS's
+forgetting curve evaluated in SQL with one learner group's constants as parameters
+(`scheduling.forgetting_curve`), so it is the same number `scheduling.retrievability`
+gives for one card.
+
+Parameters: `user_ids` and `ids` (lists of trainees and questions), `now`, `at` (the
+projection date), `factor` and `decay` (the forgetting curve), `target` (the
+assignment's target retention); `class_id` and `role` for the class's trainees.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Float, Select, bindparam, case, cast, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from quizapp.models import Card, Flag, Membership, Question, Review, UTCDateTime
+
+REVIEW_STATE = 2
+
+
+class _days_between(FunctionElement[float]):
+    """Days (with fraction) from the second moment to the first."""
+
+    type = Float()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(_days_between)
+def _days_between_default(element: Any, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return (
+        f"CAST(EXTRACT(EPOCH FROM ({compiler.process(later, **kw)} - "
+        f"{compiler.process(earlier, **kw)})) / 86400.0 AS DOUBLE PRECISION)"
+    )
+
+
+@compiles(_days_between, "sqlite")
+def _days_between_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return (
+        f"(julianday({compiler.process(later, **kw)}) - "
+        f"julianday({compiler.process(earlier, **kw)}))"
+    )
+
+
+def recall(moment: str) -> ColumnElement[float]:
+    """FSRS retrievability of the card at the bound moment: 0 for a card never reviewed.
+
+    As fsrs does, the elapsed time is counted in whole days and never below zero.
+    """
+    elapsed = func.floor(_days_between(bindparam(moment, type_=UTCDateTime()), Card.last_review))
+    days = case((elapsed < 0, 0.0), else_=elapsed)
+    curve = func.power(
+        1.0 + bindparam("factor", type_=Float()) * days / Card.stability,
+        bindparam("decay", type_=Float()),
+    )
+    reviewed = Card.last_review.is_not(None) & Card.stability.is_not(None)
+    return case((reviewed, cast(curve, Float)), else_=0.0)
+
+
+def _cards_in_set() -> list[Any]:
+    return [
+        Card.user_id.in_(bindparam("user_ids", expanding=True)),
+        Card.question_id.in_(bindparam("ids", expanding=True)),
+    ]
+
+
+def _progress(*group: Any) -> Select[Any]:
+    later = recall("at")
+    overdue = (
+        Card.last_review.is_not(None)
+        & (Card.state == REVIEW_STATE)
+        & (Card.due < bindparam("now", type_=UTCDateTime()))
+    )
+    return select(
+        *group,
+        func.count(Card.id).label("cards"),
+        func.count(Card.last_review).label("started"),
+        func.coalesce(func.sum(Card.reps), 0).label("reviews"),
+        func.coalesce(func.sum(Card.passed), 0).label("passed"),
+        func.count(case((overdue, 1))).label("overdue"),
+        func.coalesce(func.sum(recall("now")), 0.0).label("recall_now"),
+        func.coalesce(func.sum(later), 0.0).label("recall_at"),
+        func.count(case((later >= bindparam("target", type_=Float()), 1))).label("strong"),
+        func.min(Card.reps).label("least_reviews"),
+    ).where(*_cards_in_set())
+
+
+@cache
+def progress_by_trainee() -> Select[Any]:
+    """One row per trainee with cards among the questions: counts and summed recall."""
+    return _progress(Card.user_id).group_by(Card.user_id)
+
+
+@cache
+def progress_by_section() -> Select[Any]:
+    """One row per trainee and section with cards among the questions."""
+    return (
+        _progress(Card.user_id, Question.section)
+        .join(Question, Question.id == Card.question_id)
+        .group_by(Card.user_id, Question.section)
+    )
+
+
+def _class_trainees() -> Any:
+    return select(Membership.user_id).where(
+        Membership.class_id == bindparam("class_id"), Membership.role == bindparam("role")
+    )
+
+
+def _class_cards() -> list[Any]:
+    return [
+        Card.user_id.in_(_class_trainees()),
+        Card.question_id.in_(bindparam("ids", expanding=True)),
+    ]
+
+
+@cache
+def item_moments() -> Select[Any]:
+    """Per question, over the trainees who answered it: the sums that give facility and
+    discrimination (x = a trainee's share of passed answers on the question, r = their
+    total over the other questions), the answer count and the mean FSRS difficulty."""
+    answered = [*_class_cards(), Card.reps > 0]
+    score = cast(Card.passed, Float) / Card.reps
+    totals = (
+        select(Card.user_id.label("user_id"), func.sum(score).label("total"))
+        .where(*answered)
+        .group_by(Card.user_id)
+        .subquery()
+    )
+    rest = totals.c.total - score
+    return (
+        select(
+            Card.question_id,
+            func.count().label("n"),
+            func.sum(score).label("sx"),
+            func.sum(score * score).label("sxx"),
+            func.sum(rest).label("sr"),
+            func.sum(rest * rest).label("srr"),
+            func.sum(score * rest).label("sxr"),
+            func.sum(Card.reps).label("answers"),
+            func.avg(Card.difficulty).label("difficulty"),
+        )
+        .join(totals, totals.c.user_id == Card.user_id)
+        .where(*answered)
+        .group_by(Card.question_id)
+    )
+
+
+def _class_reviews() -> list[Any]:
+    return [
+        Review.user_id.in_(_class_trainees()),
+        Review.question_id.in_(bindparam("ids", expanding=True)),
+    ]
+
+
+@cache
+def response_counts() -> Select[Any]:
+    """How often each response was given to each question."""
+    return (
+        select(Review.question_id, Review.response, func.count())
+        .where(*_class_reviews(), Review.response.is_not(None))
+        .group_by(Review.question_id, Review.response)
+    )
+
+
+@cache
+def stability_gains() -> Select[Any]:
+    """Per question, the mean factor by which a passed review of a review card grew its
+    stability."""
+    before = Review.card_before["stability"].as_float()
+    return (
+        select(Review.question_id, func.avg(Review.stability_after / before))
+        .where(
+            *_class_reviews(),
+            Review.state_before == REVIEW_STATE,
+            Review.rating > 1,
+            Review.stability_after.is_not(None),
+            before > 0,
+        )
+        .group_by(Review.question_id)
+    )
+
+
+@cache
+def flag_counts() -> Select[Any]:
+    """How many of the class's trainees' flags each question has."""
+    return (
+        select(Flag.question_id, func.count())
+        .where(
+            Flag.user_id.in_(_class_trainees()),
+            Flag.question_id.in_(bindparam("ids", expanding=True)),
+        )
+        .group_by(Flag.question_id)
+    )
+
+
+@cache
+def flags() -> Select[Any]:
+    """The class's trainees' flags on the questions, oldest first."""
+    return (
+        select(Flag)
+        .where(
+            Flag.user_id.in_(_class_trainees()),
+            Flag.question_id.in_(bindparam("ids", expanding=True)),
+        )
+        .order_by(Flag.created_at, Flag.id)
+    )
+
+
+__all__ = [
+    "flag_counts",
+    "flags",
+    "item_moments",
+    "progress_by_section",
+    "progress_by_trainee",
+    "recall",
+    "response_counts",
+    "stability_gains",
+]
