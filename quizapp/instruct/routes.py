@@ -219,15 +219,26 @@ def _progress_keys(
 def assignment(assignment_id: int) -> str:
     found = _assignment(assignment_id)
     form, at = _projection()
-    rows = _class_progress(found, at)
     scores = exams.best_scores(db.session, found)
-    page = tables.paginate(
-        rows,
-        _progress_keys(found, scores),
-        sort=request.args.get("sort"),
-        order=request.args.get("order"),
-        page=request.args.get("page"),
-    )
+    sort, order, number = (request.args.get(name) for name in ("sort", "order", "page"))
+    keys = _progress_keys(found, scores)
+    if sort in (None, "name"):
+        # By name, only the trainees on the page need their progress summed.
+        names = tables.paginate(
+            classes.trainees(found.classroom),
+            {"name": lambda user: user.name.casefold()},
+            sort=sort,
+            order=order,
+            page=number,
+        )
+        page = replace(
+            names,
+            rows=assignments.class_progress(db.session, found, now=_now(), at=at, users=names.rows),
+        )
+    else:
+        page = tables.paginate(
+            _class_progress(found, at), keys, sort=sort, order=order, page=number
+        )
     return render_template(
         "instruct/assignment.html",
         assignment=found,
@@ -235,9 +246,8 @@ def assignment(assignment_id: int) -> str:
         at=assignments.projection_date(found, at),
         projection_form=form,
         status_form=StatusForm(status=found.status),
-        questions=rows[0].total if rows else len(assignments.question_ids(db.session, found)),
+        questions=len(assignments.question_ids(db.session, found)),
         scores=scores,
-        targets_met=sum(p.target_met(found) for p in rows),
     )
 
 
@@ -299,12 +309,7 @@ def progress_csv(assignment_id: int) -> Response:
     found = _assignment(assignment_id)
     _form, at = _projection()
     scores = exams.best_scores(db.session, found)
-    rows, _sort, _descending = tables.sort_rows(
-        _class_progress(found, at),
-        _progress_keys(found, scores),
-        request.args.get("sort"),
-        request.args.get("order"),
-    )
+    rows = assignments.progress_in_chunks(db.session, found, now=_now(), at=at)
     return _csv(
         f"assignment-{found.id}-progress",
         ["trainee", "email", *_HEADER, "target met", "best exam score %"],

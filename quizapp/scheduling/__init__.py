@@ -212,6 +212,12 @@ def forgetting_curve(settings: Settings) -> tuple[float, float]:
     return scheduler._FACTOR, scheduler._DECAY
 
 
+def recall_threshold(settings: Settings, target: float) -> float:
+    """Elapsed days per day of stability up to which predicted recall stays ≥ `target`."""
+    factor, decay = forgetting_curve(settings)
+    return (target ** (1 / decay) - 1) / factor
+
+
 def validate_retention(value: float) -> float:
     if not MIN_RETENTION <= value <= MAX_RETENTION:
         raise ValueError(f"desired retention must be between {MIN_RETENTION} and {MAX_RETENTION}")

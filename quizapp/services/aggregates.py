@@ -8,9 +8,10 @@ forgetting curve evaluated in SQL with one learner group's constants as paramete
 (`scheduling.forgetting_curve`), so it is the same number `scheduling.retrievability`
 gives for one card.
 
-Parameters: `user_ids` and `ids` (lists of trainees and questions), `now`, `at` (the
-projection date), `factor` and `decay` (the forgetting curve), `target` (the
-assignment's target retention); `class_id` and `role` for the class's trainees.
+Parameters: `user_ids` and `ids` (lists of trainees and questions), `now`, `ahead`
+(days from now to the projection date), `factor` and `decay` (the forgetting curve),
+`threshold` (elapsed days per day of stability at which recall falls to the
+assignment's target); `class_id` and `role` for the class's trainees.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy import Float, Select, bindparam, case, cast, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
+from quizapp.analysis import Moments
 from quizapp.models import Card, Flag, Membership, Question, Review, UTCDateTime
 
 REVIEW_STATE = 2
@@ -53,19 +55,24 @@ def _days_between_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
     )
 
 
-def recall(moment: str) -> ColumnElement[float]:
-    """FSRS retrievability of the card at the bound moment: 0 for a card never reviewed.
+_REVIEWED = Card.last_review.is_not(None) & Card.stability.is_not(None)
 
-    As fsrs does, the elapsed time is counted in whole days and never below zero.
-    """
-    elapsed = func.floor(_days_between(bindparam(moment, type_=UTCDateTime()), Card.last_review))
-    days = case((elapsed < 0, 0.0), else_=elapsed)
+
+def _elapsed(ahead: Any = None) -> ColumnElement[float]:
+    """Whole days from the card's last review to `now` (plus `ahead` days), at least 0,
+    as fsrs counts them."""
+    age = _days_between(bindparam("now", type_=UTCDateTime()), Card.last_review)
+    days = func.floor(age if ahead is None else age + ahead)
+    return case((days < 0, 0.0), else_=days)
+
+
+def recall(elapsed: ColumnElement[float]) -> ColumnElement[float]:
+    """FSRS retrievability after `elapsed` days: 0 for a card never reviewed."""
     curve = func.power(
-        1.0 + bindparam("factor", type_=Float()) * days / Card.stability,
+        1.0 + bindparam("factor", type_=Float()) * elapsed / Card.stability,
         bindparam("decay", type_=Float()),
     )
-    reviewed = Card.last_review.is_not(None) & Card.stability.is_not(None)
-    return case((reviewed, cast(curve, Float)), else_=0.0)
+    return case((_REVIEWED, cast(curve, Float)), else_=0.0)
 
 
 def _cards_in_set() -> list[Any]:
@@ -76,12 +83,16 @@ def _cards_in_set() -> list[Any]:
 
 
 def _progress(*group: Any) -> Select[Any]:
-    later = recall("at")
+    now = _elapsed()
+    later = _elapsed(bindparam("ahead", type_=Float()))
     overdue = (
         Card.last_review.is_not(None)
         & (Card.state == REVIEW_STATE)
         & (Card.due < bindparam("now", type_=UTCDateTime()))
     )
+    # Recall at the projection date reaches the target while the elapsed days are at most
+    # `threshold` times the stability (the curve solved for time): no second curve.
+    strong = _REVIEWED & (later <= bindparam("threshold", type_=Float()) * Card.stability)
     return select(
         *group,
         func.count(Card.id).label("cards"),
@@ -89,9 +100,9 @@ def _progress(*group: Any) -> Select[Any]:
         func.coalesce(func.sum(Card.reps), 0).label("reviews"),
         func.coalesce(func.sum(Card.passed), 0).label("passed"),
         func.count(case((overdue, 1))).label("overdue"),
-        func.coalesce(func.sum(recall("now")), 0.0).label("recall_now"),
-        func.coalesce(func.sum(later), 0.0).label("recall_at"),
-        func.count(case((later >= bindparam("target", type_=Float()), 1))).label("strong"),
+        func.coalesce(func.sum(recall(now)), 0.0).label("recall_now"),
+        func.coalesce(func.sum(recall(later)), 0.0).label("recall_at"),
+        func.count(case((strong, 1))).label("strong"),
         func.min(Card.reps).label("least_reviews"),
     ).where(*_cards_in_set())
 
@@ -128,8 +139,12 @@ def _class_cards() -> list[Any]:
 @cache
 def item_moments() -> Select[Any]:
     """Per question, over the trainees who answered it: the sums that give facility and
-    discrimination (x = a trainee's share of passed answers on the question, r = their
-    total over the other questions), the answer count and the mean FSRS difficulty."""
+    discrimination, the answer count and the mean FSRS difficulty.
+
+    x is a trainee's share of passed answers on the question and t their total over
+    all the questions; the rest of the test is r = t − x, so Σr, Σr² and Σxr follow
+    from Σt, Σt² and Σtx (see `moments`), which need x only twice per card.
+    """
     answered = [*_class_cards(), Card.reps > 0]
     score = cast(Card.passed, Float) / Card.reps
     totals = (
@@ -138,22 +153,36 @@ def item_moments() -> Select[Any]:
         .group_by(Card.user_id)
         .subquery()
     )
-    rest = totals.c.total - score
+    total = totals.c.total
     return (
         select(
             Card.question_id,
             func.count().label("n"),
             func.sum(score).label("sx"),
-            func.sum(score * score).label("sxx"),
-            func.sum(rest).label("sr"),
-            func.sum(rest * rest).label("srr"),
-            func.sum(score * rest).label("sxr"),
+            func.sum(score * Card.passed / Card.reps).label("sxx"),
+            func.sum(total).label("st"),
+            func.sum(total * total).label("stt"),
+            func.sum(total * Card.passed / Card.reps).label("stx"),
             func.sum(Card.reps).label("answers"),
             func.avg(Card.difficulty).label("difficulty"),
         )
+        # The totals cover the class's trainees only, so joining them filters the cards.
         .join(totals, totals.c.user_id == Card.user_id)
-        .where(*answered)
+        .where(Card.question_id.in_(bindparam("ids", expanding=True)), Card.reps > 0)
         .group_by(Card.question_id)
+    )
+
+
+def moments(row: Any) -> Moments:
+    """`analysis.Moments` from an `item_moments` row."""
+    sx, sxx, st, stt, stx = (float(v) for v in (row.sx, row.sxx, row.st, row.stt, row.stx))
+    return Moments(
+        n=row.n,
+        sx=sx,
+        sxx=sxx,
+        sr=st - sx,
+        srr=stt - 2 * stx + sxx,
+        sxr=stx - sxx,
     )
 
 
@@ -222,6 +251,7 @@ __all__ = [
     "flag_counts",
     "flags",
     "item_moments",
+    "moments",
     "progress_by_section",
     "progress_by_trainee",
     "recall",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quizapp import scheduling
-from quizapp.analysis import Moments, from_moments
+from quizapp.analysis import from_moments
 from quizapp.content.bank import Section
 from quizapp.content.check import check_bank_data
 from quizapp.models import (
@@ -203,23 +203,25 @@ class Progress:
         return self.total > 0 and self.strong / self.total >= assignment.target_share
 
 
-def _curves(users: Iterable[User]) -> dict[tuple[float, float], list[int]]:
-    """The trainees grouped by their forgetting curve (most share the default one)."""
-    groups: dict[tuple[float, float], list[int]] = defaultdict(list)
+def _curves(users: Iterable[User]) -> dict[scheduling.Settings, list[int]]:
+    """The trainees grouped by scheduler settings (most share the default ones)."""
+    groups: dict[scheduling.Settings, list[int]] = defaultdict(list)
     for user in users:
-        groups[_curve(settings_for(user, fuzz=False))].append(user.id)
+        groups[replace(settings_for(user, fuzz=False), desired_retention=0.9)].append(user.id)
     return groups
 
 
 @lru_cache(maxsize=256)
-def _curve(settings: scheduling.Settings) -> tuple[float, float]:
-    return scheduling.forgetting_curve(settings)
+def _curve(settings: scheduling.Settings, target: float) -> dict[str, float]:
+    factor, decay = scheduling.forgetting_curve(settings)
+    threshold = scheduling.recall_threshold(settings, target)
+    return {"factor": factor, "decay": decay, "threshold": threshold}
 
 
 def _sums(
     session: Session,
     statement: Any,
-    users: list[User],
+    users: Sequence[User],
     ids: Sequence[int],
     *,
     now: datetime,
@@ -230,15 +232,14 @@ def _sums(
     if not users or not ids:
         return []
     rows = []
-    for (factor, decay), user_ids in _curves(users).items():
+    ahead = (at - now).total_seconds() / 86400
+    for settings, user_ids in _curves(users).items():
         parameters = {
             "user_ids": user_ids,
             "ids": list(ids),
             "now": now,
-            "at": at,
-            "factor": factor,
-            "decay": decay,
-            "target": target,
+            "ahead": ahead,
+            **_curve(settings, target),
         }
         rows.extend(session.execute(statement, parameters))
     return rows
@@ -262,9 +263,15 @@ def projection_date(assignment: Assignment, override: datetime | None = None) ->
 
 
 def _progress_rows(
-    session: Session, assignment: Assignment, users: list[User], *, now: datetime, at: datetime
+    session: Session,
+    assignment: Assignment,
+    users: Sequence[User],
+    *,
+    now: datetime,
+    at: datetime,
+    ids: Sequence[int] | None = None,
 ) -> dict[int, Progress]:
-    ids = question_ids(session, assignment)
+    ids = question_ids(session, assignment) if ids is None else ids
     by_user = {user.id: Progress(user=user, total=len(ids)) for user in users}
     for row in _sums(
         session,
@@ -280,12 +287,44 @@ def _progress_rows(
 
 
 def class_progress(
-    session: Session, assignment: Assignment, *, now: datetime, at: datetime | None = None
+    session: Session,
+    assignment: Assignment,
+    *,
+    now: datetime,
+    at: datetime | None = None,
+    users: Sequence[User] | None = None,
 ) -> list[Progress]:
-    """A row per trainee of the class, for the assignment's questions, by name."""
-    users = trainees(assignment.classroom)
+    """A row per trainee (of `users`, else the whole class), for the assignment's
+    questions, in the order given (the class by name)."""
+    users = trainees(assignment.classroom) if users is None else users
     rows = _progress_rows(session, assignment, users, now=now, at=projection_date(assignment, at))
     return [rows[user.id] for user in users]
+
+
+def progress_in_chunks(
+    session: Session,
+    assignment: Assignment,
+    *,
+    now: datetime,
+    at: datetime | None = None,
+    size: int = 50,
+) -> Iterator[Progress]:
+    """The class's rows by name, summed a few trainees at a time, so a download of a
+    large class starts at once and holds little.
+
+    The roster and question set are read now; the sums as the rows are taken.
+    """
+    users = trainees(assignment.classroom)
+    ids = question_ids(session, assignment)
+    when = projection_date(assignment, at)
+
+    def rows() -> Iterator[Progress]:
+        for start in range(0, len(users), size):
+            chunk = users[start : start + size]
+            summed = _progress_rows(session, assignment, chunk, now=now, at=when, ids=ids)
+            yield from (summed[user.id] for user in chunk)
+
+    return rows()
 
 
 def trainee_sections(
@@ -393,14 +432,7 @@ def item_analysis(session: Session, assignment: Assignment) -> list[ItemReport]:
     reports = []
     for question in questions:
         row = moments.get(question.id)
-        stats = (
-            from_moments(
-                question.id,
-                Moments(row.n, row.sx, row.sxx, row.sr, row.srr, row.sxr),
-            )
-            if row is not None
-            else None
-        )
+        stats = from_moments(question.id, aggregates.moments(row)) if row is not None else None
         reports.append(
             ItemReport(
                 question=question,
