@@ -40,6 +40,7 @@ OWN = {
     "study.home": "the caller's banks and assignments",
     "study.next_card": "banks are shared; cards and counts are the caller's",
     "study.reveal": "the caller's card, by the caller's token",
+    "study.options": "banks are shared; the scope is the caller's",
     "study.answer": "records the caller's answer",
     "study.undo": "takes back the caller's last answer",
     "study.flag": "the caller flags a shared bank question",
