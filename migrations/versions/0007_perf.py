@@ -34,5 +34,10 @@ def upgrade():
 
 def downgrade():
     op.drop_index('ix_reviews_question', table_name='reviews')
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    if sqlite:  # batch mode copies the table, which reviews refer to
+        op.execute('PRAGMA foreign_keys=OFF')
     with op.batch_alter_table('cards') as batch_op:
         batch_op.drop_column('passed')
+    if sqlite:
+        op.execute('PRAGMA foreign_keys=ON')
