@@ -7,7 +7,7 @@ have each answered every question of a whole-bank assignment five times, cards i
 review with due dates spread over a year around now, their reviews and flags.
 
   size  trainees × questions   cards      reviews
-  3     10 × 100               10^3       5·10^3
+  3     1 × 1,000              10^3       5·10^3
   4     10 × 1,000             10^4       5·10^4
   5     100 × 1,000            10^5       5·10^5
   6     1,000 × 1,000          10^6       5·10^6
@@ -50,7 +50,9 @@ VENV_BIN = Path(sys.executable).parent
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DB = "quizapp_scale"
 POSTGRES_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{POSTGRES_DB}"
-SIZES = {3: (10, 100), 4: (10, 1000), 5: (100, 1000), 6: (1000, 1000)}
+# One bank of 1,000 questions at every size: what grows is the class and its history
+# (the card page's cost follows the bank's size, not the total data).
+SIZES = {3: (1, 1000), 4: (10, 1000), 5: (100, 1000), 6: (1000, 1000)}
 REVIEWS_PER_CARD = 5
 FLAG_SHARE = 0.002
 SLUG = "scale-bank"
