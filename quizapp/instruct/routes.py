@@ -201,8 +201,7 @@ PROGRESS_KEYS: dict[str, Callable[[assignments.Progress], Any]] = {
 }
 
 
-def _class_progress(found: Assignment, at: datetime | None) -> list[assignments.Progress]:
-    return assignments.class_progress(db.session, found, now=_now(), at=at)
+RECALL_KEYS = ("now", "then")
 
 
 def _progress_keys(
@@ -236,9 +235,19 @@ def assignment(assignment_id: int) -> str:
             rows=assignments.class_progress(db.session, found, now=_now(), at=at, users=names.rows),
         )
     else:
-        page = tables.paginate(
-            _class_progress(found, at), keys, sort=sort, order=order, page=number
+        # Sums without recall suffice to order by the counts; recall is then summed for
+        # the page's trainees only.
+        recall = sort in RECALL_KEYS or (
+            sort == "target" and found.target_kind == assignments.TARGET_RETENTION
         )
+        everyone = assignments.class_progress(db.session, found, now=_now(), at=at, recall=recall)
+        page = tables.paginate(everyone, keys, sort=sort, order=order, page=number)
+        if not recall:
+            users = [p.user for p in page.rows]
+            page = replace(
+                page,
+                rows=assignments.class_progress(db.session, found, now=_now(), at=at, users=users),
+            )
     return render_template(
         "instruct/assignment.html",
         assignment=found,

@@ -83,28 +83,34 @@ def _cards_in_set() -> list[Any]:
     ]
 
 
-def _progress(*group: Any) -> Select[Any]:
-    now = _elapsed()
-    later = _elapsed(bindparam("ahead", type_=Float()))
+def _counts() -> list[Any]:
     overdue = (
         Card.last_review.is_not(None)
         & (Card.state == REVIEW_STATE)
         & (Card.due < bindparam("now", type_=UTCDateTime()))
     )
-    # Recall at the projection date reaches the target while the elapsed days are at most
-    # `threshold` times the stability (the curve solved for time): no second curve.
-    strong = _REVIEWED & (later <= bindparam("threshold", type_=Float()) * Card.stability)
-    return select(
-        *group,
+    return [
         func.count(Card.id).label("cards"),
         func.count(Card.last_review).label("started"),
         func.coalesce(func.sum(Card.reps), 0).label("reviews"),
         func.coalesce(func.sum(Card.passed), 0).label("passed"),
         func.count(case((overdue, 1))).label("overdue"),
+        func.min(Card.reps).label("least_reviews"),
+    ]
+
+
+def _progress(*group: Any) -> Select[Any]:
+    now = _elapsed()
+    later = _elapsed(bindparam("ahead", type_=Float()))
+    # Recall at the projection date reaches the target while the elapsed days are at most
+    # `threshold` times the stability (the curve solved for time): no second curve.
+    strong = _REVIEWED & (later <= bindparam("threshold", type_=Float()) * Card.stability)
+    return select(
+        *group,
+        *_counts(),
         func.coalesce(func.sum(recall(now)), 0.0).label("recall_now"),
         func.coalesce(func.sum(recall(later)), 0.0).label("recall_at"),
         func.count(case((strong, 1))).label("strong"),
-        func.min(Card.reps).label("least_reviews"),
     ).where(*_cards_in_set())
 
 
@@ -112,6 +118,13 @@ def _progress(*group: Any) -> Select[Any]:
 def progress_by_trainee() -> Select[Any]:
     """One row per trainee with cards among the questions: counts and summed recall."""
     return _progress(Card.user_id).group_by(Card.user_id)
+
+
+@cache
+def counts_by_trainee() -> Select[Any]:
+    """`progress_by_trainee` without recall, several times cheaper: enough to sort by
+    started, reviews, accuracy, overdue or a review-count target."""
+    return select(Card.user_id, *_counts()).where(*_cards_in_set()).group_by(Card.user_id)
 
 
 @cache
@@ -249,6 +262,7 @@ def flags() -> Select[Any]:
 
 
 __all__ = [
+    "counts_by_trainee",
     "flag_counts",
     "flags",
     "item_moments",

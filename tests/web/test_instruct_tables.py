@@ -115,6 +115,8 @@ def test_progress_pages_by_name_and_sorts_by_a_column(client, course):
     )
     by_accuracy = client.get(f"{base}?sort=accuracy").get_data(as_text=True)
     assert _names(by_accuracy)[:2] == ["Trainee 05", "Trainee 40"]  # unanswered come last
+    by_recall = client.get(f"{base}?sort=then&order=desc").get_data(as_text=True)
+    assert _names(by_recall)[:2] == ["Trainee 40", "Trainee 05"]
     past_the_end = client.get(f"{base}?page=99").get_data(as_text=True)
     assert _names(past_the_end) == _names(second)
 
@@ -127,6 +129,8 @@ def test_progress_csv_lists_every_trainee_by_name(client, course):
     assert [row[0] for row in rows[1:]] == [f"Trainee {n:02d}" for n in range(TRAINEES)]
     busy = next(row for row in rows if row[0] == "Trainee 40")
     assert busy[2:5] == ["4", "4", "8"] and busy[-2] == "True"
+    # The projection date (the due date) is before today: recall was higher then.
+    assert 0 < int(busy[6]) < int(busy[7]) <= 100
 
 
 def test_item_analysis_sorts_filters_and_shows_cloze_as_text(client, course):
