@@ -14,8 +14,9 @@ review with due dates spread over a year around now, their reviews and flags.
 
 Then, in-process through Flask's test client (signed in, templates rendered), each
 page is requested `--repeat` times: the trainee's next card, home page (with the
-assignment's progress) and statistics; the instructor's progress page and its CSV,
-one trainee's drill-down and item analysis. It prints p50 and p99 in milliseconds for
+assignment's progress) and statistics; the instructor's progress page (by name, by
+reviews and by projected retention) and its CSV, one trainee's drill-down and item
+analysis. It prints p50 and p99 in milliseconds for
 each size and the growth factor of each from the smallest size to the largest.
 
 Usage: .venv/bin/python benchmarks/scale.py [--sizes 3 4 5] [--databases sqlite postgresql]
@@ -414,7 +415,8 @@ def measure(url: str, data: Data, repeat: int) -> dict[str, tuple[float, float]]
         "home": (trainee, "/"),
         "statistics": (trainee, "/stats"),
         "progress": (instructor, base),
-        "progress sorted": (instructor, f"{base}?sort=then&order=desc&page=2"),
+        "progress by revs": (instructor, f"{base}?sort=reviews&order=desc&page=2"),
+        "progress by recall": (instructor, f"{base}?sort=then&order=desc&page=2"),
         "progress CSV": (instructor, f"{base}/progress.csv"),
         "drill-down": (instructor, f"{base}/trainees/{data.trainee}"),
         "item analysis": (instructor, f"{base}/items?sort=discrimination"),
@@ -461,14 +463,14 @@ def run(database: str, size: int, args: argparse.Namespace) -> dict[str, tuple[f
 def report(database: str, by_size: dict[int, dict[str, tuple[float, float]]]) -> None:
     sizes = sorted(by_size)
     pages = list(by_size[sizes[0]])
-    header = f"{'page':<16}" + "".join(f"{f'10^{s} p50/p99 ms':>22}" for s in sizes)
+    header = f"{'page':<19}" + "".join(f"{f'10^{s} p50/p99 ms':>22}" for s in sizes)
     print(f"\n{database}\n{header}{'growth p50':>12}{'growth p99':>12}")
     for page in pages:
         cells = "".join(
             f"{f'{by_size[s][page][0]:.1f} / {by_size[s][page][1]:.1f}':>22}" for s in sizes
         )
         first, last = by_size[sizes[0]][page], by_size[sizes[-1]][page]
-        print(f"{page:<16}{cells}{last[0] / first[0]:>11.1f}×{last[1] / first[1]:>11.1f}×")
+        print(f"{page:<19}{cells}{last[0] / first[0]:>11.1f}×{last[1] / first[1]:>11.1f}×")
 
 
 def main() -> int:
