@@ -167,6 +167,9 @@ class Card(db.Model):
     last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reps: Mapped[int] = mapped_column(default=0)
     lapses: Mapped[int] = mapped_column(default=0)
+    # Answers judged right (or recalled, where an answer cannot be judged); with `reps`
+    # this gives accuracy without reading the reviews.
+    passed: Mapped[int] = mapped_column(default=0, server_default="0")
     suspended: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -186,6 +189,7 @@ class Review(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "token"),
         Index("ix_reviews_user_time", "user_id", "reviewed_at"),
+        Index("ix_reviews_question", "question_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -198,6 +198,26 @@ def retrievability(settings: Settings, memory: MemoryState, now: datetime) -> fl
     return scheduler.get_card_retrievability(_card(0, memory, now), now)
 
 
+def passed(correct: bool | None, grade: int) -> bool:
+    """Whether an answer counts as right: as judged where it could be, else recalled."""
+    return correct if correct is not None else grade > Grade.AGAIN
+
+
+def forgetting_curve(settings: Settings) -> tuple[float, float]:
+    """FSRS's (factor, decay): recall after t days at stability S is (1 + factor·t/S)^decay.
+
+    The same constants as `retrievability`, for computing it over many cards at once.
+    """
+    scheduler = _scheduler(settings, seed=0)
+    return scheduler._FACTOR, scheduler._DECAY
+
+
+def recall_threshold(settings: Settings, target: float) -> float:
+    """Elapsed days per day of stability up to which predicted recall stays ≥ `target`."""
+    factor, decay = forgetting_curve(settings)
+    return (target ** (1 / decay) - 1) / factor
+
+
 def validate_retention(value: float) -> float:
     if not MIN_RETENTION <= value <= MAX_RETENTION:
         raise ValueError(f"desired retention must be between {MIN_RETENTION} and {MAX_RETENTION}")

@@ -218,13 +218,15 @@ def bank() -> Select[Any]:
 
 @cache
 def save_memory() -> Update:
-    """Set a card's memory (`new_<field>`) and `new_version` if it is still at `version`."""
+    """Set a card's memory (`new_<field>`) and `new_version` if it is still at `version`,
+    adding `passed` (0 or 1) to its count of passed answers."""
     cards = Card.__table__
     return (
         update(cards)
         .where(cards.c.id == bindparam("card_id"), cards.c.version == bindparam("version"))
         .values(
             version=bindparam("new_version"),
+            passed=cards.c.passed + bindparam("passed"),
             **{name: bindparam(f"new_{name}") for name in MEMORY_FIELDS},
         )
     )

@@ -486,7 +486,10 @@ def answer(
             now=now,
             load=daily_load(session, user, now) if fuzz else None,
         )
-        _save_memory(session, card_id, version, outcome.after)
+        correct = is_correct(content.Question.from_dict(shown.content), response)
+        _save_memory(
+            session, card_id, version, outcome.after, passed=scheduling.passed(correct, grade)
+        )
         review = {
             "user_id": user.id,
             "card_id": card_id,
@@ -500,7 +503,7 @@ def answer(
             "stability_after": outcome.after.stability,
             "difficulty_after": outcome.after.difficulty,
             "response": response,
-            "correct": is_correct(content.Question.from_dict(shown.content), response),
+            "correct": correct,
             "card_before": _snapshot(memory),
         }
         review_id = session.scalar(statements.record_review(), review)
@@ -511,12 +514,20 @@ def answer(
     return Answered(Review(id=review_id, **review), repeated=False)
 
 
-def _save_memory(session: Session, card_id: int, version: int, memory: MemoryState) -> None:
+def _save_memory(
+    session: Session, card_id: int, version: int, memory: MemoryState, *, passed: bool
+) -> None:
     """Store the card's new state if it is still at `version`, else raise StaleDataError."""
     values = {f"new_{name}": value for name, value in memory_values(memory).items()}
     changed = session.execute(
         statements.save_memory(),
-        {"card_id": card_id, "version": version, "new_version": version + 1, **values},
+        {
+            "card_id": card_id,
+            "version": version,
+            "new_version": version + 1,
+            "passed": int(passed),
+            **values,
+        },
     )
     if changed.rowcount != 1:
         raise StaleDataError("the card changed since it was read")
@@ -564,6 +575,7 @@ def undo_last(session: Session, *, user: User) -> Question:
     question = card.question  # loaded before the card changes: loading would flush it
     try:
         _restore(card, review.card_before)
+        card.passed -= scheduling.passed(review.correct, review.rating)
         session.flush()  # the card's update checks its version: a second undo stops here
         taken = session.execute(delete(Review).where(Review.id == review.id))
         if taken.rowcount != 1:

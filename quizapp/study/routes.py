@@ -169,7 +169,10 @@ def home() -> str:
 @bp.get("/banks/<slug>/study")
 def next_card(slug: str) -> str:
     bank = _bank(slug)
-    sections, kinds = study.scope_options(db.session, bank.id)
+    # The bank's sections and kinds check a narrowed session's arguments and fill the
+    # narrowing panel, which only the finished page shows: a card page links to it.
+    narrowed = "section" in request.args or "kind" in request.args
+    sections, kinds = study.scope_options(db.session, bank.id) if narrowed else ([], [])
     scope, params = _scope(bank, request.args, sections, kinds)
     now = _now()
     counts = study.counts(db.session, current_user, scope, now)
@@ -186,20 +189,35 @@ def next_card(slug: str) -> str:
         assignment = assignments.open_assignment_for(
             db.session, user=current_user, assignment_id=int(params["assignment"])
         )
-    common = {
+    studied = {
         "bank": bank,
         "params": params,
-        "sections": sections,
-        "kinds": kinds,
         "assignment": assignment,
         "pace": assignments.pace(db.session, assignment, current_user, now=now)
         if assignment
         else None,
     }
     if view is None:
-        return render_template("study/done.html", counts=counts, **common)
+        if not narrowed:
+            sections, kinds = study.scope_options(db.session, bank.id)
+        return render_template(
+            "study/done.html", counts=counts, sections=sections, kinds=kinds, **studied
+        )
     shown_at = int(time.time() * 1000)
-    return render_template("study/card.html", view=view, counts=counts, shown_at=shown_at, **common)
+    return render_template(
+        "study/card.html", view=view, counts=counts, shown_at=shown_at, **studied
+    )
+
+
+@bp.get("/banks/<slug>/options")
+def options(slug: str) -> str:
+    """Narrow the session or choose a custom study, keeping the current choices."""
+    bank = _bank(slug)
+    sections, kinds = study.scope_options(db.session, bank.id)
+    _scope_now, params = _scope(bank, request.args, sections, kinds)
+    return render_template(
+        "study/options.html", bank=bank, params=params, sections=sections, kinds=kinds
+    )
 
 
 @bp.get("/banks/<slug>/reveal")

@@ -42,6 +42,7 @@ OWN = {
     "study.home": "the caller's banks and assignments",
     "study.next_card": "banks are shared; cards and counts are the caller's",
     "study.reveal": "the caller's card, by the caller's token",
+    "study.options": "banks are shared; the scope is the caller's",
     "study.answer": "records the caller's answer",
     "study.undo": "takes back the caller's last answer",
     "study.more_new": "raises the caller's new-card limit for today",
@@ -85,6 +86,8 @@ PROTECTED = {
     "instruct.edit_question": "A's assignment's question",
     "instruct.retire_question": "A's assignment's question",
     "instruct.add_maintainer": "the bank's maintainers (A) and admins",
+    "instruct.confirm_retire": "A's assignment's question",
+    "instruct.restore_question": "A's assignment's question",
 }
 
 
