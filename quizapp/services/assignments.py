@@ -531,7 +531,7 @@ def item_details(
     for question_id, response, count in session.execute(aggregates.response_counts(), parameters):
         responses[question_id][response] += count
     gains = {qid: gain for qid, gain in session.execute(aggregates.stability_gains(), parameters)}
-    in_anki = dict(session.execute(aggregates.anki_answers(), parameters).tuples())
+    in_anki = {qid: count for qid, count in session.execute(aggregates.anki_answers(), parameters)}
     flags: dict[int, list[Flag]] = defaultdict(list)
     for flag in session.scalars(aggregates.flags(), parameters):
         flags[flag.question_id].append(flag)

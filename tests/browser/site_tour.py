@@ -90,7 +90,12 @@ def build(app: Flask, make_user: Callable[..., int]) -> list[Stop]:
         for question_id in question_ids[-3:]:
             answer_card(trainee, question_id, Grade.GOOD, NOW - timedelta(hours=2))
         study.flag(
-            db.session, user=trainee, question_id=question_ids[-1], reason="unclear", comment="Hm"
+            db.session,
+            user=trainee,
+            question_id=question_ids[-1],
+            reason="unclear",
+            comment="Hm",
+            now=NOW,
         )
         finished = exams.start(db.session, user=trainee, assignment=assignment, now=NOW)
         exams.submit(db.session, attempt=finished, responses={}, now=NOW)

@@ -185,7 +185,9 @@ def test_item_analysis_matches_the_pure_statistics(cohort):
 def test_item_details_count_responses_and_flags_for_the_page_only(cohort):
     assignment, questions, users = cohort["assignment"], cohort["questions"], cohort["users"]
     mcq = questions[1]
-    study.flag(db.session, user=users["ben"], question_id=mcq.id, reason="unclear", comment="?")
+    study.flag(
+        db.session, user=users["ben"], question_id=mcq.id, reason="unclear", comment="?", now=NOW
+    )
     reports = assignments.item_analysis(db.session, assignment)
     by_id = {r.question.id: r for r in reports}
     assert by_id[mcq.id].flag_count == 1 and not by_id[mcq.id].needs_attention

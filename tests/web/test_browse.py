@@ -33,7 +33,12 @@ def ids(app: Flask, make_user, auth: Auth) -> dict[str, int]:  # type: ignore[no
             db.session, user=me, question_id=by_key["small-true-false"], suspended=True
         )
         study.flag(
-            db.session, user=me, question_id=by_key["small-cloze"], reason="unclear", comment=""
+            db.session,
+            user=me,
+            question_id=by_key["small-cloze"],
+            reason="unclear",
+            comment="",
+            now=NOW,
         )
         study.flag(
             db.session,
@@ -41,6 +46,7 @@ def ids(app: Flask, make_user, auth: Auth) -> dict[str, int]:  # type: ignore[no
             question_id=by_key["small-basic"],
             reason="wrong",
             comment="Secret note",
+            now=NOW,
         )
         leech = by_key["small-ordering"]
         answer_card(me, leech, Grade.GOOD)

@@ -85,7 +85,9 @@ def course(app, client, make_user):
             answer_card(busy, question.id, Grade.GOOD, NOW)
             answer_card(busy, question.id, Grade.GOOD, NOW + timedelta(days=2))
             answer_card(weak, question.id, Grade.AGAIN, NOW)
-        study.flag(db.session, user=weak, question_id=questions[1].id, reason="wrong", comment="x")
+        study.flag(
+            db.session, user=weak, question_id=questions[1].id, reason="wrong", comment="x", now=NOW
+        )
         ids = {"assignment": assignment.id, "questions": [q.id for q in questions]}
     Auth(client).login("teacher@example.com")
     return ids
