@@ -281,6 +281,31 @@ def optimize_command(email: str | None) -> None:
         )
 
 
+@main.command("worker")
+@click.option("--burst", is_flag=True, help="Run the jobs queued now, then stop.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run background jobs (fitting schedulers) from the Redis queue until stopped."""
+    from flask import current_app
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from rq import Queue, Worker
+
+    from quizapp import jobs
+
+    jobs.set_worker_app(current_app._get_current_object())
+    redis = jobs.redis_for_app()
+    try:
+        redis.ping()
+    except RedisConnectionError as error:
+        raise click.ClickException(
+            f"Redis is not reachable at {current_app.config['QUEUE_URL']} ({error}); "
+            "start it or set QUIZAPP_QUEUE_URL."
+        ) from None
+    # Each job runs in a forked process: it must not share the parent's database connections.
+    db.engine.dispose()
+    Worker([Queue(jobs.QUEUE, connection=redis)], connection=redis).work(burst=burst)
+
+
 @main.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext

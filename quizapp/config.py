@@ -37,6 +37,8 @@ def load_config(
     headers are trusted, so rate limits count each client, not the proxy.
     QUIZAPP_DB_LOCK_TIMEOUT_MS: how long a request waits for a locked database before it
     gives up with a 503 (SQLite busy timeout, PostgreSQL lock_timeout); default 5000.
+    QUIZAPP_QUEUE_URL: the Redis that background jobs are queued on (`quizapp worker` runs
+    them); default redis://127.0.0.1:6379/1.
     """
     hops = _whole_number(environ, "QUIZAPP_PROXY_HOPS", "0")
     lock_timeout = _whole_number(environ, "QUIZAPP_DB_LOCK_TIMEOUT_MS", "5000")
@@ -65,6 +67,7 @@ def load_config(
         "WTF_CSRF_TIME_LIMIT": None,
         "PROXY_HOPS": hops,
         "DATABASE_LOCK_TIMEOUT_MS": lock_timeout,
+        "QUEUE_URL": environ.get("QUIZAPP_QUEUE_URL", "redis://127.0.0.1:6379/1"),
         "SCHEDULER_FUZZ": True,
         "CHECK_MIGRATIONS": True,
     }

@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_BANK = ROOT / "cards" / "posterior-hip-pain.yaml"
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+# Background jobs in tests queue on this Redis database, with a real worker.
+TEST_REDIS = "redis://127.0.0.1:6379/2"
 
 
 def database_url(tmp_path: Path) -> str:
@@ -42,6 +44,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
             "SCHEDULER_FUZZ": False,
             "CHECK_MIGRATIONS": False,
             "RATELIMIT_STORAGE_URI": "memory://",
+            "QUEUE_URL": TEST_REDIS,
         }
     )
     with app.app_context():

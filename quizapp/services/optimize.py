@@ -85,3 +85,25 @@ def _reschedule(session: Session, user: User, answers: Sequence[Answer], *, fuzz
         apply_memory(card, optimize.replay(settings, card_id=card.id, answers=histories[card.id]))
         count += 1
     return count
+
+
+def optimize_task(*, user_id: int) -> dict[str, object]:
+    """The background job: fit one learner's parameters and say how it went.
+
+    Returns {"stored": bool, "message": str}; a history that cannot be fitted is a
+    finished job whose message says why, not a failure.
+    """
+    from flask import current_app
+
+    from quizapp.extensions import db
+
+    session = db.session
+    user = session.get(User, user_id)
+    if user is None:
+        return {"stored": False, "message": "This account no longer exists."}
+    try:
+        result = optimize_user(session, user=user, fuzz=current_app.config["SCHEDULER_FUZZ"])
+    except OptimizeError as error:
+        session.rollback()
+        return {"stored": False, "message": str(error)}
+    return {"stored": result.stored, "message": result.summary()}
