@@ -6,6 +6,7 @@ import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
@@ -234,18 +235,22 @@ def export_anki(
 
 @main.command("optimize")
 @click.option("--user", "email", help="Only this learner's email (default: every learner).")
+@click.option(
+    "--foreground", is_flag=True, help="Fit here and now instead of queueing background jobs."
+)
 @with_appcontext
-def optimize_command(email: str | None) -> None:
+def optimize_command(email: str | None, foreground: bool) -> None:
     """Fit learners' FSRS parameters to their reviews and reschedule their cards.
 
-    New parameters are kept only when they predict the learner's reviews better
-    (lower log loss) than the current ones.
+    By default each learner's fit is queued for `quizapp worker`; a fit already queued or
+    running is left alone. New parameters are kept only when they predict the learner's
+    reviews better (lower log loss) than the current ones.
     """
-    from flask import current_app
     from sqlalchemy import select
 
+    from quizapp import jobs
     from quizapp.models import User
-    from quizapp.scheduling.optimize import NotEnoughReviews, OptimizeError
+    from quizapp.scheduling.optimize import OptimizeError
     from quizapp.services import optimize
 
     if email:
@@ -255,30 +260,52 @@ def optimize_command(email: str | None) -> None:
         learners = [found]
     else:
         learners = list(db.session.scalars(select(User).order_by(User.id)))
-    for learner in learners:
-        try:
-            result = optimize.optimize_user(
-                db.session, user=learner, fuzz=current_app.config["SCHEDULER_FUZZ"]
-            )
-        except NotEnoughReviews as error:
-            if email:
+    if not foreground:
+        redis = jobs.redis_for_app()
+        for learner in learners:
+            try:
+                job, queued = optimize.request_fit(redis, user=learner)
+            except OptimizeError as error:
                 raise click.ClickException(str(error)) from None
-            click.echo(f"{learner.email}: skipped, {error.usable} usable reviews of 512 needed")
-            continue
-        except OptimizeError as error:
-            raise click.ClickException(f"{learner.email}: {error}") from None
-        fit = result.fit
-        click.echo(f"{learner.email}: {fit.usable} usable reviews")
-        click.echo("  old parameters: " + ", ".join(f"{value:.4f}" for value in fit.old))
-        click.echo("  new parameters: " + ", ".join(f"{value:.4f}" for value in fit.new))
-        click.echo(
-            f"  log loss {fit.old_loss:.4f} -> {fit.new_loss:.4f} ({fit.improvement:.1%} lower); "
-            + (
-                f"kept, {result.rescheduled} cards rescheduled"
-                if result.stored
-                else "not better, parameters unchanged"
+            click.echo(
+                f"{learner.email}: "
+                + ("queued" if queued else f"already {job.status}")
+                + f" (job {job.id}); `quizapp worker` runs it, Settings shows the result"
             )
+        return
+    for learner in learners:
+        _optimize_now(learner, single=bool(email))
+
+
+def _optimize_now(learner: Any, *, single: bool) -> None:
+    from flask import current_app
+
+    from quizapp.scheduling.optimize import NotEnoughReviews, OptimizeError
+    from quizapp.services import optimize
+
+    try:
+        result = optimize.optimize_user(
+            db.session, user=learner, fuzz=current_app.config["SCHEDULER_FUZZ"]
         )
+    except NotEnoughReviews as error:
+        if single:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"{learner.email}: skipped, {error.usable} usable reviews of 512 needed")
+        return
+    except OptimizeError as error:
+        raise click.ClickException(f"{learner.email}: {error}") from None
+    fit = result.fit
+    click.echo(f"{learner.email}: {fit.usable} usable reviews")
+    click.echo("  old parameters: " + ", ".join(f"{value:.4f}" for value in fit.old))
+    click.echo("  new parameters: " + ", ".join(f"{value:.4f}" for value in fit.new))
+    click.echo(
+        f"  log loss {fit.old_loss:.4f} -> {fit.new_loss:.4f} ({fit.improvement:.1%} lower); "
+        + (
+            f"kept, {result.rescheduled} cards rescheduled"
+            if result.stored
+            else "not better, parameters unchanged"
+        )
+    )
 
 
 @main.command("worker")

@@ -66,6 +66,11 @@ class User(UserMixin, db.Model):
     new_per_day: Mapped[int] = mapped_column(default=20)
     reviews_per_day: Mapped[int] = mapped_column(default=200)
     fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON, default=None)
+    # The learner's study day starts at `day_starts_at` o'clock in `timezone` (IANA name).
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    day_starts_at: Mapped[int] = mapped_column(default=4, server_default="4")
+    # What a leech does: "tag" marks it, "suspend" also takes it out of the queue.
+    leech_action: Mapped[str] = mapped_column(String(10), default="tag", server_default="tag")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def get_id(self) -> str:

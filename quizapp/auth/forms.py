@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from quizapp.services.accounts import MIN_PASSWORD
@@ -18,6 +18,8 @@ class RegisterForm(FlaskForm):
     confirm = PasswordField(
         "Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
     )
+    # Filled in by the browser (static/timezone.js); a missing or unknown zone means UTC.
+    timezone = HiddenField(validators=[Length(max=64)])
 
 
 class PasswordForm(FlaskForm):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 DEFAULT_ZONE = "UTC"
@@ -28,10 +29,11 @@ def valid_zone(name: str) -> str:
     return name
 
 
-def zone_names() -> list[str]:
+@cache
+def zone_names() -> tuple[str, ...]:
     """Every IANA time zone name, sorted (UTC first)."""
     names = sorted(available_timezones() - {"UTC", "localtime", "Factory"})
-    return ["UTC", *names]
+    return ("UTC", *names)
 
 
 @dataclass(frozen=True)

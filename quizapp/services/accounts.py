@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from quizapp.models import Role, User
+from quizapp.scheduling.days import DEFAULT_ZONE, zone_names
 
 MIN_PASSWORD = 8
 # Checked when the email is unknown, so a failed sign-in takes as long either way.
@@ -33,9 +34,19 @@ def find_user(session: Session, email: str) -> User | None:
 
 
 def register(
-    session: Session, *, email: str, name: str, password: str, role: Role = Role.TRAINEE
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: Role = Role.TRAINEE,
+    timezone: str | None = None,
 ) -> User:
-    """Create an account; refuse a taken email or a short password."""
+    """Create an account; refuse a taken email or a short password.
+
+    `timezone` is the one the browser proposed; anything but an IANA zone name gives UTC,
+    which the learner can change in Settings.
+    """
     _check_password(password)
     if find_user(session, email) is not None:
         raise AccountError("An account with this email already exists.")
@@ -45,6 +56,7 @@ def register(
         password_hash=generate_password_hash(password),
         role=role.value,
         session_token=secrets.token_hex(16),
+        timezone=timezone if timezone and timezone in zone_names() else DEFAULT_ZONE,
     )
     session.add(user)
     session.commit()

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from quizapp import jobs
+from quizapp.jobs import JobState
 from quizapp.models import Card, Review, User
 from quizapp.scheduling import optimize
 from quizapp.scheduling.optimize import Answer, Fit, OptimizeError
@@ -85,6 +89,33 @@ def _reschedule(session: Session, user: User, answers: Sequence[Answer], *, fuzz
         apply_memory(card, optimize.replay(settings, card_id=card.id, answers=histories[card.id]))
         count += 1
     return count
+
+
+JOB = "optimize"
+_NO_QUEUE = (
+    "Background jobs are not available right now (the queue cannot be reached), "
+    "so nothing was started. Try again later."
+)
+
+
+def request_fit(redis: Redis, *, user: User) -> tuple[JobState, bool]:
+    """Queue fitting the learner's scheduler unless a fit is already queued or running.
+
+    Returns the job's state and whether this call queued it.
+    """
+    try:
+        return jobs.enqueue(redis, JOB, key=str(user.id), user_id=user.id)
+    except RedisError:
+        raise OptimizeError(_NO_QUEUE) from None
+
+
+def fit_state(redis: Redis, *, user: User) -> JobState:
+    """The learner's latest fit: queued, started, finished (with its message) or failed;
+    status "unavailable" when the queue cannot be reached."""
+    try:
+        return jobs.state(redis, JOB, key=str(user.id))
+    except RedisError:
+        return JobState(jobs.job_id(JOB, str(user.id)), "unavailable")
 
 
 def optimize_task(*, user_id: int) -> dict[str, object]:

@@ -17,7 +17,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -27,10 +27,10 @@ from quizapp.content import bank as content
 from quizapp.content.responses import is_correct
 from quizapp.models import Bank, Card, Flag, Question, Review, User
 from quizapp.scheduling import Grade, MemoryState
+from quizapp.scheduling.days import StudyDay, ZoneError, valid_zone
 from quizapp.services import statements
 from quizapp.services.statements import MEMORY_FIELDS, REVIEW_STATE
 
-DAY_ROLLOVER_HOUR = 4
 LEARN_AHEAD = timedelta(minutes=20)
 FLAG_REASONS = {"wrong": "The answer is wrong", "unclear": "The question is unclear"}
 
@@ -127,19 +127,34 @@ class CardView:
 class Answered:
     review: Review
     repeated: bool
+    leech: bool = False  # this answer made the card a leech (again); see LEECH_ACTIONS
+    suspended: bool = False  # ... and suspended it, as the learner chose
+
+
+LEECH_ACTIONS = {
+    "tag": "Mark it as a leech",
+    "suspend": "Mark it as a leech and suspend it",
+}
+
+
+def study_day(user: User) -> StudyDay:
+    """The learner's own day: it starts at their chosen hour in their time zone."""
+    return StudyDay(user.timezone or "UTC", user.day_starts_at)
 
 
 def settings_for(user: User, *, fuzz: bool) -> scheduling.Settings:
     parameters = tuple(user.fsrs_parameters) if user.fsrs_parameters else None
     return scheduling.Settings(
-        desired_retention=user.desired_retention, parameters=parameters, fuzz=fuzz
+        desired_retention=user.desired_retention,
+        parameters=parameters,
+        fuzz=fuzz,
+        day=study_day(user),
     )
 
 
-def day_start(now: datetime) -> datetime:
-    """Start of the study day (UTC, rolling over at 04:00 as Anki does)."""
-    start = now.replace(hour=DAY_ROLLOVER_HOUR, minute=0, second=0, microsecond=0)
-    return start if now >= start else start - timedelta(days=1)
+def day_start(user: User, now: datetime) -> datetime:
+    """Start of the learner's study day containing `now` (UTC)."""
+    return study_day(user).start(now)
 
 
 def daily_load(session: Session, user: User, now: datetime) -> Callable[[int, int], dict[int, int]]:
@@ -148,16 +163,19 @@ def daily_load(session: Session, user: User, now: datetime) -> Callable[[int, in
     The scheduler asks only when it fuzzes an interval, and only for the fuzz window.
     """
 
+    day = study_day(user)
+    today = day.date(now)
+
     def load(low: int, high: int) -> dict[int, int]:
         dues = session.scalars(
             select(Card.due).where(
                 Card.user_id == user.id,
                 Card.state == REVIEW_STATE,
-                Card.due >= now + timedelta(days=low),
-                Card.due < now + timedelta(days=high + 1),
+                Card.due >= day.start_of(today + timedelta(days=low)),
+                Card.due < day.start_of(today + timedelta(days=high + 1)),
             )
         )
-        return dict(Counter((due - now).days for due in dues))
+        return dict(Counter((day.date(due) - today).days for due in dues))
 
     return load
 
@@ -208,9 +226,9 @@ def _bind(user: User, scope: Scope, **more: Any) -> dict[str, Any]:
     }
 
 
-def _at(now: datetime) -> dict[str, datetime]:
+def _at(user: User, now: datetime) -> dict[str, datetime]:
     """The queue's time parameters."""
-    return {"now": now, "ahead": now + LEARN_AHEAD, "day_start": day_start(now)}
+    return {"now": now, "ahead": now + LEARN_AHEAD, "day_start": day_start(user, now)}
 
 
 def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
@@ -221,7 +239,9 @@ def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
     if scope.in_order:
         left = select(func.count()).select_from(statements.walk(scope.shape).subquery())
         return Counts(new=0, learning=0, review=session.scalar(left, _bind(user, scope)))
-    row = session.execute(statements.counts(scope.shape), _bind(user, scope, **_at(now))).one()
+    row = session.execute(
+        statements.counts(scope.shape), _bind(user, scope, **_at(user, now))
+    ).one()
     learning, review, unseen, new_today, reviews_today = row
     return Counts(
         new=max(0, min(unseen, user.new_per_day - new_today)),
@@ -242,7 +262,7 @@ def next_card(
         walked = session.scalar(statements.walk(scope.shape).limit(1), _bind(user, scope))
         return None if walked is None else view_card(session, user, walked, now, fuzz=fuzz)
     left = {"reviews_left": counts.review > 0, "new_left": counts.new > 0}
-    parameters = _bind(user, scope, **_at(now), **left)
+    parameters = _bind(user, scope, **_at(user, now), **left)
     row = session.execute(statements.next_card(scope.shape), parameters).first()
     return None if row is None else _view(user, row, now, fuzz=fuzz)
 
@@ -333,6 +353,9 @@ def answer(
             load=daily_load(session, user, now) if fuzz else None,
         )
         _save_memory(session, card_id, version, outcome.after)
+        suspend = outcome.leech and user.leech_action == "suspend"
+        if suspend:
+            session.execute(update(Card).where(Card.id == card_id).values(suspended=True))
         review = {
             "user_id": user.id,
             "card_id": card_id,
@@ -354,7 +377,9 @@ def answer(
     except (IntegrityError, StaleDataError):
         session.rollback()
         return _repeated(session, user, token, StaleAnswer(_STALE))
-    return Answered(Review(id=review_id, **review), repeated=False)
+    return Answered(
+        Review(id=review_id, **review), repeated=False, leech=outcome.leech, suspended=suspend
+    )
 
 
 def _save_memory(session: Session, card_id: int, version: int, memory: MemoryState) -> None:
@@ -441,9 +466,23 @@ def update_settings(
     desired_retention: float,
     new_per_day: int,
     reviews_per_day: int,
+    timezone: str | None = None,
+    day_starts_at: int = 4,
+    leech_action: str | None = None,
 ) -> None:
+    """Save the learner's settings; a zone that is not an IANA name is refused."""
     user.desired_retention = scheduling.validate_retention(desired_retention)
     user.new_per_day, user.reviews_per_day = new_per_day, reviews_per_day
+    if timezone is not None:
+        try:
+            day = StudyDay(valid_zone(timezone), day_starts_at)
+        except ZoneError as error:
+            raise StudyError(str(error)) from None
+        user.timezone, user.day_starts_at = day.zone, day.rollover
+    if leech_action is not None:
+        if leech_action not in LEECH_ACTIONS:
+            raise StudyError("Choose what a leech does.")
+        user.leech_action = leech_action
     session.commit()
 
 
@@ -473,7 +512,7 @@ def custom_questions(
     if custom in (Custom.FAILED, Custom.INCORRECT):
         query = select(Review).where(Review.user_id == user.id).order_by(Review.id)
         if custom is Custom.FAILED:
-            query = query.where(Review.reviewed_at >= day_start(now))
+            query = query.where(Review.reviewed_at >= day_start(user, now))
         else:
             query = query.where(Review.correct.is_not(None))
         latest = {review.question_id: review for review in session.scalars(query)}

@@ -4,7 +4,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from quizapp.scheduling import MAX_RETENTION, MIN_RETENTION
-from quizapp.services.study import FLAG_REASONS
+from quizapp.scheduling.days import zone_names
+from quizapp.services.study import FLAG_REASONS, LEECH_ACTIONS
 
 
 class AnswerForm(FlaskForm):
@@ -35,6 +36,21 @@ class SettingsForm(FlaskForm):
     )
     reviews_per_day = IntegerField(
         "Reviews a day", validators=[InputRequired(), NumberRange(0, 99999)]
+    )
+    timezone = SelectField(
+        "Time zone",
+        choices=[SelectChoice(name, name.replace("_", " ")) for name in zone_names()],
+        description="Due dates, daily limits and statistics follow your own day.",
+    )
+    day_starts_at = SelectField(
+        "Next day starts at",
+        coerce=int,
+        choices=[SelectChoice(hour, f"{hour:02d}:00") for hour in range(24)],
+        description="Answers before this hour count for the day before, as in Anki (04:00).",
+    )
+    leech_action = SelectField(
+        "When a card becomes a leech (8 lapses, then every 4 more)",
+        choices=[SelectChoice(key, label) for key, label in LEECH_ACTIONS.items()],
     )
 
 

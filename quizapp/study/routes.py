@@ -5,6 +5,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -21,6 +22,7 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug import Response
 
+from quizapp import jobs
 from quizapp.content import bank as content
 from quizapp.content.bank import Kind, Section
 from quizapp.content.responses import decode, is_correct
@@ -35,6 +37,7 @@ from quizapp.services import (
     classes,
     exams,
     exports,
+    optimize,
     personal_data,
     study,
 )
@@ -54,6 +57,16 @@ def require_login() -> None:
 @bp.app_template_filter("interval")
 def interval_filter(value):  # type: ignore[no-untyped-def]
     return format_interval(value)
+
+
+@bp.app_template_filter("localtime")
+def localtime_filter(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
+    """A moment on the signed-in learner's clock (UTC for visitors), with its zone."""
+    if value is None:
+        return ""
+    user = current_user if current_user.is_authenticated else None
+    zone = ZoneInfo(user.timezone) if user is not None and user.timezone else UTC
+    return value.astimezone(zone).strftime(fmt)
 
 
 @bp.app_context_processor
@@ -299,16 +312,28 @@ def _back_to(slug: str) -> Response:
 def settings() -> str | Response:
     form = SettingsForm(obj=current_user)
     if form.validate_on_submit():
-        study.update_settings(
-            db.session,
-            user=current_user,
-            desired_retention=float(form.desired_retention.data),
-            new_per_day=form.new_per_day.data,
-            reviews_per_day=form.reviews_per_day.data,
-        )
-        flash("Settings saved.", "success")
-        return redirect(url_for("study.settings"))
-    return render_template("study/settings.html", form=form)
+        try:
+            study.update_settings(
+                db.session,
+                user=current_user,
+                desired_retention=float(form.desired_retention.data),
+                new_per_day=form.new_per_day.data,
+                reviews_per_day=form.reviews_per_day.data,
+                timezone=form.timezone.data,
+                day_starts_at=form.day_starts_at.data,
+                leech_action=form.leech_action.data,
+            )
+        except study.StudyError as error:
+            db.session.rollback()
+            form.timezone.errors.append(str(error))
+        else:
+            flash("Settings saved.", "success")
+            return redirect(url_for("study.settings"))
+    return render_template(
+        "study/settings.html",
+        form=form,
+        fit=optimize.fit_state(jobs.redis_for_app(), user=current_user),
+    )
 
 
 @bp.get("/banks/<slug>/anki.apkg")

@@ -3,39 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 
 from quizapp import jobs
-from tests.conftest import TEST_REDIS, get_user
-
-
-@pytest.fixture
-def redis() -> Iterator[Redis]:
-    connection = Redis.from_url(TEST_REDIS)
-    try:
-        connection.ping()
-    except Exception as error:  # pragma: no cover - the suite needs Redis
-        pytest.fail(f"the job tests need Redis at {TEST_REDIS}: {error}")
-
-    def clean() -> None:
-        Queue(jobs.QUEUE, connection=connection).empty()
-        for key in connection.scan_iter("quizapp:job-claim:*"):
-            connection.delete(key)
-        for key in connection.scan_iter("rq:job:optimize-*"):
-            connection.delete(key)
-
-    clean()
-    yield connection
-    clean()
-    connection.close()
-
-
-def work(redis: Redis) -> None:
-    SimpleWorker([Queue(jobs.QUEUE, connection=redis)], connection=redis).work(burst=True)
+from tests.conftest import TEST_REDIS, get_user, work
 
 
 @pytest.fixture
