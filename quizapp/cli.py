@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -186,8 +188,43 @@ def demo(host: str, port: int) -> None:
         if accounts.find_user(db.session, email) is None:
             accounts.register(db.session, email=email, name=name, password=password, role=role)
         click.echo(f"  {role.value:<10} {email}  password: {password}")
+    worker = _start_worker()
     click.echo(f"quizapp is serving at http://{host}:{port}/  (Ctrl+C stops it)")
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    # Stopped by a signal, still stop the worker: turn SIGTERM and SIGHUP into an exit.
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, lambda *_: sys.exit(0))
+    try:
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def _start_worker() -> subprocess.Popen[bytes] | None:
+    """Start `quizapp worker` beside the demo server, or say why fitting is unavailable."""
+    from flask import current_app
+    from redis.exceptions import RedisError
+
+    from quizapp import jobs
+
+    url = current_app.config["QUEUE_URL"]
+    try:
+        jobs.redis_for_app().ping()
+    except RedisError as error:
+        click.echo(
+            f"warning: Redis is not reachable at {url} ({error}); fitting schedulers in "
+            "Settings will say it is unavailable. Start Redis or set QUIZAPP_QUEUE_URL.",
+            err=True,
+        )
+        return None
+    click.echo(f"Background worker started on {url}")
+    return subprocess.Popen(
+        [sys.executable, "-c", "from quizapp.cli import main; main()", "worker"]
+    )
 
 
 @main.group("export")
