@@ -71,6 +71,10 @@ class User(UserMixin, db.Model):
     day_starts_at: Mapped[int] = mapped_column(default=4, server_default="4")
     # What a leech does: "tag" marks it, "suspend" also takes it out of the queue.
     leech_action: Mapped[str] = mapped_column(String(10), default="tag", server_default="tag")
+    # The learner's default preset (with the retention and limits above); steps in seconds.
+    learning_steps: Mapped[list[int] | None] = mapped_column(JSON, default=None)
+    relearning_steps: Mapped[list[int] | None] = mapped_column(JSON, default=None)
+    maximum_interval: Mapped[int] = mapped_column(default=36500, server_default="36500")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def get_id(self) -> str:
@@ -80,6 +84,35 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN.value
+
+
+class Preset(db.Model):
+    """A learner's named scheduling options (as Anki's deck options), used by chosen banks."""
+
+    __tablename__ = "presets"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    desired_retention: Mapped[float] = mapped_column(default=0.9)
+    new_per_day: Mapped[int] = mapped_column(default=20)
+    reviews_per_day: Mapped[int] = mapped_column(default=200)
+    learning_steps: Mapped[list[int]] = mapped_column(JSON)  # seconds
+    relearning_steps: Mapped[list[int]] = mapped_column(JSON)
+    maximum_interval: Mapped[int] = mapped_column(default=36500)
+
+
+class BankPreset(db.Model):
+    """The preset one learner uses for one bank; no row means their default."""
+
+    __tablename__ = "bank_presets"
+    __table_args__ = (UniqueConstraint("user_id", "bank_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
+    preset_id: Mapped[int] = mapped_column(ForeignKey("presets.id"))
 
 
 class Bank(db.Model):

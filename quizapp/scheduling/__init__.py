@@ -423,3 +423,43 @@ _UNITS: Sequence[tuple[float, str, float]] = (
     (30 * _DAY, "d", _DAY),
     (_YEAR, "mo", 30 * _DAY),
 )
+
+
+_STEP_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_steps(text: str) -> tuple[timedelta, ...]:
+    """Learning steps as Anki writes them: "1m 10m", "30s 5m 1h 1d" (a bare number is minutes).
+
+    Raises ValueError with a message for people on anything else.
+    """
+    steps = []
+    for token in text.replace(",", " ").split():
+        unit = token[-1].lower() if token[-1].isalpha() else "m"
+        number = token[:-1] if token[-1].isalpha() else token
+        try:
+            value = float(number)
+        except ValueError:
+            value = -1.0
+        if unit not in _STEP_UNITS or not 0 < value <= 365 * 86400 / _STEP_UNITS[unit]:
+            raise ValueError(
+                f"{token!r} is not a step: write steps like 1m 10m 1h 1d, separated by spaces."
+            )
+        steps.append(timedelta(seconds=round(value * _STEP_UNITS[unit])))
+    if len(steps) > 20:
+        raise ValueError("At most 20 steps.")
+    return tuple(steps)
+
+
+def format_steps(steps: Sequence[timedelta]) -> str:
+    """Steps as Anki shows them: 1m 10m 1h 1d."""
+    words = []
+    for step in steps:
+        seconds = int(step.total_seconds())
+        for unit in ("d", "h", "m"):
+            if seconds % _STEP_UNITS[unit] == 0:
+                words.append(f"{seconds // _STEP_UNITS[unit]}{unit}")
+                break
+        else:
+            words.append(f"{seconds}s")
+    return " ".join(words)

@@ -14,8 +14,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from quizapp import jobs
 from quizapp.jobs import JobState
 from quizapp.models import Card, Review, User
-from quizapp.scheduling import optimize
+from quizapp.scheduling import Settings, optimize
 from quizapp.scheduling.optimize import Answer, Fit, OptimizeError
+from quizapp.services import presets
 from quizapp.services.study import apply_memory, settings_for
 
 
@@ -79,13 +80,18 @@ def optimize_user(session: Session, *, user: User, fuzz: bool) -> Optimized:
 
 def _reschedule(session: Session, user: User, answers: Sequence[Answer], *, fuzz: bool) -> int:
     """Recompute every reviewed card's state and due date as if always scheduled this way."""
-    settings = settings_for(user, fuzz=fuzz)
     histories = optimize.by_card(answers)
     cards = session.scalars(
         select(Card).where(Card.user_id == user.id, Card.id.in_(list(histories)))
     )
     count = 0
+    by_bank: dict[int, Settings] = {}
     for card in cards:
+        bank_id = card.question.bank_id
+        if bank_id not in by_bank:
+            options = presets.for_bank(session, user, bank_id)
+            by_bank[bank_id] = settings_for(user, fuzz=fuzz, options=options)
+        settings = by_bank[bank_id]
         apply_memory(card, optimize.replay(settings, card_id=card.id, answers=histories[card.id]))
         count += 1
     return count

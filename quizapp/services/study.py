@@ -28,7 +28,7 @@ from quizapp.content.responses import is_correct
 from quizapp.models import Bank, Card, Flag, Question, Review, User
 from quizapp.scheduling import Grade, MemoryState
 from quizapp.scheduling.days import StudyDay, ZoneError, valid_zone
-from quizapp.services import statements
+from quizapp.services import presets, statements
 from quizapp.services.statements import MEMORY_FIELDS, REVIEW_STATE
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -142,11 +142,18 @@ def study_day(user: User) -> StudyDay:
     return StudyDay(user.timezone or "UTC", user.day_starts_at)
 
 
-def settings_for(user: User, *, fuzz: bool) -> scheduling.Settings:
+def settings_for(
+    user: User, *, fuzz: bool, options: presets.Options | None = None
+) -> scheduling.Settings:
+    """The scheduler's settings for this learner, with a bank's preset (default: theirs)."""
+    options = options or presets.default_options(user)
     parameters = tuple(user.fsrs_parameters) if user.fsrs_parameters else None
     return scheduling.Settings(
-        desired_retention=user.desired_retention,
+        desired_retention=options.desired_retention,
         parameters=parameters,
+        learning_steps=options.learning_steps,
+        relearning_steps=options.relearning_steps,
+        maximum_interval=options.maximum_interval,
         fuzz=fuzz,
         day=study_day(user),
     )
@@ -243,10 +250,11 @@ def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
         statements.counts(scope.shape), _bind(user, scope, **_at(user, now))
     ).one()
     learning, review, unseen, new_today, reviews_today = row
+    options = presets.for_bank(session, user, scope.bank_id)
     return Counts(
-        new=max(0, min(unseen, user.new_per_day - new_today)),
+        new=max(0, min(unseen, options.new_per_day - new_today)),
         learning=learning,
-        review=max(0, min(review, user.reviews_per_day - reviews_today)),
+        review=max(0, min(review, options.reviews_per_day - reviews_today)),
     )
 
 
@@ -264,7 +272,9 @@ def next_card(
     left = {"reviews_left": counts.review > 0, "new_left": counts.new > 0}
     parameters = _bind(user, scope, **_at(user, now), **left)
     row = session.execute(statements.next_card(scope.shape), parameters).first()
-    return None if row is None else _view(user, row, now, fuzz=fuzz)
+    if row is None:
+        return None
+    return _view(user, row, now, fuzz=fuzz, options=presets.for_bank(session, user, scope.bank_id))
 
 
 def next_question_id(session: Session, user: User, scope: Scope, now: datetime) -> int | None:
@@ -292,10 +302,14 @@ def view_card(
     session: Session, user: User, question_id: int, now: datetime, *, fuzz: bool
 ) -> CardView:
     """The card for one question, as this learner sees it now."""
-    return _view(user, _shown(session, user, question_id), now, fuzz=fuzz)
+    shown = _shown(session, user, question_id)
+    options = presets.for_question(session, user, question_id)
+    return _view(user, shown, now, fuzz=fuzz, options=options)
 
 
-def _view(user: User, shown: Row[Any], now: datetime, *, fuzz: bool) -> CardView:
+def _view(
+    user: User, shown: Row[Any], now: datetime, *, fuzz: bool, options: presets.Options
+) -> CardView:
     return CardView(
         question_id=shown.id,
         position=shown.position,
@@ -305,7 +319,7 @@ def _view(user: User, shown: Row[Any], now: datetime, *, fuzz: bool) -> CardView
         suspended=bool(shown.suspended),
         token=secrets.token_urlsafe(16),
         card_id=shown.card_id or 0,
-        settings=settings_for(user, fuzz=fuzz),
+        settings=settings_for(user, fuzz=fuzz, options=options),
         now=now,
     )
 
@@ -345,7 +359,7 @@ def answer(
                 .returning(Card.id)
             )
         outcome = scheduling.review(
-            settings_for(user, fuzz=fuzz),
+            settings_for(user, fuzz=fuzz, options=presets.for_question(session, user, question_id)),
             card_id=card_id,
             memory=memory,
             grade=grade,
@@ -469,8 +483,22 @@ def update_settings(
     timezone: str | None = None,
     day_starts_at: int = 4,
     leech_action: str | None = None,
+    learning_steps: str | None = None,
+    relearning_steps: str | None = None,
+    maximum_interval: int | None = None,
 ) -> None:
-    """Save the learner's settings; a zone that is not an IANA name is refused."""
+    """Save the learner's settings (their default preset and their day); refuse a zone that
+    is not an IANA name or steps that are not steps, changing nothing."""
+    if learning_steps is not None and relearning_steps is not None:
+        try:
+            presets.set_default_steps(
+                user,
+                learning_steps=learning_steps,
+                relearning_steps=relearning_steps,
+                maximum_interval=maximum_interval or user.maximum_interval,
+            )
+        except presets.PresetError as error:
+            raise StudyError(str(error)) from None
     user.desired_retention = scheduling.validate_retention(desired_retention)
     user.new_per_day, user.reviews_per_day = new_per_day, reviews_per_day
     if timezone is not None:

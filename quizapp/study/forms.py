@@ -1,5 +1,12 @@
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms import (
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -37,6 +44,15 @@ class SettingsForm(FlaskForm):
     reviews_per_day = IntegerField(
         "Reviews a day", validators=[InputRequired(), NumberRange(0, 99999)]
     )
+    learning_steps = StringField(
+        "Learning steps",
+        validators=[Length(max=200)],
+        description="As in Anki: 1m 10m (s, m, h, d).",
+    )
+    relearning_steps = StringField("Relearning steps", validators=[Length(max=200)])
+    maximum_interval = IntegerField(
+        "Maximum interval (days)", validators=[InputRequired(), NumberRange(1, 36500)]
+    )
     timezone = SelectField(
         "Time zone",
         choices=[SelectChoice(name, name.replace("_", " ")) for name in zone_names()],
@@ -51,6 +67,31 @@ class SettingsForm(FlaskForm):
     leech_action = SelectField(
         "When a card becomes a leech (8 lapses, then every 4 more)",
         choices=[SelectChoice(key, label) for key, label in LEECH_ACTIONS.items()],
+    )
+
+
+class PresetForm(FlaskForm):
+    """One preset (Anki's deck options); no preset_id creates a new one."""
+
+    preset_id = HiddenField(validators=[Optional()])
+    name = StringField("Name", validators=[InputRequired(), Length(max=60)])
+    desired_retention = DecimalField(
+        "Desired retention",
+        places=2,
+        validators=[InputRequired(), NumberRange(MIN_RETENTION, MAX_RETENTION)],
+    )
+    new_per_day = IntegerField(
+        "New cards a day", validators=[InputRequired(), NumberRange(0, 9999)]
+    )
+    reviews_per_day = IntegerField(
+        "Reviews a day", validators=[InputRequired(), NumberRange(0, 99999)]
+    )
+    learning_steps = StringField("Learning steps", validators=[Length(max=200)], default="1m 10m")
+    relearning_steps = StringField("Relearning steps", validators=[Length(max=200)], default="10m")
+    maximum_interval = IntegerField(
+        "Maximum interval (days)",
+        validators=[InputRequired(), NumberRange(1, 36500)],
+        default=36500,
     )
 
 

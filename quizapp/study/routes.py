@@ -30,7 +30,7 @@ from quizapp.export.anki import select as select_questions
 from quizapp.extensions import db
 from quizapp.instruct.forms import JoinForm
 from quizapp.models import Bank
-from quizapp.scheduling import Grade, format_interval
+from quizapp.scheduling import Grade, format_interval, format_steps
 from quizapp.services import (
     assignments,
     banks,
@@ -39,10 +39,11 @@ from quizapp.services import (
     exports,
     optimize,
     personal_data,
+    presets,
     study,
 )
 from quizapp.study import present
-from quizapp.study.forms import AnswerForm, ExamForm, FlagForm, SettingsForm
+from quizapp.study.forms import AnswerForm, ExamForm, FlagForm, PresetForm, SettingsForm
 
 bp = Blueprint("study", __name__)
 MAX_DURATION_MS = 10 * 60 * 1000
@@ -311,6 +312,10 @@ def _back_to(slug: str) -> Response:
 @bp.route("/settings", methods=["GET", "POST"])
 def settings() -> str | Response:
     form = SettingsForm(obj=current_user)
+    if not form.is_submitted():
+        default = presets.default_options(current_user)
+        form.learning_steps.data = format_steps(default.learning_steps)
+        form.relearning_steps.data = format_steps(default.relearning_steps)
     if form.validate_on_submit():
         try:
             study.update_settings(
@@ -322,6 +327,9 @@ def settings() -> str | Response:
                 timezone=form.timezone.data,
                 day_starts_at=form.day_starts_at.data,
                 leech_action=form.leech_action.data,
+                learning_steps=form.learning_steps.data or "",
+                relearning_steps=form.relearning_steps.data or "",
+                maximum_interval=form.maximum_interval.data,
             )
         except study.StudyError as error:
             db.session.rollback()
@@ -334,6 +342,84 @@ def settings() -> str | Response:
         form=form,
         fit=optimize.fit_state(jobs.redis_for_app(), user=current_user),
     )
+
+
+@bp.get("/settings/presets")
+def preset_list() -> str:
+    """The learner's presets and which bank uses which."""
+    return _presets_page(PresetForm(formdata=None))
+
+
+def _presets_page(new: PresetForm, editing: PresetForm | None = None) -> str:
+    own, banks = presets.overview(db.session, current_user)
+    forms = []
+    for preset in own:
+        if editing is not None and editing.preset_id.data == str(preset.id):
+            forms.append(editing)
+            continue
+        form = PresetForm(formdata=None, obj=preset)
+        form.preset_id.data = str(preset.id)
+        form.learning_steps.data = format_steps(presets.options_of(preset).learning_steps)
+        form.relearning_steps.data = format_steps(presets.options_of(preset).relearning_steps)
+        forms.append(form)
+    return render_template("study/presets.html", forms=forms, new=new, banks=banks, presets=own)
+
+
+@bp.post("/settings/presets")
+def preset_save() -> str | Response:
+    """Create a preset, or change one of the learner's own."""
+    form = PresetForm()
+    if form.validate_on_submit():
+        try:
+            presets.save_preset(
+                db.session,
+                user=current_user,
+                preset_id=int(form.preset_id.data) if form.preset_id.data else None,
+                name=form.name.data,
+                desired_retention=float(form.desired_retention.data),
+                new_per_day=form.new_per_day.data,
+                reviews_per_day=form.reviews_per_day.data,
+                learning_steps=form.learning_steps.data or "",
+                relearning_steps=form.relearning_steps.data or "",
+                maximum_interval=form.maximum_interval.data,
+            )
+        except (presets.PresetError, ValueError) as error:
+            form.name.errors.append(str(error))
+        else:
+            flash(f"Preset {form.name.data.strip()!r} saved.", "success")
+            return redirect(url_for("study.preset_list"))
+    if form.preset_id.data:
+        return _presets_page(PresetForm(formdata=None), editing=form)
+    return _presets_page(form)
+
+
+@bp.post("/settings/presets/<int:preset_id>/delete")
+def preset_delete(preset_id: int) -> Response:
+    try:
+        presets.delete_preset(db.session, user=current_user, preset_id=preset_id)
+    except presets.PresetError:
+        abort(404)
+    flash("Preset deleted; its banks use your default options again.", "info")
+    return redirect(url_for("study.preset_list"))
+
+
+@bp.post("/settings/presets/banks")
+def preset_assign() -> Response:
+    """Choose the preset each bank uses (empty: the default)."""
+    choices = {
+        int(key.removeprefix("bank-")): value
+        for key, value in request.form.items()
+        if key.startswith("bank-") and key.removeprefix("bank-").isdigit()
+    }
+    try:
+        for bank_id, value in choices.items():
+            preset_id = int(value) if value.isdigit() else None
+            presets.assign(db.session, user=current_user, bank_id=bank_id, preset_id=preset_id)
+    except presets.PresetError as error:
+        flash(str(error), "warning")
+    else:
+        flash("The banks' presets are saved.", "success")
+    return redirect(url_for("study.preset_list"))
 
 
 @bp.get("/banks/<slug>/anki.apkg")

@@ -1,5 +1,9 @@
-"""The settings page: the learner's time zone, rollover hour and leech action."""
+"""The settings pages: the learner's day, leech action and presets per bank."""
 
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import Bank, Preset
 from tests.conftest import PASSWORD, get_user
 from tests.pages import csrf_token, text
 
@@ -14,6 +18,9 @@ def form(client, **changes):
         "timezone": "UTC",
         "day_starts_at": "4",
         "leech_action": "tag",
+        "learning_steps": "1m 10m",
+        "relearning_steps": "10m",
+        "maximum_interval": "36500",
         **changes,
     }
     return client.post("/settings", data=values, follow_redirects=True)
@@ -62,3 +69,45 @@ def test_registration_proposes_the_browsers_zone(app, client):
     )
     with app.app_context():
         assert get_user("kenji@example.com").timezone == "Asia/Tokyo"
+
+
+def preset_form(client, **changes):
+    html = client.get("/settings/presets").get_data(as_text=True)
+    values = {
+        "csrf_token": csrf_token(html),
+        "name": "Exam cram",
+        "desired_retention": "0.95",
+        "new_per_day": "5",
+        "reviews_per_day": "100",
+        "learning_steps": "1m 5m 1h",
+        "relearning_steps": "5m",
+        "maximum_interval": "30",
+        **changes,
+    }
+    return client.post("/settings/presets", data=values, follow_redirects=True)
+
+
+def test_presets_are_made_shown_and_chosen_per_bank(app, client, auth, make_user, demo_bank):
+    make_user()
+    auth.login()
+    page = preset_form(client).get_data(as_text=True)
+    assert "Preset 'Exam cram' saved" in text(page)
+    assert 'value="1m 5m 1h"' in page
+    with app.app_context():
+        bank_id = db.session.scalar(select(Bank.id))
+        preset_id = db.session.scalar(select(Preset.id))
+    chosen = client.post(
+        "/settings/presets/banks",
+        data={"csrf_token": csrf_token(page), f"bank-{bank_id}": str(preset_id)},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert f'<option value="{preset_id}" selected>Exam cram</option>' in chosen
+
+
+def test_a_bad_preset_rerenders_with_the_message(client, auth, make_user):
+    make_user()
+    auth.login()
+    response = preset_form(client, learning_steps="1m soon")
+    shown = text(response.get_data(as_text=True))
+    assert response.status_code == 200 and "'soon' is not a step" in shown
+    assert "saved" not in shown
