@@ -17,7 +17,7 @@ from quizapp.models import Card, Review, User
 from quizapp.scheduling import Settings, optimize
 from quizapp.scheduling.optimize import Answer, Fit, OptimizeError
 from quizapp.services import presets
-from quizapp.services.study import apply_memory, settings_for
+from quizapp.services.study import apply_memory, settings_for, study_day
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def optimize_user(session: Session, *, user: User, fuzz: bool) -> Optimized:
     Raises OptimizeError (too few reviews, optimiser not installed) with a message for people.
     """
     current = tuple(user.fsrs_parameters) if user.fsrs_parameters else None
-    fit = optimize.fit(answers_of(session, user), current)
+    fit = optimize.fit(answers_of(session, user), current, day=study_day(user))
     if not fit.improved:
         return Optimized(fit, rescheduled=0)
     user.fsrs_parameters = list(fit.new)
