@@ -32,6 +32,7 @@ from quizapp.scheduling.optimize import (
     fit_parameters,
     log_loss,
     predictions,
+    pretrain_initial_stability,
     rmse_bins,
     usable_reviews,
 )
@@ -53,6 +54,8 @@ def measure(learner_parameters, *, cards: int, days: int, seed: int) -> dict[str
     fitted_24h = fit_parameters(train_raw)
     fitted_days = fit_parameters(train_stamped)
     seconds = time.perf_counter() - started
+    initial = pretrain_initial_stability(train_stamped)
+    pretrained = fitted_days if initial is None else (*initial, *fitted_days[4:])
     result: dict[str, object] = {
         "answers": len(answers),
         "train": usable_reviews(train_stamped),
@@ -62,6 +65,7 @@ def measure(learner_parameters, *, cards: int, days: int, seed: int) -> dict[str
         ("default", DEFAULT_PARAMETERS),
         ("fit 24h", fitted_24h),
         ("fit days", fitted_days),
+        ("+ pretrain", pretrained),
         ("true", learner_parameters),
     ):
         scored = predictions(answers, parameters, since=since)
@@ -89,7 +93,7 @@ def main() -> None:
         f"{args.cards} cards, {args.days} days, {args.seeds} seeds per learner; "
         f"fit on the first {TRAIN_SHARE:.0%} of answers, scored on the rest"
     )
-    names = ("default", "fit 24h", "fit days", "true")
+    names = ("default", "fit 24h", "fit days", "+ pretrain", "true")
     overall: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for learner in learners:
         runs = [

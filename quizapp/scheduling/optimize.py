@@ -221,6 +221,77 @@ def fit_parameters(answers: Sequence[Answer]) -> tuple[float, ...]:
     return tuple(float(value) for value in fitted)
 
 
+_S0_MIN, _S0_MAX = 0.001, 100.0
+
+
+def pretrain_initial_stability(answers: Sequence[Answer]) -> tuple[float, ...] | None:
+    """Initial stabilities (w0–w3) fitted to each card's first review a day or more later,
+    grouped by the card's first grade: the pre-training step of fsrs-rs and srs-benchmark
+    (`parameter_initialization.rs`). None when no card has such a review yet.
+
+    Each grade's stability minimises the log loss of the default forgetting curve over its
+    (elapsed days, recalled) groups, pulled towards the default by |S - S0| / 16, with
+    each group's recall rate smoothed towards the overall one. Grades are then made
+    monotonic, and grades without data scaled from the default by the others' ratio.
+    """
+    firsts: dict[int, dict[int, list[bool]]] = defaultdict(lambda: defaultdict(list))
+    for history in by_card(answers).values():
+        for earlier, later in pairwise(history):
+            elapsed = (later.reviewed_at - earlier.reviewed_at).days
+            if elapsed > 0:
+                firsts[history[0].rating][elapsed].append(later.rating > Grade.AGAIN)
+                break
+    outcomes = [r for groups in firsts.values() for rs in groups.values() for r in rs]
+    if not outcomes:
+        return None
+    average = sum(outcomes) / len(outcomes)
+    decay = -DEFAULT_PARAMETERS[20]
+    factor = 0.9 ** (1 / decay) - 1
+    found: dict[int, float] = {}
+    counts: dict[int, int] = {}
+    for rating, groups in firsts.items():
+        default = DEFAULT_PARAMETERS[rating - 1]
+        data = [
+            (days, (sum(recalls) + average) / (len(recalls) + 1), len(recalls))
+            for days, recalls in groups.items()
+        ]
+        counts[rating] = sum(n for _, _, n in data)
+
+        def loss(stability: float, data=data, default=default) -> float:
+            total = abs(stability - default) / 16
+            for days, recall, n in data:
+                p = min(max((1 + factor * days / stability) ** decay, _EPSILON), 1 - _EPSILON)
+                total -= n * (recall * math.log(p) + (1 - recall) * math.log(1 - p))
+            return total
+
+        low, high = _S0_MIN, _S0_MAX
+        for _ in range(200):  # ternary search: the loss has one minimum in S
+            first, second = low + (high - low) / 3, high - (high - low) / 3
+            if loss(first) < loss(second):
+                high = second
+            else:
+                low = first
+        found[rating] = (low + high) / 2
+    for small, big in ((1, 2), (2, 3), (3, 4), (1, 3), (2, 4), (1, 4)):
+        if small in found and big in found and found[small] > found[big]:
+            if counts[small] > counts[big]:
+                found[big] = found[small]
+            else:
+                found[small] = found[big]
+    ratio = math.exp(
+        sum(math.log(found[r] / DEFAULT_PARAMETERS[r - 1]) for r in found) / len(found)
+    )
+    stabilities = [found.get(r, DEFAULT_PARAMETERS[r - 1] * ratio) for r in (1, 2, 3, 4)]
+    for n in range(1, 4):  # keep Again <= Hard <= Good <= Easy after filling
+        stabilities[n] = max(stabilities[n], stabilities[n - 1])
+    return tuple(min(max(value, _S0_MIN), _S0_MAX) for value in stabilities)
+
+
+def _with_pretraining(answers: Sequence[Answer], fitted: tuple[float, ...]) -> tuple[float, ...]:
+    initial = pretrain_initial_stability(answers)
+    return fitted if initial is None else (*initial, *fitted[4:])
+
+
 def fit(
     answers: Sequence[Answer],
     current: Sequence[float] | None = None,
@@ -239,12 +310,23 @@ def fit(
     if not ordered:
         raise NotEnoughReviews(0)
     split = ordered[min(int(len(ordered) * (1 - HELD_OUT)), len(ordered) - 1)].reviewed_at
-    trial = fit_parameters([answer for answer in ordered if answer.reviewed_at < split])
+    train = [answer for answer in ordered if answer.reviewed_at < split]
+    fitted = fit_parameters(train)
+    # The optimiser starts from the default initial stabilities; pre-trained ones may
+    # predict better. Whichever predicts the held-out answers better is used.
+    candidates = {False: fitted, True: _with_pretraining(train, fitted)}
+    losses = {
+        key: log_loss(predictions(ordered, value, since=split)) for key, value in candidates.items()
+    }
+    pretrained = losses[True] < losses[False]
+    trial, trial_loss = candidates[pretrained], losses[pretrained]
     old = tuple(current or DEFAULT_PARAMETERS)
     old_scored = predictions(ordered, old, since=split)
-    trial_loss = log_loss(predictions(ordered, trial, since=split))
     old_loss = log_loss(old_scored)
-    new = fit_parameters(ordered) if trial_loss < old_loss else trial
+    new = trial
+    if trial_loss < old_loss:
+        new = fit_parameters(ordered)
+        new = _with_pretraining(ordered, new) if pretrained else new
     return Fit(
         old=old,
         new=new,

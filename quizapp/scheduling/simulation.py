@@ -15,7 +15,10 @@ from fsrs import Card, Rating, Scheduler
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from quizapp.scheduling import Grade, MemoryState, Settings, review
+from quizapp.scheduling.days import StudyDay
 from quizapp.scheduling.optimize import Answer
+
+__all__ = ["LEARNERS", "START", "Learner", "StudyDay", "simulate"]
 
 START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 D = DEFAULT_PARAMETERS

@@ -139,3 +139,17 @@ def test_fit_learns_a_forgetful_learners_parameters():
     assert result.improved and result.new_loss < result.old_loss
     # The learner forgets faster: the fitted initial stability for Good is lower.
     assert result.new[2] < DEFAULT_PARAMETERS[2]
+
+
+def test_pretraining_finds_a_learners_initial_stabilities():
+    """From first reviews alone, as srs-benchmark's pre-training step does."""
+    forgetful = simulation.LEARNERS[0].parameters  # initial stability for Good 1.0, not 2.3
+    answers = optimize.day_stamped(
+        simulation.simulate(forgetful, cards=240, days=40, seed=3, new_per_day=12),
+        simulation.StudyDay(),
+    )
+    initial = optimize.pretrain_initial_stability(answers)
+    assert initial is not None and list(initial) == sorted(initial)
+    assert initial[2] == pytest.approx(forgetful[2], rel=0.35)
+    assert abs(initial[2] - forgetful[2]) < abs(DEFAULT_PARAMETERS[2] - forgetful[2]) / 2
+    assert optimize.pretrain_initial_stability(answers[:1]) is None
