@@ -227,7 +227,7 @@ def answer(slug: str) -> Response:
     if params.get("custom") == study.Custom.CRAM and "reschedule" not in params:
         return redirect(url_for("study.next_card", slug=slug, **params))
     try:
-        study.answer(
+        answered = study.answer(
             db.session,
             user=current_user,
             question_id=int(form.question_id.data),
@@ -241,6 +241,14 @@ def answer(slug: str) -> Response:
         )
     except study.StudyError as error:
         flash(str(error), "warning")
+    else:
+        if answered.leech:
+            flash(
+                "That question is a leech: you have forgotten it "
+                f"{answered.review.card_before.get('lapses', 0) + 1} times."
+                + (" It is suspended; resume it from its page." if answered.suspended else ""),
+                "warning",
+            )
     return redirect(url_for("study.next_card", slug=slug, **params))
 
 
