@@ -28,6 +28,7 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from quizapp.scheduling.days import StudyDay
 from quizapp.scheduling.optimize import (
+    NotEnoughReviews,
     day_stamped,
     fit_parameters,
     log_loss,
@@ -51,7 +52,10 @@ def measure(learner_parameters, *, cards: int, days: int, seed: int) -> dict[str
     train_raw = raw[:split_index]
     since = answers[split_index].reviewed_at
     started = time.perf_counter()
-    fitted_24h = fit_parameters(train_raw)
+    try:
+        fitted_24h = fit_parameters(train_raw)
+    except NotEnoughReviews:  # fewer answers a full 24 hours apart than study days apart
+        fitted_24h = None
     fitted_days = fit_parameters(train_stamped)
     seconds = time.perf_counter() - started
     initial = pretrain_initial_stability(train_stamped)
@@ -61,9 +65,9 @@ def measure(learner_parameters, *, cards: int, days: int, seed: int) -> dict[str
         "train": usable_reviews(train_stamped),
         "seconds": seconds / 2,
     }
-    for name, parameters in (
+    for name, parameters in (  # a fit that could not run predicts as the defaults do
         ("default", DEFAULT_PARAMETERS),
-        ("fit 24h", fitted_24h),
+        ("fit 24h", fitted_24h or DEFAULT_PARAMETERS),
         ("fit days", fitted_days),
         ("+ pretrain", pretrained),
         ("true", learner_parameters),

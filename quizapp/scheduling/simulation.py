@@ -2,7 +2,8 @@
 
 A learner is scheduled by quizapp's own scheduler (default parameters, as a new account
 is) and passes each review with the probability their true memory (FSRS with their own
-parameters) gives at that moment. Used by benchmarks/optimizer_gain.py and the tests.
+parameters, time counted to the second: memory knows nothing of day rollovers) gives
+at that moment. Used by benchmarks/optimizer_gain.py and the tests.
 """
 
 from __future__ import annotations
@@ -51,6 +52,33 @@ def _recall(memory: Scheduler, card: Card, at: datetime) -> float:
     return float((1 + factor * elapsed / card.stability) ** decay)
 
 
+def _remember(memory: Scheduler, card: Card, grade: Grade, at: datetime) -> Card:
+    """The true memory after an answer: FSRS's formulas with the time elapsed to the second
+    (fsrs's `review_card` rounds it down to whole days), short-term within a day."""
+    rating = Rating(grade)
+    if card.stability is None or card.difficulty is None or card.last_review is None:
+        stability = memory._initial_stability(rating=rating)
+        difficulty = memory._initial_difficulty(rating=rating, clamp=True)
+    elif at - card.last_review < timedelta(days=1):
+        stability = memory._short_term_stability(stability=card.stability, rating=rating)
+        difficulty = memory._next_difficulty(difficulty=card.difficulty, rating=rating)
+    else:
+        stability = memory._next_stability(
+            difficulty=card.difficulty,
+            stability=card.stability,
+            retrievability=_recall(memory, card, at),
+            rating=rating,
+        )
+        difficulty = memory._next_difficulty(difficulty=card.difficulty, rating=rating)
+    return Card(
+        card_id=card.card_id,
+        stability=min(stability, 36500.0),
+        difficulty=difficulty,
+        due=at,
+        last_review=at,
+    )
+
+
 def simulate(
     truth: tuple[float, ...],
     *,
@@ -79,7 +107,7 @@ def simulate(
                 grade = rng.choices([Grade.HARD, Grade.GOOD, Grade.EASY], [0.1, 0.8, 0.1])[0]
             answers.append(Answer(card_id, int(grade), at, 5000))
             shown = review(settings, card_id=card_id, memory=shown, grade=grade, now=at).after
-            true_card, _ = memory.review_card(true_card, Rating(grade), at)
+            true_card = _remember(memory, true_card, grade, at)
             assert shown.due is not None
             # Learning steps are taken on time; reviews some hours into the day they fall due.
             at = shown.due if shown.state != 2 else shown.due + timedelta(hours=rng.uniform(1, 14))
