@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
@@ -79,12 +81,13 @@ class PresetForm(FlaskForm):
         "Desired retention",
         places=2,
         validators=[InputRequired(), NumberRange(MIN_RETENTION, MAX_RETENTION)],
+        default=Decimal("0.90"),
     )
     new_per_day = IntegerField(
-        "New cards a day", validators=[InputRequired(), NumberRange(0, 9999)]
+        "New cards a day", validators=[InputRequired(), NumberRange(0, 9999)], default=20
     )
     reviews_per_day = IntegerField(
-        "Reviews a day", validators=[InputRequired(), NumberRange(0, 99999)]
+        "Reviews a day", validators=[InputRequired(), NumberRange(0, 99999)], default=200
     )
     learning_steps = StringField("Learning steps", validators=[Length(max=200)], default="1m 10m")
     relearning_steps = StringField("Relearning steps", validators=[Length(max=200)], default="10m")

@@ -90,6 +90,8 @@ def preset_form(client, **changes):
 def test_presets_are_made_shown_and_chosen_per_bank(app, client, auth, make_user, demo_bank):
     make_user()
     auth.login()
+    blank = client.get("/settings/presets").get_data(as_text=True)
+    assert 'value="0.90"' in blank and 'value="20"' in blank and 'value="1m 10m"' in blank
     page = preset_form(client).get_data(as_text=True)
     assert "Preset 'Exam cram' saved" in text(page)
     assert 'value="1m 5m 1h"' in page
