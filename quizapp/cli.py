@@ -365,8 +365,6 @@ def worker_command(burst: bool) -> None:
             f"Redis is not reachable at {current_app.config['QUEUE_URL']} ({error}); "
             "start it or set QUIZAPP_QUEUE_URL."
         ) from None
-    # Each job runs in a forked process: it must not share the parent's database connections.
-    db.engine.dispose()
     Worker([Queue(jobs.QUEUE, connection=redis)], connection=redis).work(burst=burst)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,7 @@ TIMEOUT_SECONDS = 2 * 60 * 60
 RESULT_TTL_SECONDS = 30 * 24 * 60 * 60
 _CLAIM = "quizapp:job-claim:"
 _worker_app: Flask | None = None
+_worker_pid: int | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,11 @@ def state(redis: Redis, name: str, *, key: str) -> JobState:
 def run(name: str, ident: str, kwargs: dict[str, Any]) -> Any:
     """Run one task in a Flask application context, then release its claim."""
     task = _task(name)
+    if _worker_pid is not None and os.getpid() != _worker_pid:
+        from quizapp.extensions import db
+
+        with worker_app().app_context():
+            db.engine.dispose(close=False)  # leave the parent's connections to the parent
     try:
         if has_app_context():
             return task(**kwargs)
@@ -151,9 +158,13 @@ def _task(name: str) -> Callable[..., Any]:
 
 
 def set_worker_app(app: Flask) -> None:
-    """Run tasks in `app` (the worker command's) rather than one built from the environment."""
-    global _worker_app
-    _worker_app = app
+    """Run tasks in `app` (the worker command's) rather than one built from the environment.
+
+    RQ's worker forks a process per job; the job must not use the database connections
+    the worker process holds, so a forked job starts with a fresh connection pool.
+    """
+    global _worker_app, _worker_pid
+    _worker_app, _worker_pid = app, os.getpid()
 
 
 def worker_app() -> Flask:
