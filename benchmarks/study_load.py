@@ -154,7 +154,7 @@ def _bare_next(uid: int, slug: str) -> tuple[str, list[tuple[str, str]], bytes]:
             "bank_id": bank.id,
             "now": now,
             "ahead": now + study.LEARN_AHEAD,
-            "day_start": study.day_start(now),
+            "day_start": study.StudyDay().start(now),  # the trainee keeps the default day
         }
         counts = conn.execute(sql.counts(shape), parameters).one()
         parameters.update(reviews_left=counts[1] > 0, new_left=counts[2] > 0)

@@ -429,9 +429,10 @@ class Pace:
 
 
 def pace_of(progress: Progress, assignment: Assignment, *, now: datetime) -> Pace:
-    """Spread the unstarted questions over the study days left, today included."""
+    """Spread the unstarted questions over the trainee's study days left, today included."""
     left = progress.total - progress.started
-    days = max(1, math.ceil((assignment.due_at - day_start(now)) / timedelta(days=1)))
+    today = day_start(progress.user, now)
+    days = max(1, math.ceil((assignment.due_at - today) / timedelta(days=1)))
     return Pace(per_day=math.ceil(left / days), left=left, days=days, due_at=assignment.due_at)
 
 

@@ -132,11 +132,14 @@ _BURIED = exists().where(
 
 
 def _answered_today(state_before: Any) -> Any:
+    """Today's answers of this kind in the bank: daily limits are per bank, as Anki's per deck."""
+    in_bank = select(Question.id).where(Question.bank_id == bindparam("bank_id"))
     return (
         select(func.count())
         .where(
             Review.user_id == bindparam("user_id"),
             Review.reviewed_at >= bindparam("day_start"),
+            Review.question_id.in_(in_bank),
             state_before,
         )
         .scalar_subquery()
