@@ -60,10 +60,10 @@ _REVIEWED = Card.last_review.is_not(None) & Card.stability.is_not(None)
 
 
 def _elapsed(ahead: Any = None) -> ColumnElement[float]:
-    """Whole days from the card's last review to `now` (plus `ahead` days), at least 0,
-    as fsrs counts them."""
+    """Days, with their fraction, from the card's last review to `now` (plus `ahead`
+    days), at least 0, as `scheduling.retrievability` counts them."""
     age = _days_between(bindparam("now", type_=UTCDateTime()), Card.last_review)
-    days = func.floor(age if ahead is None else age + ahead)
+    days = age if ahead is None else age + ahead
     return case((days < 0, 0.0), else_=days)
 
 
