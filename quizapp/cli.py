@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 import shutil
+import signal
+import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
@@ -277,8 +279,43 @@ def demo(host: str, port: int) -> None:
         click.echo(f"Loaded {path.name}: {load_bank_file(path, maintainer=instructor)}")
     for email, _name, password, role in DEMO_USERS:
         click.echo(f"  {role.value:<10} {email}  password: {password}")
+    worker = _start_worker()
     click.echo(f"quizapp is serving at http://{host}:{port}/  (Ctrl+C stops it)")
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    # Stopped by a signal, still stop the worker: turn SIGTERM and SIGHUP into an exit.
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, lambda *_: sys.exit(0))
+    try:
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def _start_worker() -> subprocess.Popen[bytes] | None:
+    """Start `quizapp worker` beside the demo server, or say why fitting is unavailable."""
+    from flask import current_app
+    from redis.exceptions import RedisError
+
+    from quizapp import jobs
+
+    url = current_app.config["QUEUE_URL"]
+    try:
+        jobs.redis_for_app().ping()
+    except RedisError as error:
+        click.echo(
+            f"warning: Redis is not reachable at {url} ({error}); fitting schedulers in "
+            "Settings will say it is unavailable. Start Redis or set QUIZAPP_QUEUE_URL.",
+            err=True,
+        )
+        return None
+    click.echo(f"Background worker started on {url}")
+    return subprocess.Popen(
+        [sys.executable, "-c", "from quizapp.cli import main; main()", "worker"]
+    )
 
 
 @main.group("export")
@@ -364,19 +401,23 @@ def import_anki_reviews(file: Path, email: str) -> None:
 
 @main.command("optimize")
 @click.option("--user", "email", help="Only this learner's email (default: every learner).")
+@click.option(
+    "--foreground", is_flag=True, help="Fit here and now instead of queueing background jobs."
+)
 @with_appcontext
 @needs_database
-def optimize_command(email: str | None) -> None:
+def optimize_command(email: str | None, foreground: bool) -> None:
     """Fit learners' FSRS parameters to their reviews and reschedule their cards.
 
-    New parameters are kept only when they predict the learner's reviews better
-    (lower log loss) than the current ones.
+    By default each learner's fit is queued for `quizapp worker`; a fit already queued or
+    running is left alone. New parameters are kept only when they predict the learner's
+    reviews better (lower log loss) than the current ones.
     """
-    from flask import current_app
     from sqlalchemy import select
 
+    from quizapp import jobs
     from quizapp.models import User
-    from quizapp.scheduling.optimize import NotEnoughReviews, OptimizeError
+    from quizapp.scheduling.optimize import OptimizeError
     from quizapp.services import optimize
 
     if email:
@@ -386,30 +427,75 @@ def optimize_command(email: str | None) -> None:
         learners = [found]
     else:
         learners = list(db.session.scalars(select(User).order_by(User.id)))
-    for learner in learners:
-        try:
-            result = optimize.optimize_user(
-                db.session, user=learner, fuzz=current_app.config["SCHEDULER_FUZZ"]
-            )
-        except NotEnoughReviews as error:
-            if email:
+    if not foreground:
+        redis = jobs.redis_for_app()
+        for learner in learners:
+            try:
+                job, queued = optimize.request_fit(redis, user=learner)
+            except OptimizeError as error:
                 raise click.ClickException(str(error)) from None
-            click.echo(f"{learner.email}: skipped, {error.usable} usable reviews of 512 needed")
-            continue
-        except OptimizeError as error:
-            raise click.ClickException(f"{learner.email}: {error}") from None
-        fit = result.fit
-        click.echo(f"{learner.email}: {fit.usable} usable reviews")
-        click.echo("  old parameters: " + ", ".join(f"{value:.4f}" for value in fit.old))
-        click.echo("  new parameters: " + ", ".join(f"{value:.4f}" for value in fit.new))
-        click.echo(
-            f"  log loss {fit.old_loss:.4f} -> {fit.new_loss:.4f} ({fit.improvement:.1%} lower); "
-            + (
-                f"kept, {result.rescheduled} cards rescheduled"
-                if result.stored
-                else "not better, parameters unchanged"
+            click.echo(
+                f"{learner.email}: "
+                + ("queued" if queued else f"already {job.status}")
+                + f" (job {job.id}); `quizapp worker` runs it, Settings shows the result"
             )
+        return
+    for learner in learners:
+        _optimize_now(learner, single=bool(email))
+
+
+def _optimize_now(learner: Any, *, single: bool) -> None:
+    from flask import current_app
+
+    from quizapp.scheduling.optimize import NotEnoughReviews, OptimizeError
+    from quizapp.services import optimize
+
+    try:
+        result = optimize.optimize_user(
+            db.session, user=learner, fuzz=current_app.config["SCHEDULER_FUZZ"]
         )
+    except NotEnoughReviews as error:
+        if single:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"{learner.email}: skipped, {error.usable} usable reviews of 512 needed")
+        return
+    except OptimizeError as error:
+        raise click.ClickException(f"{learner.email}: {error}") from None
+    fit = result.fit
+    click.echo(f"{learner.email}: {fit.usable} usable reviews")
+    click.echo("  old parameters: " + ", ".join(f"{value:.4f}" for value in fit.old))
+    click.echo("  new parameters: " + ", ".join(f"{value:.4f}" for value in fit.new))
+    click.echo(
+        f"  log loss {fit.old_loss:.4f} -> {fit.new_loss:.4f} ({fit.improvement:.1%} lower); "
+        + (
+            f"kept, {result.rescheduled} cards rescheduled"
+            if result.stored
+            else "not better, parameters unchanged"
+        )
+    )
+
+
+@main.command("worker")
+@click.option("--burst", is_flag=True, help="Run the jobs queued now, then stop.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run background jobs (fitting schedulers) from the Redis queue until stopped."""
+    from flask import current_app
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from rq import Queue, Worker
+
+    from quizapp import jobs
+
+    jobs.set_worker_app(current_app._get_current_object())
+    redis = jobs.redis_for_app()
+    try:
+        redis.ping()
+    except RedisConnectionError as error:
+        raise click.ClickException(
+            f"Redis is not reachable at {current_app.config['QUEUE_URL']} ({error}); "
+            "start it or set QUIZAPP_QUEUE_URL."
+        ) from None
+    Worker([Queue(jobs.QUEUE, connection=redis)], connection=redis).work(burst=burst)
 
 
 @main.command("backup")

@@ -40,6 +40,8 @@ def load_config(
     gives up with a 503 (SQLite busy timeout, PostgreSQL lock_timeout); default 5000.
     QUIZAPP_MAX_REQUEST_BYTES: the largest request body accepted (413 above it); 1 MiB.
     QUIZAPP_MAX_UPLOAD_BYTES: the same for views that take files (an Anki export); 100 MB.
+    QUIZAPP_QUEUE_URL: the Redis that background jobs are queued on (`quizapp worker` runs
+    them); default redis://127.0.0.1:6379/1.
     """
     hops = _whole_number(environ, "QUIZAPP_PROXY_HOPS", "0")
     lock_timeout = _whole_number(environ, "QUIZAPP_DB_LOCK_TIMEOUT_MS", "5000")
@@ -75,6 +77,7 @@ def load_config(
         "MAX_CONTENT_LENGTH": max_request,
         "MAX_FORM_MEMORY_SIZE": max_request,
         "MAX_UPLOAD_BYTES": max_upload,
+        "QUEUE_URL": environ.get("QUIZAPP_QUEUE_URL", "redis://127.0.0.1:6379/1"),
         "SCHEDULER_FUZZ": True,
         "CHECK_MIGRATIONS": True,
     }

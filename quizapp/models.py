@@ -66,6 +66,15 @@ class User(UserMixin, db.Model):
     new_per_day: Mapped[int] = mapped_column(default=20)
     reviews_per_day: Mapped[int] = mapped_column(default=200)
     fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON, default=None)
+    # The learner's study day starts at `day_starts_at` o'clock in `timezone` (IANA name).
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    day_starts_at: Mapped[int] = mapped_column(default=4, server_default="4")
+    # What a leech does: "tag" marks it, "suspend" also takes it out of the queue.
+    leech_action: Mapped[str] = mapped_column(String(10), default="tag", server_default="tag")
+    # The learner's default preset (with the retention and limits above); steps in seconds.
+    learning_steps: Mapped[list[int] | None] = mapped_column(JSON, default=None)
+    relearning_steps: Mapped[list[int] | None] = mapped_column(JSON, default=None)
+    maximum_interval: Mapped[int] = mapped_column(default=36500, server_default="36500")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # The signed-in session this object was loaded for (a `UserSession.key`); not stored.
@@ -90,6 +99,35 @@ class UserSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Preset(db.Model):
+    """A learner's named scheduling options (as Anki's deck options), used by chosen banks."""
+
+    __tablename__ = "presets"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    desired_retention: Mapped[float] = mapped_column(default=0.9)
+    new_per_day: Mapped[int] = mapped_column(default=20)
+    reviews_per_day: Mapped[int] = mapped_column(default=200)
+    learning_steps: Mapped[list[int]] = mapped_column(JSON)  # seconds
+    relearning_steps: Mapped[list[int]] = mapped_column(JSON)
+    maximum_interval: Mapped[int] = mapped_column(default=36500)
+
+
+class BankPreset(db.Model):
+    """The preset one learner uses for one bank; no row means their default."""
+
+    __tablename__ = "bank_presets"
+    __table_args__ = (UniqueConstraint("user_id", "bank_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
+    preset_id: Mapped[int] = mapped_column(ForeignKey("presets.id"))
 
 
 class Bank(db.Model):
@@ -167,6 +205,9 @@ class Card(db.Model):
     last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reps: Mapped[int] = mapped_column(default=0)
     lapses: Mapped[int] = mapped_column(default=0)
+    # Answers judged right (or recalled, where an answer cannot be judged); with `reps`
+    # this gives accuracy without reading the reviews.
+    passed: Mapped[int] = mapped_column(default=0, server_default="0")
     suspended: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -186,6 +227,7 @@ class Review(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "token"),
         Index("ix_reviews_user_time", "user_id", "reviewed_at"),
+        Index("ix_reviews_question", "question_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

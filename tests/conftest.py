@@ -6,6 +6,7 @@ is set (for example postgresql+psycopg://postgres@127.0.0.1:5432/test).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -14,8 +15,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, SimpleWorker
 
-from quizapp import create_app
+from quizapp import create_app, jobs
 from quizapp.content.bankfile import load_bank
 from quizapp.extensions import db
 from quizapp.models import Review, Role, User
@@ -28,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_BANK = ROOT / "tests" / "data" / "posterior-hip-pain.yaml"
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+# Background jobs in tests queue on this Redis database, with a real worker.
+TEST_REDIS = "redis://127.0.0.1:6379/2"
 
 
 def database_url(tmp_path: Path) -> str:
@@ -44,11 +50,14 @@ def app(tmp_path: Path) -> Iterator[Flask]:
             "SCHEDULER_FUZZ": False,
             "CHECK_MIGRATIONS": False,
             "RATELIMIT_STORAGE_URI": "memory://",
+            "QUEUE_URL": TEST_REDIS,
         }
     )
     with app.app_context():
         db.drop_all()
         db.create_all()
+    with Redis.from_url(TEST_REDIS) as connection, contextlib.suppress(RedisError):
+        clear_jobs(connection)
     yield app
     with app.app_context():
         db.session.remove()
@@ -151,3 +160,30 @@ def get_user(email: str) -> User:
     user = accounts.find_user(db.session, email)
     assert user is not None
     return user
+
+
+def clear_jobs(connection: Redis) -> None:
+    """Forget quizapp's queued and finished jobs: job ids repeat with each test's user ids."""
+    Queue(jobs.QUEUE, connection=connection).empty()
+    for pattern in ("quizapp:job-claim:*", "rq:job:optimize-*"):
+        for key in connection.scan_iter(pattern):
+            connection.delete(key)
+
+
+@pytest.fixture
+def redis() -> Iterator[Redis]:
+    """The tests' Redis database, with no quizapp jobs before or after the test."""
+    connection = Redis.from_url(TEST_REDIS)
+    try:
+        connection.ping()
+    except RedisError as error:
+        pytest.fail(f"these tests need Redis at {TEST_REDIS}: {error}")
+    clear_jobs(connection)
+    yield connection
+    clear_jobs(connection)
+    connection.close()
+
+
+def work(redis: Redis) -> None:
+    """Run every queued job in this process (RQ's SimpleWorker), then return."""
+    SimpleWorker([Queue(jobs.QUEUE, connection=redis)], connection=redis).work(burst=True)

@@ -53,3 +53,34 @@ def item_statistics(scores: Mapping[int, Mapping[int, float]]) -> dict[int, Item
                 discrimination = 100 * _covariance(xs, rest) / sqrt(variance)
         result[item] = ItemStatistics(item, len(learners), facility, discrimination)
     return result
+
+
+@dataclass(frozen=True)
+class Moments:
+    """Sums over the learners who attempted one item: n, Σx, Σx², Σr, Σr², Σxr, where x
+    is a learner's score on the item and r their total on the other items."""
+
+    n: int
+    sx: float
+    sxx: float
+    sr: float
+    srr: float
+    sxr: float
+
+
+# Sums of scores between 0 and 1 lose about this much to rounding; less is no variance.
+_TOLERANCE = 1e-9
+
+
+def from_moments(item: int, moments: Moments) -> ItemStatistics:
+    """Facility (%) and discrimination (%) from sums, as `item_statistics` gives them."""
+    n = moments.n
+    facility = 100 * moments.sx / n if n else None
+    discrimination = None
+    if n >= MIN_LEARNERS:
+        var_x = (moments.sxx - moments.sx * moments.sx / n) / (n - 1)
+        var_r = (moments.srr - moments.sr * moments.sr / n) / (n - 1)
+        covariance = (moments.sxr - moments.sx * moments.sr / n) / (n - 1)
+        if var_x > _TOLERANCE and var_r > _TOLERANCE:
+            discrimination = 100 * covariance / sqrt(var_x * var_r)
+    return ItemStatistics(item, n, facility, discrimination)

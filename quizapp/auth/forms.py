@@ -1,4 +1,4 @@
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from quizapp.forms import Form
@@ -20,6 +20,8 @@ class RegisterForm(Form):
     confirm = PasswordField(
         "Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
     )
+    # Filled in by the browser (static/timezone.js); a missing or unknown zone means UTC.
+    timezone = HiddenField(validators=[Length(max=64)])
 
 
 class PasswordForm(Form):

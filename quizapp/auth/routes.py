@@ -80,7 +80,11 @@ def register() -> str | Response:
     if form.validate_on_submit():
         try:
             user = accounts.register(
-                db.session, email=form.email.data, name=form.name.data, password=form.password.data
+                db.session,
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
+                timezone=form.timezone.data,
             )
         except accounts.WeakPassword as error:
             form.password.errors.append(str(error))

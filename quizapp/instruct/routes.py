@@ -4,14 +4,31 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
+from itertools import chain
+from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from werkzeug import Response as BaseResponse
 
 from quizapp.extensions import db
 from quizapp.forms import database_id
+from quizapp.instruct import tables
 from quizapp.instruct.forms import (
     AssignmentForm,
     ClassForm,
@@ -22,6 +39,7 @@ from quizapp.instruct.forms import (
 )
 from quizapp.models import Assignment, Classroom, Question
 from quizapp.services import assignments, banks, classes, exams
+from quizapp.study.present import cloze
 
 bp = Blueprint("instruct", __name__, url_prefix="/teach")
 
@@ -175,20 +193,73 @@ def _projection() -> tuple[ProjectionForm, datetime | None]:
     return form, (_utc(form.at.data) if form.validate() else None)
 
 
+PROGRESS_KEYS: dict[str, Callable[[assignments.Progress], Any]] = {
+    "name": lambda p: p.user.name.casefold(),
+    "started": lambda p: p.started,
+    "reviews": lambda p: p.reviews,
+    "accuracy": lambda p: p.accuracy,
+    "now": lambda p: p.retention_now,
+    "then": lambda p: p.retention_at,
+    "overdue": lambda p: p.overdue,
+}
+
+
+RECALL_KEYS = ("now", "then")
+
+
+def _progress_keys(
+    found: Assignment, scores: dict[int, float]
+) -> dict[str, Callable[[assignments.Progress], Any]]:
+    return {
+        **PROGRESS_KEYS,
+        "target": lambda p: p.target_met(found),
+        "exam": lambda p: scores.get(p.user.id),
+    }
+
+
 @bp.get("/assignments/<int:assignment_id>")
 def assignment(assignment_id: int) -> str:
     found = _assignment(assignment_id)
     form, at = _projection()
-    rows = assignments.class_progress(db.session, found, now=_now(), at=at)
+    scores = exams.best_scores(db.session, found, now=_now())
+    sort, order, number = (request.args.get(name) for name in ("sort", "order", "page"))
+    keys = _progress_keys(found, scores)
+    if sort in (None, "name"):
+        # By name, only the trainees on the page need their progress summed.
+        names = tables.paginate(
+            classes.trainees(found.classroom),
+            {"name": lambda user: user.name.casefold()},
+            sort=sort,
+            order=order,
+            page=number,
+        )
+        page = replace(
+            names,
+            rows=assignments.class_progress(db.session, found, now=_now(), at=at, users=names.rows),
+        )
+    else:
+        # Sums without recall suffice to order by the counts; recall is then summed for
+        # the page's trainees only.
+        recall = sort in RECALL_KEYS or (
+            sort == "target" and found.target_kind == assignments.TARGET_RETENTION
+        )
+        everyone = assignments.class_progress(db.session, found, now=_now(), at=at, recall=recall)
+        page = tables.paginate(everyone, keys, sort=sort, order=order, page=number)
+        if not recall:
+            users = [p.user for p in page.rows]
+            page = replace(
+                page,
+                rows=assignments.class_progress(db.session, found, now=_now(), at=at, users=users),
+            )
     return render_template(
         "instruct/assignment.html",
         assignment=found,
-        rows=rows,
+        page=page,
         at=assignments.projection_date(found, at),
         projection_form=form,
         status_form=StatusForm(status=found.status),
-        questions=len(assignments.question_set(db.session, found)),
-        scores=exams.best_scores(db.session, found, now=_now()),
+        questions=len(assignments.question_ids(db.session, found)),
+        scores=scores,
     )
 
 
@@ -199,13 +270,20 @@ def _cell(value: object) -> object:
     return value
 
 
-def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows([_cell(value) for value in row] for row in rows)
+def _csv(name: str, header: list[str], rows: Iterable[list[object]]) -> Response:
+    """A CSV download written as it is sent, a line at a time."""
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in chain([header], rows):
+            writer.writerow([_cell(value) for value in row])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
     return Response(
-        buffer.getvalue(),
+        stream_with_context(lines()),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{name}.csv"',
@@ -247,12 +325,12 @@ def _numbers(progress: assignments.Progress) -> list[object]:
 def progress_csv(assignment_id: int) -> Response:
     found = _assignment(assignment_id)
     _form, at = _projection()
-    rows = assignments.class_progress(db.session, found, now=_now(), at=at)
     scores = exams.best_scores(db.session, found, now=_now())
+    rows = assignments.progress_in_chunks(db.session, found, now=_now(), at=at)
     return _csv(
         f"assignment-{found.id}-progress",
         ["trainee", "email", *_HEADER, "target met", "best exam score %"],
-        [
+        (
             [
                 p.user.name,
                 p.user.email,
@@ -261,7 +339,7 @@ def progress_csv(assignment_id: int) -> Response:
                 _percent(scores.get(p.user.id)),
             ]
             for p in rows
-        ],
+        ),
     )
 
 
@@ -299,18 +377,64 @@ def trainee_csv(assignment_id: int, user_id: int) -> Response:
     )
 
 
+ITEM_KEYS: dict[str, Callable[[assignments.ItemReport], Any]] = {
+    "position": lambda r: r.question.position,
+    "answers": lambda r: r.answers,
+    "facility": lambda r: r.facility,
+    "discrimination": lambda r: r.discrimination,
+    "difficulty": lambda r: r.mean_difficulty,
+    "flags": lambda r: r.flag_count,
+}
+LOW_FACILITY = 30.0
+ITEM_FILTERS: dict[str, tuple[str, Callable[[assignments.ItemReport], bool]]] = {
+    "": ("All questions", lambda r: True),
+    "attention": ("Needing attention", lambda r: r.needs_attention),
+    "flagged": ("Flagged", lambda r: r.flag_count > 0),
+    "negative": ("Negative discrimination", lambda r: (r.discrimination or 0) < 0),
+    "hard": (
+        f"Facility below {LOW_FACILITY:.0f}%",
+        lambda r: r.facility is not None and r.facility < LOW_FACILITY,
+    ),
+    "lint": ("Lint findings", lambda r: bool(r.findings)),
+}
+
+
 @bp.get("/assignments/<int:assignment_id>/items")
 def items(assignment_id: int) -> str:
     found = _assignment(assignment_id)
+    shown = request.args.get("show", "")
+    _label, wanted = ITEM_FILTERS.get(shown, ITEM_FILTERS[""])
     reports = assignments.item_analysis(db.session, found)
+    page = tables.paginate(
+        [report for report in reports if wanted(report)],
+        ITEM_KEYS,
+        sort=request.args.get("sort"),
+        order=request.args.get("order"),
+        page=request.args.get("page"),
+    )
+    page = replace(page, rows=assignments.item_details(db.session, found, page.rows))
     return render_template(
         "instruct/items.html",
         assignment=found,
-        reports=reports,
+        page=page,
+        filters=ITEM_FILTERS,
+        shown=shown if shown in ITEM_FILTERS else "",
+        counts={name: sum(test(r) for r in reports) for name, (_l, test) in ITEM_FILTERS.items()},
+        retired=assignments.retired_questions(db.session, found),
+        retire_form=FlaskForm(),
         maintainers=banks.maintainers(db.session, found.bank),
         can_maintain=banks.can_maintain(db.session, current_user, found.bank),
         maintainer_form=InstructorForm(),
     )
+
+
+@bp.app_template_filter("prompt")
+def prompt_filter(question: Question) -> Markup:
+    """A question's prompt as an instructor reads it: a cloze shows its deletion marked."""
+    text = question.content.get("prompt", "")
+    if question.kind == "cloze":
+        return cloze(text, reveal=True)
+    return escape(text)
 
 
 @bp.post("/banks/<slug>/maintainers")
@@ -382,15 +506,50 @@ def edit_question(assignment_id: int, question_id: int) -> str | BaseResponse:
     )
 
 
+@bp.get("/assignments/<int:assignment_id>/questions/<int:question_id>/retire")
+def confirm_retire(assignment_id: int, question_id: int) -> str:
+    found = _assignment(assignment_id)
+    return render_template(
+        "instruct/retire.html",
+        assignment=found,
+        question=_question(found, question_id),
+        form=FlaskForm(),
+    )
+
+
 @bp.post("/assignments/<int:assignment_id>/questions/<int:question_id>/retire")
 def retire_question(assignment_id: int, question_id: int) -> BaseResponse:
     found = _assignment(assignment_id)
-    try:
-        assignments.retire_question(
-            db.session, _question(found, question_id), by=current_user, now=_now()
+    if FlaskForm().validate_on_submit():
+        try:
+            assignments.set_retired(
+                db.session, _question(found, question_id), retired=True, by=current_user, now=_now()
+            )
+        except assignments.NotMaintainer as error:
+            flash(str(error), "warning")
+            return redirect(url_for("instruct.items", assignment_id=assignment_id))
+        flash(
+            "The question is retired: hidden from study, history kept. "
+            "Restore it from the list of retired questions.",
+            "info",
         )
-    except assignments.NotMaintainer as error:
-        flash(str(error), "warning")
-        return redirect(url_for("instruct.items", assignment_id=assignment_id))
-    flash("The question is retired: hidden from study, history kept.", "info")
+    return redirect(url_for("instruct.items", assignment_id=assignment_id))
+
+
+@bp.post("/assignments/<int:assignment_id>/questions/<int:question_id>/restore")
+def restore_question(assignment_id: int, question_id: int) -> BaseResponse:
+    found = _assignment(assignment_id)
+    if FlaskForm().validate_on_submit():
+        try:
+            assignments.set_retired(
+                db.session,
+                _question(found, question_id),
+                retired=False,
+                by=current_user,
+                now=_now(),
+            )
+        except assignments.NotMaintainer as error:
+            flash(str(error), "warning")
+            return redirect(url_for("instruct.items", assignment_id=assignment_id))
+        flash("The question is back in study, with every learner's history.", "success")
     return redirect(url_for("instruct.items", assignment_id=assignment_id))

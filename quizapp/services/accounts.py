@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from quizapp.models import Role, User, UserSession
+from quizapp.scheduling.days import DEFAULT_ZONE, zone_names
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
@@ -64,9 +65,19 @@ def find_user(session: Session, email: str) -> User | None:
 
 
 def register(
-    session: Session, *, email: str, name: str, password: str, role: Role = Role.TRAINEE
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: Role = Role.TRAINEE,
+    timezone: str | None = None,
 ) -> User:
-    """Create an account; refuse a taken email or a weak password."""
+    """Create an account; refuse a taken email or a weak password.
+
+    `timezone` is the one the browser proposed; anything but an IANA zone name gives UTC,
+    which the learner can change in Settings.
+    """
     _check_password(password, email=_normalise_email(email), name=name)
     if find_user(session, email) is not None:
         raise AccountError("An account with this email already exists.")
@@ -76,6 +87,7 @@ def register(
         password_hash=generate_password_hash(password),
         role=role.value,
         session_token=secrets.token_hex(16),
+        timezone=timezone if timezone and timezone in zone_names() else DEFAULT_ZONE,
     )
     session.add(user)
     try:

@@ -165,7 +165,14 @@ def _rebuild(
     settings = settings_for(user, fuzz=fuzz)
     recorded: dict[int, list[dict[str, Any]]] = defaultdict(list)
     derived_columns = [getattr(Review, name) for name in _DERIVED]
-    columns = (Review.id, Review.card_id, Review.rating, Review.reviewed_at, *derived_columns)
+    columns = (
+        Review.id,
+        Review.card_id,
+        Review.rating,
+        Review.correct,
+        Review.reviewed_at,
+        *derived_columns,
+    )
     card_ids = [card.id for card in cards.values()]
     for row in session.execute(select(*columns).where(Review.card_id.in_(card_ids))):
         recorded[row.card_id].append(dict(row._mapping))
@@ -210,6 +217,9 @@ def _rebuild(
                 updates.append({"id": review["id"], **derived})
             memory = after
         apply_memory(card, memory)
+        card.passed = sum(
+            scheduling.passed(review["correct"], Grade(review["rating"])) for review in history
+        )
     session.execute(insert(Review), inserts)
     if updates:
         session.execute(update(Review), updates)

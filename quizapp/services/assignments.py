@@ -4,36 +4,35 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from statistics import fmean
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quizapp import scheduling
-from quizapp.analysis import item_statistics
+from quizapp.analysis import from_moments
+from quizapp.content import bank as content_bank
 from quizapp.content.bank import Section, format_changed
 from quizapp.content.check import check_bank_data
+from quizapp.content.lint import lint_question
 from quizapp.content.responses import MARKABLE
 from quizapp.models import (
-    ANKI,
     Assignment,
     Bank,
-    Card,
     Classroom,
     Flag,
     Membership,
     Question,
-    Review,
     User,
 )
-from quizapp.services import statements
+from quizapp.services import aggregates, statements
 from quizapp.services.banks import can_maintain, content_hash
 from quizapp.services.classes import INSTRUCTOR, TRAINEE, trainees
-from quizapp.services.study import day_start, memory_of, settings_for
+from quizapp.services.study import day_start, settings_for
 
 STATUSES = ("draft", "open", "closed")
 TARGET_REVIEWS, TARGET_RETENTION = "reviews", "retention"
@@ -134,11 +133,12 @@ def create_assignment(
     return assignment
 
 
-def _selected(assignment: Assignment, selection: Selection) -> Any:
-    """The bank's active questions in the selection's sections, kinds and question keys,
-    in bank order; tags live in the question's content, so `matches` checks those."""
+def _selected(assignment: Assignment, selection: Selection, *, retired: bool = False) -> Any:
+    """The bank's active (or retired) questions in the selection's sections, kinds and
+    question keys, in bank order; tags live in the question's content, so `matches`
+    checks those."""
     query = select(Question).where(
-        Question.bank_id == assignment.bank_id, Question.retired.is_(False)
+        Question.bank_id == assignment.bank_id, Question.retired.is_(retired)
     )
     for column, wanted in (
         (Question.section, selection.sections),
@@ -195,7 +195,7 @@ def open_assignment_for(session: Session, *, user: User, assignment_id: int) -> 
 
 @dataclass
 class Progress:
-    """One trainee's progress on a set of questions."""
+    """One trainee's progress on a set of questions, summed over their cards."""
 
     user: User
     total: int
@@ -206,8 +206,8 @@ class Progress:
     overdue: int = 0
     retention_now: float = 0.0
     retention_at: float = 0.0
-    reviews_each: list[int] = field(default_factory=list)
-    retention_each: list[float] = field(default_factory=list)
+    least_reviews: int = 0
+    strong: int = 0  # questions at the target retention or above at the projection date
 
     @property
     def accuracy(self) -> float | None:
@@ -215,90 +215,147 @@ class Progress:
 
     def target_met(self, assignment: Assignment) -> bool:
         if assignment.target_kind == TARGET_REVIEWS:
-            return bool(self.reviews_each) and min(self.reviews_each) >= assignment.target_reviews
-        strong = sum(r >= assignment.target_retention for r in self.retention_each)
-        return self.total > 0 and strong / self.total >= assignment.target_share
+            return self.total > 0 and self.least_reviews >= assignment.target_reviews
+        return self.total > 0 and self.strong / self.total >= assignment.target_share
 
 
-def _passed(review: Review) -> bool:
-    """Right where the answer could be judged; otherwise recalled (any grade but Again)."""
-    return review.correct if review.correct is not None else review.rating > 1
+def _curves(users: Iterable[User]) -> dict[scheduling.Settings, list[int]]:
+    """The trainees grouped by scheduler settings (most share the default ones)."""
+    groups: dict[scheduling.Settings, list[int]] = defaultdict(list)
+    for user in users:
+        groups[replace(settings_for(user, fuzz=False), desired_retention=0.9)].append(user.id)
+    return groups
 
 
-def _progress(
+@lru_cache(maxsize=256)
+def _curve(settings: scheduling.Settings, target: float) -> dict[str, float]:
+    factor, decay = scheduling.forgetting_curve(settings)
+    threshold = scheduling.recall_threshold(settings, target)
+    return {"factor": factor, "decay": decay, "threshold": threshold}
+
+
+def _sums(
     session: Session,
-    users: Iterable[User],
-    questions: list[Question],
+    statement: Any,
+    users: Sequence[User],
+    ids: Sequence[int],
     *,
     now: datetime,
     at: datetime,
-) -> dict[int, Progress]:
-    users = list(users)
-    ids = [q.id for q in questions]
-    by_user = {user.id: Progress(user=user, total=len(ids)) for user in users}
+    target: float,
+) -> list[Any]:
+    """The rows of a progress statement for these trainees, one run per forgetting curve."""
     if not users or not ids:
-        return by_user
-    user_ids = list(by_user)
-    cards = {
-        (card.user_id, card.question_id): card
-        for card in session.scalars(
-            select(Card).where(Card.user_id.in_(user_ids), Card.question_id.in_(ids))
-        )
-    }
-    counts: Counter[tuple[int, int]] = Counter()
-    for review in session.scalars(
-        select(Review).where(Review.user_id.in_(user_ids), Review.question_id.in_(ids))
-    ):
-        progress = by_user[review.user_id]
-        progress.reviews += 1
-        progress.anki_reviews += review.source == ANKI
-        progress.passed += _passed(review)
-        counts[review.user_id, review.question_id] += 1
-    for user in users:
-        progress = by_user[user.id]
-        settings = settings_for(user, fuzz=False)
-        for question_id in ids:
-            card = cards.get((user.id, question_id))
-            memory = memory_of(card)
-            progress.reviews_each.append(counts[user.id, question_id])
-            if memory.is_new:
-                progress.retention_each.append(0.0)
-                continue
-            progress.started += 1
-            if (
-                card is not None
-                and card.due is not None
-                and card.due < now
-                and card.state == REVIEW_STATE
-            ):
-                progress.overdue += 1
-            progress.retention_now += scheduling.retrievability(settings, memory, now)
-            later = scheduling.retrievability(settings, memory, at)
-            progress.retention_at += later
-            progress.retention_each.append(later)
-        if ids:
-            progress.retention_now /= len(ids)
-            progress.retention_at /= len(ids)
-    return by_user
+        return []
+    rows = []
+    ahead = (at - now).total_seconds() / 86400
+    for settings, user_ids in _curves(users).items():
+        parameters = {
+            "user_ids": user_ids,
+            "ids": list(ids),
+            "now": now,
+            "ahead": ahead,
+            **_curve(settings, target),
+        }
+        rows.extend(session.execute(statement, parameters))
+    return rows
+
+
+def _fill(progress: Progress, row: Any) -> Progress:
+    progress.started = row.started
+    progress.reviews = int(row.reviews)
+    progress.passed = int(row.passed)
+    progress.overdue = row.overdue
+    # A question without a card has never been reviewed.
+    progress.least_reviews = row.least_reviews if row.cards == progress.total else 0
+    if "recall_now" in row._fields:
+        progress.retention_now = float(row.recall_now) / progress.total
+        progress.retention_at = float(row.recall_at) / progress.total
+        progress.strong = row.strong
+    return progress
 
 
 def projection_date(assignment: Assignment, override: datetime | None = None) -> datetime:
     return override or assignment.exam_at or assignment.due_at
 
 
-def class_progress(
-    session: Session, assignment: Assignment, *, now: datetime, at: datetime | None = None
-) -> list[Progress]:
-    """A row per trainee of the class, for the assignment's questions."""
-    users = trainees(assignment.classroom)
-    rows = _progress(
+def _progress_rows(
+    session: Session,
+    assignment: Assignment,
+    users: Sequence[User],
+    *,
+    now: datetime,
+    at: datetime,
+    ids: Sequence[int] | None = None,
+    recall: bool = True,
+) -> dict[int, Progress]:
+    ids = question_ids(session, assignment) if ids is None else ids
+    by_user = {user.id: Progress(user=user, total=len(ids)) for user in users}
+    statement = aggregates.progress_by_trainee() if recall else aggregates.counts_by_trainee()
+    for row in _sums(
         session,
+        statement,
         users,
-        question_set(session, assignment),
+        ids,
         now=now,
-        at=projection_date(assignment, at),
-    )
+        at=at,
+        target=assignment.target_retention,
+    ):
+        _fill(by_user[row.user_id], row)
+    if by_user and ids:
+        in_anki = session.execute(
+            aggregates.anki_answers_by_trainee(), {"user_ids": list(by_user), "ids": list(ids)}
+        )
+        for user_id, count in in_anki:
+            by_user[user_id].anki_reviews = count
+    return by_user
+
+
+def class_progress(
+    session: Session,
+    assignment: Assignment,
+    *,
+    now: datetime,
+    at: datetime | None = None,
+    users: Sequence[User] | None = None,
+    recall: bool = True,
+) -> list[Progress]:
+    """A row per trainee (of `users`, else the whole class), for the assignment's
+    questions, in the order given (the class by name).
+
+    Without `recall` the retention figures are left at 0: the counts alone are several
+    times cheaper to sum over a large class.
+    """
+    users = trainees(assignment.classroom) if users is None else users
+    when = projection_date(assignment, at)
+    rows = _progress_rows(session, assignment, users, now=now, at=when, recall=recall)
     return [rows[user.id] for user in users]
+
+
+def progress_in_chunks(
+    session: Session,
+    assignment: Assignment,
+    *,
+    now: datetime,
+    at: datetime | None = None,
+    size: int = 50,
+) -> Iterator[Progress]:
+    """The class's rows by name, summed a few trainees at a time, so a download of a
+    large class starts at once and holds little.
+
+    The roster and question set are read now; the sums as the rows are taken.
+    """
+    users = trainees(assignment.classroom)
+    ids = question_ids(session, assignment)
+    when = projection_date(assignment, at)
+
+    def rows() -> Iterator[Progress]:
+        for start in range(0, len(users), size):
+            chunk = users[start : start + size]
+            summed = _progress_rows(session, assignment, chunk, now=now, at=when, ids=ids)
+            yield from (summed[user.id] for user in chunk)
+
+    return rows()
 
 
 def trainee_sections(
@@ -309,15 +366,29 @@ def trainee_sections(
     now: datetime,
     at: datetime | None = None,
 ) -> list[tuple[Section, Progress]]:
-    """One trainee's progress on the assignment, section by section."""
-    by_section: dict[str, list[Question]] = defaultdict(list)
-    for question in question_set(session, assignment):
-        by_section[question.section].append(question)
-    when = projection_date(assignment, at)
-    return [
-        (Section(section), _progress(session, [user], questions, now=now, at=when)[user.id])
-        for section, questions in by_section.items()
-    ]
+    """One trainee's progress on the assignment, section by section, in bank order."""
+    selection = Selection.from_dict(assignment.selection)
+    query = _selected(assignment, selection).with_only_columns(Question.id, Question.section)
+    if selection.tags:
+        wanted = set(question_ids(session, assignment))
+        pairs = [(qid, section) for qid, section in session.execute(query) if qid in wanted]
+    else:
+        pairs = list(session.execute(query))
+    totals: dict[str, int] = {}
+    for _qid, section in pairs:
+        totals[section] = totals.get(section, 0) + 1
+    by_section = {section: Progress(user=user, total=total) for section, total in totals.items()}
+    for row in _sums(
+        session,
+        aggregates.progress_by_section(),
+        [user],
+        [qid for qid, _section in pairs],
+        now=now,
+        at=projection_date(assignment, at),
+        target=assignment.target_retention,
+    ):
+        _fill(by_section[row.section], row)
+    return [(Section(section), progress) for section, progress in by_section.items()]
 
 
 def overdue_questions(
@@ -336,12 +407,15 @@ def my_assignments(
     assignments = session.scalars(
         _of_member(user, TRAINEE).where(Assignment.status == "open").order_by(Assignment.due_at)
     )
-    result = []
-    for assignment in assignments:
-        questions = question_set(session, assignment)
-        progress = _progress(session, [user], questions, now=now, at=projection_date(assignment))
-        result.append((assignment, progress[user.id]))
-    return result
+    return [
+        (
+            assignment,
+            _progress_rows(session, assignment, [user], now=now, at=projection_date(assignment))[
+                user.id
+            ],
+        )
+        for assignment in assignments
+    ]
 
 
 @dataclass(frozen=True)
@@ -355,16 +429,18 @@ class Pace:
 
 
 def pace_of(progress: Progress, assignment: Assignment, *, now: datetime) -> Pace:
-    """Spread the unstarted questions over the study days left, today included."""
+    """Spread the unstarted questions over the trainee's study days left, today included."""
     left = progress.total - progress.started
-    days = max(1, math.ceil((assignment.due_at - day_start(now)) / timedelta(days=1)))
+    today = day_start(progress.user, now)
+    days = max(1, math.ceil((assignment.due_at - today) / timedelta(days=1)))
     return Pace(per_day=math.ceil(left / days), left=left, days=days, due_at=assignment.due_at)
 
 
 def pace(session: Session, assignment: Assignment, user: User, *, now: datetime) -> Pace:
     """This trainee's pace on the assignment."""
-    questions = question_set(session, assignment)
-    progress = _progress(session, [user], questions, now=now, at=assignment.due_at)[user.id]
+    progress = _progress_rows(
+        session, assignment, [user], now=now, at=assignment.due_at, recall=False
+    )[user.id]
     return pace_of(progress, assignment, now=now)
 
 
@@ -374,98 +450,58 @@ class ItemReport:
     answers: int
     facility: float | None
     discrimination: float | None
-    distribution: list[tuple[str, int]]
     mean_difficulty: float | None
-    stability_gain: float | None
-    flags: list[Flag]
+    flag_count: int
+    findings: tuple[str, ...] = ()
+    # Filled in only for the questions on the page shown.
+    distribution: list[tuple[str, int]] = field(default_factory=list)
+    stability_gain: float | None = None
+    flags: list[Flag] = field(default_factory=list)
     in_anki: int = 0  # answers given in Anki: recalled or not, the option chosen is unknown
 
     @property
     def needs_attention(self) -> bool:
-        return (self.discrimination is not None and self.discrimination < 0) or len(
-            self.flags
-        ) >= FLAGGED_AT
+        return (
+            (self.discrimination is not None and self.discrimination < 0)
+            or self.flag_count >= FLAGGED_AT
+            or bool(self.findings)
+        )
+
+
+def _class_parameters(assignment: Assignment, ids: Sequence[int]) -> dict[str, Any]:
+    return {"class_id": assignment.class_id, "role": TRAINEE, "ids": list(ids)}
 
 
 def item_analysis(session: Session, assignment: Assignment) -> list[ItemReport]:
-    """Classical and memory-model statistics for each question, over the class's answers."""
+    """Facility, discrimination, answers, difficulty and flag count of each question, in
+    bank order, summed in the database; `item_details` adds the rest for a page."""
     questions = question_set(session, assignment)
     ids = [q.id for q in questions]
-    learner_ids = [user.id for user in trainees(assignment.classroom)]
-    reviews = (
-        list(
-            session.scalars(
-                select(Review).where(Review.user_id.in_(learner_ids), Review.question_id.in_(ids))
-            )
-        )
-        if learner_ids and ids
-        else []
-    )
-    outcomes: dict[int, dict[int, list[bool]]] = defaultdict(lambda: defaultdict(list))
-    responses: dict[int, Counter[str]] = defaultdict(Counter)
-    gains: dict[int, list[float]] = defaultdict(list)
-    in_anki: Counter[int] = Counter()
-    for review in reviews:
-        in_anki[review.question_id] += review.source == ANKI
-        outcomes[review.user_id][review.question_id].append(_passed(review))
-        if review.response:
-            responses[review.question_id][review.response] += 1
-        before = review.card_before.get("stability")
-        if (
-            review.state_before == REVIEW_STATE
-            and review.rating > 1
-            and before
-            and review.stability_after
-        ):
-            gains[review.question_id].append(review.stability_after / before)
-    scores = {
-        user: {question: fmean(results) for question, results in by_question.items()}
-        for user, by_question in outcomes.items()
+    if not ids:
+        return []
+    parameters = _class_parameters(assignment, ids)
+    moments = {
+        row.question_id: row for row in session.execute(aggregates.item_moments(), parameters)
     }
-    statistics = item_statistics(scores)
-    difficulties: dict[int, list[float]] = defaultdict(list)
-    if learner_ids and ids:
-        for card in session.scalars(
-            select(Card).where(Card.user_id.in_(learner_ids), Card.question_id.in_(ids))
-        ):
-            if card.difficulty is not None:
-                difficulties[card.question_id].append(card.difficulty)
-    flags: dict[int, list[Flag]] = defaultdict(list)
-    if learner_ids and ids:
-        # A flag belongs to the classes its author was in when they wrote or last edited
-        # it: joining another class later does not show it to that class's instructors.
-        for flag in session.scalars(
-            select(Flag)
-            .join(Membership, Membership.user_id == Flag.user_id)
-            .where(
-                Membership.class_id == assignment.class_id,
-                Membership.role == TRAINEE,
-                Flag.updated_at >= Membership.joined_at,
-                Flag.question_id.in_(ids),
-            )
-            .order_by(Flag.created_at)
-        ):
-            flags[flag.question_id].append(flag)
+    flag_counts = {
+        qid: count for qid, count in session.execute(aggregates.flag_counts(), parameters)
+    }
+    findings = lint_findings(questions)
     reports = []
     for question in questions:
-        stats = statistics.get(question.id)
-        options = question.content.get("options") or (
-            ["True", "False"] if question.kind == "true_false" else []
-        )
-        distribution = [(option, responses[question.id][option]) for option in options]
+        row = moments.get(question.id)
+        stats = from_moments(question.id, aggregates.moments(row)) if row is not None else None
         reports.append(
             ItemReport(
                 question=question,
-                answers=sum(len(outcomes[user][question.id]) for user in outcomes),
+                answers=int(row.answers) if row is not None else 0,
                 facility=stats.facility if stats else None,
                 discrimination=stats.discrimination if stats else None,
-                distribution=distribution,
-                mean_difficulty=fmean(difficulties[question.id])
-                if difficulties[question.id]
+                mean_difficulty=float(row.difficulty)
+                if row is not None and row.difficulty is not None
                 else None,
-                stability_gain=fmean(gains[question.id]) if gains[question.id] else None,
-                flags=flags[question.id],
-                in_anki=in_anki[question.id],
+                flag_count=flag_counts.get(question.id, 0),
+                findings=tuple(findings.get(question.key, ())),
             )
         )
     return reports
@@ -481,6 +517,63 @@ def _require_maintainer(session: Session, user: User, question: Question) -> Non
             "Only this bank's maintainers can change its questions: it is shared by every "
             "class that uses it. Ask one of them, or an admin."
         )
+
+
+def item_details(
+    session: Session, assignment: Assignment, reports: Sequence[ItemReport]
+) -> list[ItemReport]:
+    """The reports with their spread of answers, stability gain and flags, read for
+    these questions only (one page of the table)."""
+    ids = [report.question.id for report in reports]
+    if not ids:
+        return []
+    parameters = _class_parameters(assignment, ids)
+    responses: dict[int, Counter[str]] = defaultdict(Counter)
+    for question_id, response, count in session.execute(aggregates.response_counts(), parameters):
+        responses[question_id][response] += count
+    gains = {qid: gain for qid, gain in session.execute(aggregates.stability_gains(), parameters)}
+    in_anki = {qid: count for qid, count in session.execute(aggregates.anki_answers(), parameters)}
+    flags: dict[int, list[Flag]] = defaultdict(list)
+    for flag in session.scalars(aggregates.flags(), parameters):
+        flags[flag.question_id].append(flag)
+    detailed = []
+    for report in reports:
+        question = report.question
+        options = question.content.get("options") or (
+            ["True", "False"] if question.kind == "true_false" else []
+        )
+        detailed.append(
+            replace(
+                report,
+                distribution=[(option, responses[question.id][option]) for option in options],
+                stability_gain=float(gains[question.id]) if gains.get(question.id) else None,
+                flags=flags[question.id],
+                in_anki=in_anki.get(question.id, 0),
+            )
+        )
+    return detailed
+
+
+def lint_findings(questions: Sequence[Question]) -> dict[str, list[str]]:
+    """Item-writing flaws the bank linter (`quizapp.content.lint`) finds, by question key.
+
+    A question with any is marked for attention and can be filtered on.
+    """
+    found: dict[str, list[str]] = {}
+    for question in questions:
+        cached = _LINTED.get(question.content_hash)
+        if cached is None:
+            flaws = lint_question(content_bank.Question.from_dict(question.content))
+            cached = _LINTED[question.content_hash] = [
+                f"{flaw.severity}: {flaw.message}" for flaw in flaws
+            ]
+        if cached:
+            found[question.key] = cached
+    return found
+
+
+# Findings by question content hash: a question's text decides them, and it rarely changes.
+_LINTED: dict[str, list[str]] = {}
 
 
 def edit_question(
@@ -514,9 +607,18 @@ def edit_question(
     session.commit()
 
 
-def retire_question(session: Session, question: Question, *, by: User, now: datetime) -> None:
-    """Hide a question from study everywhere; its history stays."""
+def set_retired(
+    session: Session, question: Question, *, retired: bool, by: User, now: datetime
+) -> None:
+    """Retire a question (hidden from study, history kept) or bring it back."""
     _require_maintainer(session, by, question)
-    question.retired = True
+    question.retired = retired
     question.updated_at = now
     session.commit()
+
+
+def retired_questions(session: Session, assignment: Assignment) -> list[Question]:
+    """The retired questions the assignment's selection would otherwise include."""
+    selection = Selection.from_dict(assignment.selection)
+    query = _selected(assignment, selection, retired=True)
+    return [row for row in session.scalars(query) if selection.matches(row)]

@@ -5,14 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from quizapp import jobs
+from quizapp.jobs import JobState
 from quizapp.models import Card, Review, User
-from quizapp.scheduling import optimize
+from quizapp.scheduling import Settings, optimize
 from quizapp.scheduling.optimize import Answer, Fit, OptimizeError
-from quizapp.services.study import apply_memory, settings_for
+from quizapp.services import presets
+from quizapp.services.study import apply_memory, settings_for, study_day
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ def optimize_user(session: Session, *, user: User, fuzz: bool) -> Optimized:
     Raises OptimizeError (too few reviews, optimiser not installed) with a message for people.
     """
     current = tuple(user.fsrs_parameters) if user.fsrs_parameters else None
-    fit = optimize.fit(answers_of(session, user), current)
+    fit = optimize.fit(answers_of(session, user), current, day=study_day(user))
     if not fit.improved:
         return Optimized(fit, rescheduled=0)
     user.fsrs_parameters = list(fit.new)
@@ -75,13 +80,67 @@ def optimize_user(session: Session, *, user: User, fuzz: bool) -> Optimized:
 
 def _reschedule(session: Session, user: User, answers: Sequence[Answer], *, fuzz: bool) -> int:
     """Recompute every reviewed card's state and due date as if always scheduled this way."""
-    settings = settings_for(user, fuzz=fuzz)
     histories = optimize.by_card(answers)
     cards = session.scalars(
         select(Card).where(Card.user_id == user.id, Card.id.in_(list(histories)))
     )
     count = 0
+    by_bank: dict[int, Settings] = {}
     for card in cards:
+        bank_id = card.question.bank_id
+        if bank_id not in by_bank:
+            options = presets.for_bank(session, user, bank_id)
+            by_bank[bank_id] = settings_for(user, fuzz=fuzz, options=options)
+        settings = by_bank[bank_id]
         apply_memory(card, optimize.replay(settings, card_id=card.id, answers=histories[card.id]))
         count += 1
     return count
+
+
+JOB = "optimize"
+_NO_QUEUE = (
+    "Background jobs are not available right now (the queue cannot be reached), "
+    "so nothing was started. Try again later."
+)
+
+
+def request_fit(redis: Redis, *, user: User) -> tuple[JobState, bool]:
+    """Queue fitting the learner's scheduler unless a fit is already queued or running.
+
+    Returns the job's state and whether this call queued it.
+    """
+    try:
+        return jobs.enqueue(redis, JOB, key=str(user.id), user_id=user.id)
+    except RedisError:
+        raise OptimizeError(_NO_QUEUE) from None
+
+
+def fit_state(redis: Redis, *, user: User) -> JobState:
+    """The learner's latest fit: queued, started, finished (with its message) or failed;
+    status "unavailable" when the queue cannot be reached."""
+    try:
+        return jobs.state(redis, JOB, key=str(user.id))
+    except RedisError:
+        return JobState(jobs.job_id(JOB, str(user.id)), "unavailable")
+
+
+def optimize_task(*, user_id: int) -> dict[str, object]:
+    """The background job: fit one learner's parameters and say how it went.
+
+    Returns {"stored": bool, "message": str}; a history that cannot be fitted is a
+    finished job whose message says why, not a failure.
+    """
+    from flask import current_app
+
+    from quizapp.extensions import db
+
+    session = db.session
+    user = session.get(User, user_id)
+    if user is None:
+        return {"stored": False, "message": "This account no longer exists."}
+    try:
+        result = optimize_user(session, user=user, fuzz=current_app.config["SCHEDULER_FUZZ"])
+    except OptimizeError as error:
+        session.rollback()
+        return {"stored": False, "message": str(error)}
+    return {"stored": result.stored, "message": result.summary()}

@@ -18,6 +18,7 @@ from quizapp.models import (
     Review,
     User,
 )
+from quizapp.services import presets
 from quizapp.services.classes import classes_joined
 
 
@@ -27,6 +28,7 @@ def _when(moment: datetime | None) -> str | None:
 
 def learner_data(session: Session, user: User, *, now: datetime) -> dict[str, Any]:
     """Everything quizapp keeps about this learner, and nothing about anyone else."""
+    own_presets, banks = presets.overview(session, user)
     keys = {
         question_id: (slug, key)
         for question_id, slug, key in session.execute(
@@ -51,6 +53,25 @@ def learner_data(session: Session, user: User, *, now: datetime) -> dict[str, An
             "new_per_day": user.new_per_day,
             "reviews_per_day": user.reviews_per_day,
             "fsrs_parameters": user.fsrs_parameters,
+            "timezone": user.timezone,
+            "day_starts_at": user.day_starts_at,
+            "leech_action": user.leech_action,
+            "learning_steps_seconds": user.learning_steps,
+            "relearning_steps_seconds": user.relearning_steps,
+            "maximum_interval": user.maximum_interval,
+            "presets": [
+                {
+                    "name": preset.name,
+                    "desired_retention": preset.desired_retention,
+                    "new_per_day": preset.new_per_day,
+                    "reviews_per_day": preset.reviews_per_day,
+                    "learning_steps_seconds": preset.learning_steps,
+                    "relearning_steps_seconds": preset.relearning_steps,
+                    "maximum_interval": preset.maximum_interval,
+                    "banks": [bank.slug for bank, chosen in banks if chosen == preset.id],
+                }
+                for preset in own_presets
+            ],
         },
         "classes": [classroom.name for classroom in classes_joined(session, user)],
         "extra_new_cards": [

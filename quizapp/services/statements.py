@@ -132,11 +132,14 @@ _BURIED = exists().where(
 
 
 def _answered_today(state_before: Any) -> Any:
+    """Today's answers of this kind in the bank: daily limits are per bank, as Anki's per deck."""
+    in_bank = select(Question.id).where(Question.bank_id == bindparam("bank_id"))
     return (
         select(func.count())
         .where(
             Review.user_id == bindparam("user_id"),
             Review.reviewed_at >= bindparam("day_start"),
+            Review.question_id.in_(in_bank),
             state_before,
         )
         .scalar_subquery()
@@ -218,13 +221,15 @@ def bank() -> Select[Any]:
 
 @cache
 def save_memory() -> Update:
-    """Set a card's memory (`new_<field>`) and `new_version` if it is still at `version`."""
+    """Set a card's memory (`new_<field>`) and `new_version` if it is still at `version`,
+    adding `passed` (0 or 1) to its count of passed answers."""
     cards = Card.__table__
     return (
         update(cards)
         .where(cards.c.id == bindparam("card_id"), cards.c.version == bindparam("version"))
         .values(
             version=bindparam("new_version"),
+            passed=cards.c.passed + bindparam("passed"),
             **{name: bindparam(f"new_{name}") for name in MEMORY_FIELDS},
         )
     )

@@ -13,7 +13,7 @@ from quizapp import scheduling
 from quizapp.content.bank import Section
 from quizapp.models import Card, Question, Review, User
 from quizapp.scheduling import stats as maths
-from quizapp.services.study import day_start, memory_of, settings_for
+from quizapp.services.study import memory_of, settings_for, study_day
 
 
 @dataclass(frozen=True)
@@ -45,15 +45,16 @@ class LearnerStats:
         return any(week.total for week in self.retention)
 
 
-def study_date(moment: datetime) -> date:
-    """The study day a moment belongs to (days roll over at 04:00 UTC, as in the queue)."""
-    return day_start(moment).date()
+def study_date(user: User, moment: datetime) -> date:
+    """The learner's study day a moment belongs to (their zone and rollover, as in the queue)."""
+    return study_day(user).date(moment)
 
 
 def learner_stats(session: Session, *, user: User, now: datetime) -> LearnerStats:
     """Everything the statistics page shows for one learner at `now`."""
-    today = study_date(now)
-    since = day_start(now) - timedelta(days=maths.HEATMAP_DAYS - 1)
+    day = study_day(user)
+    today = day.date(now)
+    since = day.start_of(today - timedelta(days=maths.HEATMAP_DAYS - 1))
     rows = session.execute(
         select(Review.reviewed_at, Review.rating, Review.state_before, Review.card_before).where(
             Review.user_id == user.id, Review.reviewed_at >= since
@@ -61,7 +62,7 @@ def learner_stats(session: Session, *, user: User, now: datetime) -> LearnerStat
     ).all()
     answers = [
         maths.Answer(
-            day=study_date(at), rating=rating, state_before=before, interval_days=_interval(card)
+            day=day.date(at), rating=rating, state_before=before, interval_days=_interval(card)
         )
         for at, rating, before, card in rows
     ]
@@ -88,9 +89,7 @@ def learner_stats(session: Session, *, user: User, now: datetime) -> LearnerStat
         total_reviews=total or 0,
         cards=len(cards),
         days=maths.daily_counts((answer.day for answer in answers), today=today),
-        forecast=maths.forecast(
-            (study_date(card.due) for card, _ in cards if card.due), today=today
-        ),
+        forecast=maths.forecast((day.date(card.due) for card, _ in cards if card.due), today=today),
         retention=maths.weekly_retention(answers, today=today),
         desired_retention=user.desired_retention,
         stability=maths.stability_bins(card.stability for card, _ in cards if card.stability),

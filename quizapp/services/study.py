@@ -19,7 +19,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -39,10 +39,10 @@ from quizapp.models import (
     User,
 )
 from quizapp.scheduling import Grade, MemoryState
-from quizapp.services import statements
+from quizapp.scheduling.days import StudyDay, ZoneError, valid_zone
+from quizapp.services import presets, statements
 from quizapp.services.statements import MEMORY_FIELDS, REVIEW_STATE
 
-DAY_ROLLOVER_HOUR = 4
 LEARN_AHEAD = timedelta(minutes=20)
 FLAG_REASONS = {"wrong": "The answer is wrong", "unclear": "The question is unclear"}
 
@@ -146,19 +146,41 @@ class CardView:
 class Answered:
     review: Review
     repeated: bool
+    leech: bool = False  # this answer made the card a leech (again); see LEECH_ACTIONS
+    suspended: bool = False  # ... and suspended it, as the learner chose
 
 
-def settings_for(user: User, *, fuzz: bool) -> scheduling.Settings:
+LEECH_ACTIONS = {
+    "tag": "Mark it as a leech",
+    "suspend": "Mark it as a leech and suspend it",
+}
+
+
+def study_day(user: User) -> StudyDay:
+    """The learner's own day: it starts at their chosen hour in their time zone."""
+    return StudyDay(user.timezone or "UTC", user.day_starts_at)
+
+
+def settings_for(
+    user: User, *, fuzz: bool, options: presets.Options | None = None
+) -> scheduling.Settings:
+    """The scheduler's settings for this learner, with a bank's preset (default: theirs)."""
+    options = options or presets.default_options(user)
     parameters = tuple(user.fsrs_parameters) if user.fsrs_parameters else None
     return scheduling.Settings(
-        desired_retention=user.desired_retention, parameters=parameters, fuzz=fuzz
+        desired_retention=options.desired_retention,
+        parameters=parameters,
+        learning_steps=options.learning_steps,
+        relearning_steps=options.relearning_steps,
+        maximum_interval=options.maximum_interval,
+        fuzz=fuzz,
+        day=study_day(user),
     )
 
 
-def day_start(now: datetime) -> datetime:
-    """Start of the study day (UTC, rolling over at 04:00 as Anki does)."""
-    start = now.replace(hour=DAY_ROLLOVER_HOUR, minute=0, second=0, microsecond=0)
-    return start if now >= start else start - timedelta(days=1)
+def day_start(user: User, now: datetime) -> datetime:
+    """Start of the learner's study day containing `now` (UTC)."""
+    return study_day(user).start(now)
 
 
 def daily_load(session: Session, user: User, now: datetime) -> Callable[[int, int], dict[int, int]]:
@@ -167,16 +189,19 @@ def daily_load(session: Session, user: User, now: datetime) -> Callable[[int, in
     The scheduler asks only when it fuzzes an interval, and only for the fuzz window.
     """
 
+    day = study_day(user)
+    today = day.date(now)
+
     def load(low: int, high: int) -> dict[int, int]:
         dues = session.scalars(
             select(Card.due).where(
                 Card.user_id == user.id,
                 Card.state == REVIEW_STATE,
-                Card.due >= now + timedelta(days=low),
-                Card.due < now + timedelta(days=high + 1),
+                Card.due >= day.start_of(today + timedelta(days=low)),
+                Card.due < day.start_of(today + timedelta(days=high + 1)),
             )
         )
-        return dict(Counter((due - now).days for due in dues))
+        return dict(Counter((day.date(due) - today).days for due in dues))
 
     return load
 
@@ -227,9 +252,9 @@ def _bind(user: User, scope: Scope, **more: Any) -> dict[str, Any]:
     }
 
 
-def _at(now: datetime) -> dict[str, datetime]:
+def _at(user: User, now: datetime) -> dict[str, datetime]:
     """The queue's time parameters."""
-    return {"now": now, "ahead": now + LEARN_AHEAD, "day_start": day_start(now)}
+    return {"now": now, "ahead": now + LEARN_AHEAD, "day_start": day_start(user, now)}
 
 
 def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
@@ -241,16 +266,19 @@ def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
     if scope.in_order:
         left = select(func.count()).select_from(statements.walk(scope.shape).subquery())
         return Counts(new=0, learning=0, review=session.scalar(left, _bind(user, scope)))
-    row = session.execute(statements.counts(scope.shape), _bind(user, scope, **_at(now))).one()
+    row = session.execute(
+        statements.counts(scope.shape), _bind(user, scope, **_at(user, now))
+    ).one()
     learning, review, unseen, new_today, reviews_today = row
-    limit = user.new_per_day
+    options = presets.for_bank(session, user, scope.bank_id)
+    limit = options.new_per_day
     if unseen > limit - new_today:  # only then can a "today only" extra matter
-        limit = new_limit(session, user, now)
+        limit += extra_new_today(session, user, now)
     new = max(0, min(unseen, limit - new_today))
     return Counts(
         new=new,
         learning=learning,
-        review=max(0, min(review, user.reviews_per_day - reviews_today)),
+        review=max(0, min(review, options.reviews_per_day - reviews_today)),
         held_back=unseen - new,
         new_limit=limit,
     )
@@ -259,24 +287,25 @@ def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
 MAX_EXTRA_NEW = 500
 
 
-def new_limit(session: Session, user: User, now: datetime) -> int:
-    """Today's new-card limit: the learner's setting plus any "today only" extra."""
+def extra_new_today(session: Session, user: User, now: datetime) -> int:
+    """The "today only" new cards the learner added to their limit for this study day."""
     extra = session.scalar(
         select(ExtraNewCards.extra).where(
-            ExtraNewCards.user_id == user.id, ExtraNewCards.day_start == day_start(now)
+            ExtraNewCards.user_id == user.id, ExtraNewCards.day_start == day_start(user, now)
         )
     )
-    return user.new_per_day + (extra or 0)
+    return extra or 0
 
 
-def add_new_today(session: Session, *, user: User, extra: int, now: datetime) -> int:
-    """Raise today's new-card limit by `extra` for this study day only; returns the new limit.
+def add_new_today(session: Session, *, user: User, bank_id: int, extra: int, now: datetime) -> int:
+    """Raise today's new-card limit by `extra` for this study day only; returns the bank's
+    new limit.
 
     Added to what was already added today, so two clicks add twice, as in Anki.
     """
     if not 1 <= extra <= MAX_EXTRA_NEW:
         raise StudyError(f"Choose between 1 and {MAX_EXTRA_NEW} more new cards.")
-    today = day_start(now)
+    today = day_start(user, now)
     row = session.scalar(
         select(ExtraNewCards).where(
             ExtraNewCards.user_id == user.id, ExtraNewCards.day_start == today
@@ -290,7 +319,9 @@ def add_new_today(session: Session, *, user: User, extra: int, now: datetime) ->
         session.commit()
     except IntegrityError:  # the same first click twice at once: the other one counted
         session.rollback()
-    return new_limit(session, user, now)
+    return presets.for_bank(session, user, bank_id).new_per_day + extra_new_today(
+        session, user, now
+    )
 
 
 def next_card(
@@ -314,9 +345,12 @@ def next_card(
         walked = session.scalar(statements.walk(scope.shape).limit(1), _bind(user, scope))
         return None if walked is None else view_card(session, user, walked, now, fuzz=fuzz, key=key)
     left = {"reviews_left": counts.review > 0, "new_left": counts.new > 0}
-    parameters = _bind(user, scope, **_at(now), **left)
+    parameters = _bind(user, scope, **_at(user, now), **left)
     row = session.execute(statements.next_card(scope.shape), parameters).first()
-    return None if row is None else _view(user, row, now, fuzz=fuzz, key=key)
+    if row is None:
+        return None
+    options = presets.for_bank(session, user, scope.bank_id)
+    return _view(user, row, now, fuzz=fuzz, key=key, options=options)
 
 
 def next_question_id(session: Session, user: User, scope: Scope, now: datetime) -> int | None:
@@ -390,7 +424,9 @@ def view_card(
     key: bytes | None = None,
 ) -> CardView:
     """The card for one question, as this learner sees it now (front side)."""
-    return _view(user, _shown(session, user, question_id, now), now, fuzz=fuzz, key=key)
+    shown = _shown(session, user, question_id, now)
+    options = presets.for_question(session, user, question_id)
+    return _view(user, shown, now, fuzz=fuzz, key=key, options=options)
 
 
 def _sign(key: bytes, user_id: int, question_id: int, nonce: str) -> str:
@@ -427,7 +463,13 @@ def reveal_card(
 
 
 def _view(
-    user: User, shown: Row[Any], now: datetime, *, fuzz: bool, key: bytes | None = None
+    user: User,
+    shown: Row[Any],
+    now: datetime,
+    *,
+    fuzz: bool,
+    options: presets.Options,
+    key: bytes | None = None,
 ) -> CardView:
     token = serve_token(key, user.id, shown.id) if key else secrets.token_urlsafe(16)
     return CardView(
@@ -439,7 +481,7 @@ def _view(
         suspended=bool(shown.suspended),
         token=token,
         card_id=shown.card_id or 0,
-        settings=settings_for(user, fuzz=fuzz),
+        settings=settings_for(user, fuzz=fuzz, options=options),
         now=now,
     )
 
@@ -479,14 +521,20 @@ def answer(
                 .returning(Card.id)
             )
         outcome = scheduling.review(
-            settings_for(user, fuzz=fuzz),
+            settings_for(user, fuzz=fuzz, options=presets.for_question(session, user, question_id)),
             card_id=card_id,
             memory=memory,
             grade=grade,
             now=now,
             load=daily_load(session, user, now) if fuzz else None,
         )
-        _save_memory(session, card_id, version, outcome.after)
+        correct = is_correct(content.Question.from_dict(shown.content), response)
+        _save_memory(
+            session, card_id, version, outcome.after, passed=scheduling.passed(correct, grade)
+        )
+        suspend = outcome.leech and user.leech_action == "suspend"
+        if suspend:
+            session.execute(update(Card).where(Card.id == card_id).values(suspended=True))
         review = {
             "user_id": user.id,
             "card_id": card_id,
@@ -500,7 +548,7 @@ def answer(
             "stability_after": outcome.after.stability,
             "difficulty_after": outcome.after.difficulty,
             "response": response,
-            "correct": is_correct(content.Question.from_dict(shown.content), response),
+            "correct": correct,
             "card_before": _snapshot(memory),
         }
         review_id = session.scalar(statements.record_review(), review)
@@ -508,15 +556,25 @@ def answer(
     except (IntegrityError, StaleDataError):
         session.rollback()
         return _repeated(session, user, token, StaleAnswer(_STALE))
-    return Answered(Review(id=review_id, **review), repeated=False)
+    return Answered(
+        Review(id=review_id, **review), repeated=False, leech=outcome.leech, suspended=suspend
+    )
 
 
-def _save_memory(session: Session, card_id: int, version: int, memory: MemoryState) -> None:
+def _save_memory(
+    session: Session, card_id: int, version: int, memory: MemoryState, *, passed: bool
+) -> None:
     """Store the card's new state if it is still at `version`, else raise StaleDataError."""
     values = {f"new_{name}": value for name, value in memory_values(memory).items()}
     changed = session.execute(
         statements.save_memory(),
-        {"card_id": card_id, "version": version, "new_version": version + 1, **values},
+        {
+            "card_id": card_id,
+            "version": version,
+            "new_version": version + 1,
+            "passed": int(passed),
+            **values,
+        },
     )
     if changed.rowcount != 1:
         raise StaleDataError("the card changed since it was read")
@@ -564,6 +622,7 @@ def undo_last(session: Session, *, user: User) -> Question:
     question = card.question  # loaded before the card changes: loading would flush it
     try:
         _restore(card, review.card_before)
+        card.passed -= scheduling.passed(review.correct, review.rating)
         session.flush()  # the card's update checks its version: a second undo stops here
         taken = session.execute(delete(Review).where(Review.id == review.id))
         if taken.rowcount != 1:
@@ -644,9 +703,37 @@ def update_settings(
     desired_retention: float,
     new_per_day: int,
     reviews_per_day: int,
+    timezone: str | None = None,
+    day_starts_at: int = 4,
+    leech_action: str | None = None,
+    learning_steps: str | None = None,
+    relearning_steps: str | None = None,
+    maximum_interval: int | None = None,
 ) -> None:
+    """Save the learner's settings (their default preset and their day); refuse a zone that
+    is not an IANA name or steps that are not steps, changing nothing."""
+    if learning_steps is not None and relearning_steps is not None:
+        try:
+            presets.set_default_steps(
+                user,
+                learning_steps=learning_steps,
+                relearning_steps=relearning_steps,
+                maximum_interval=maximum_interval or user.maximum_interval,
+            )
+        except presets.PresetError as error:
+            raise StudyError(str(error)) from None
     user.desired_retention = scheduling.validate_retention(desired_retention)
     user.new_per_day, user.reviews_per_day = new_per_day, reviews_per_day
+    if timezone is not None:
+        try:
+            day = StudyDay(valid_zone(timezone), day_starts_at)
+        except ZoneError as error:
+            raise StudyError(str(error)) from None
+        user.timezone, user.day_starts_at = day.zone, day.rollover
+    if leech_action is not None:
+        if leech_action not in LEECH_ACTIONS:
+            raise StudyError("Choose what a leech does.")
+        user.leech_action = leech_action
     session.commit()
 
 
@@ -676,7 +763,7 @@ def custom_questions(
     if custom in (Custom.FAILED, Custom.INCORRECT):
         query = select(Review).where(Review.user_id == user.id).order_by(Review.id)
         if custom is Custom.FAILED:
-            query = query.where(Review.reviewed_at >= day_start(now))
+            query = query.where(Review.reviewed_at >= day_start(user, now))
         else:
             query = query.where(Review.correct.is_not(None))
         latest = {review.question_id: review for review in session.scalars(query)}

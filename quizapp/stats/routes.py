@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug import Response
 
+from quizapp import jobs
 from quizapp.extensions import db, limiter
 from quizapp.scheduling.optimize import OptimizeError
 from quizapp.services import optimize, stats
@@ -42,13 +43,16 @@ def _learner() -> str:
 @bp.post("/optimize")
 @limiter.limit("10 per hour", key_func=_learner)
 def optimize_parameters() -> Response:
-    """Fit the learner's scheduler to their reviews (a few seconds of work) and say how it went."""
+    """Queue fitting the learner's scheduler; Settings shows how it goes."""
     try:
-        result = optimize.optimize_user(
-            db.session, user=current_user, fuzz=current_app.config["SCHEDULER_FUZZ"]
-        )
+        _job, queued = optimize.request_fit(jobs.redis_for_app(), user=current_user)
     except OptimizeError as error:
         flash(str(error), "warning")
     else:
-        flash(result.summary(), "success" if result.stored else "info")
+        flash(
+            "Fitting your scheduler has started; this page shows the result when it is done."
+            if queued
+            else "Your scheduler is already being fitted; this page shows the result when done.",
+            "info",
+        )
     return redirect(url_for("study.settings"))

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -5,6 +7,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -19,7 +22,8 @@ from wtforms.validators import (
 
 from quizapp.forms import Form, finite
 from quizapp.scheduling import MAX_RETENTION, MIN_RETENTION
-from quizapp.services.study import FLAG_REASONS
+from quizapp.scheduling.days import zone_names
+from quizapp.services.study import FLAG_REASONS, LEECH_ACTIONS
 
 
 class AnswerForm(Form):
@@ -61,6 +65,56 @@ class SettingsForm(Form):
     )
     reviews_per_day = IntegerField(
         "Reviews a day", validators=[InputRequired(), NumberRange(0, 99999)]
+    )
+    learning_steps = StringField(
+        "Learning steps",
+        validators=[Length(max=200)],
+        description="As in Anki: 1m 10m (s, m, h, d).",
+    )
+    relearning_steps = StringField("Relearning steps", validators=[Length(max=200)])
+    maximum_interval = IntegerField(
+        "Maximum interval (days)", validators=[InputRequired(), NumberRange(1, 36500)]
+    )
+    timezone = SelectField(
+        "Time zone",
+        choices=[SelectChoice(name, name.replace("_", " ")) for name in zone_names()],
+        description="Due dates, daily limits and statistics follow your own day.",
+    )
+    day_starts_at = SelectField(
+        "Next day starts at",
+        coerce=int,
+        choices=[SelectChoice(hour, f"{hour:02d}:00") for hour in range(24)],
+        description="Answers before this hour count for the day before, as in Anki (04:00).",
+    )
+    leech_action = SelectField(
+        "When a card becomes a leech (8 lapses, then every 4 more)",
+        choices=[SelectChoice(key, label) for key, label in LEECH_ACTIONS.items()],
+    )
+
+
+class PresetForm(Form):
+    """One preset (Anki's deck options); no preset_id creates a new one."""
+
+    preset_id = HiddenField(validators=[Optional()])
+    name = StringField("Name", validators=[InputRequired(), Length(max=60)])
+    desired_retention = DecimalField(
+        "Desired retention",
+        places=2,
+        validators=[InputRequired(), NumberRange(MIN_RETENTION, MAX_RETENTION)],
+        default=Decimal("0.90"),
+    )
+    new_per_day = IntegerField(
+        "New cards a day", validators=[InputRequired(), NumberRange(0, 9999)], default=20
+    )
+    reviews_per_day = IntegerField(
+        "Reviews a day", validators=[InputRequired(), NumberRange(0, 99999)], default=200
+    )
+    learning_steps = StringField("Learning steps", validators=[Length(max=200)], default="1m 10m")
+    relearning_steps = StringField("Relearning steps", validators=[Length(max=200)], default="10m")
+    maximum_interval = IntegerField(
+        "Maximum interval (days)",
+        validators=[InputRequired(), NumberRange(1, 36500)],
+        default=36500,
     )
 
 

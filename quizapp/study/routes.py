@@ -6,6 +6,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -22,6 +23,7 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug import Response
 
+from quizapp import jobs
 from quizapp.content import bank as content
 from quizapp.content.bank import Kind, Section
 from quizapp.content.responses import compare, decode, is_correct
@@ -31,7 +33,7 @@ from quizapp.forms import database_id
 from quizapp.instruct.forms import JoinForm
 from quizapp.limits import accepts_upload
 from quizapp.models import Bank
-from quizapp.scheduling import Grade, format_interval
+from quizapp.scheduling import Grade, format_interval, format_steps
 from quizapp.services import (
     anki_reviews,
     assignments,
@@ -40,7 +42,9 @@ from quizapp.services import (
     classes,
     exams,
     exports,
+    optimize,
     personal_data,
+    presets,
     study,
 )
 from quizapp.study import present
@@ -50,6 +54,7 @@ from quizapp.study.forms import (
     ExamForm,
     FlagForm,
     ForgetForm,
+    PresetForm,
     SettingsForm,
 )
 
@@ -66,6 +71,16 @@ def require_login() -> None:
 @bp.app_template_filter("interval")
 def interval_filter(value):  # type: ignore[no-untyped-def]
     return format_interval(value)
+
+
+@bp.app_template_filter("localtime")
+def localtime_filter(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
+    """A moment on the signed-in learner's clock (UTC for visitors), with its zone."""
+    if value is None:
+        return ""
+    user = current_user if current_user.is_authenticated else None
+    zone = ZoneInfo(user.timezone) if user is not None and user.timezone else UTC
+    return value.astimezone(zone).strftime(fmt)
 
 
 @bp.app_context_processor
@@ -169,7 +184,10 @@ def home() -> str:
 @bp.get("/banks/<slug>/study")
 def next_card(slug: str) -> str:
     bank = _bank(slug)
-    sections, kinds = study.scope_options(db.session, bank.id)
+    # The bank's sections and kinds check a narrowed session's arguments and fill the
+    # narrowing panel, which only the finished page shows: a card page links to it.
+    narrowed = "section" in request.args or "kind" in request.args
+    sections, kinds = study.scope_options(db.session, bank.id) if narrowed else ([], [])
     scope, params = _scope(bank, request.args, sections, kinds)
     now = _now()
     counts = study.counts(db.session, current_user, scope, now)
@@ -186,20 +204,35 @@ def next_card(slug: str) -> str:
         assignment = assignments.open_assignment_for(
             db.session, user=current_user, assignment_id=int(params["assignment"])
         )
-    common = {
+    studied = {
         "bank": bank,
         "params": params,
-        "sections": sections,
-        "kinds": kinds,
         "assignment": assignment,
         "pace": assignments.pace(db.session, assignment, current_user, now=now)
         if assignment
         else None,
     }
     if view is None:
-        return render_template("study/done.html", counts=counts, **common)
+        if not narrowed:
+            sections, kinds = study.scope_options(db.session, bank.id)
+        return render_template(
+            "study/done.html", counts=counts, sections=sections, kinds=kinds, **studied
+        )
     shown_at = int(time.time() * 1000)
-    return render_template("study/card.html", view=view, counts=counts, shown_at=shown_at, **common)
+    return render_template(
+        "study/card.html", view=view, counts=counts, shown_at=shown_at, **studied
+    )
+
+
+@bp.get("/banks/<slug>/options")
+def options(slug: str) -> str:
+    """Narrow the session or choose a custom study, keeping the current choices."""
+    bank = _bank(slug)
+    sections, kinds = study.scope_options(db.session, bank.id)
+    _scope_now, params = _scope(bank, request.args, sections, kinds)
+    return render_template(
+        "study/options.html", bank=bank, params=params, sections=sections, kinds=kinds
+    )
 
 
 @bp.get("/banks/<slug>/reveal")
@@ -304,16 +337,25 @@ def answer(slug: str) -> Response:
                 f"and {grade.label} was not recorded. Use Undo to change it.",
                 "warning",
             )
+        elif answered.leech:
+            flash(
+                "That question is a leech: you have forgotten it "
+                f"{answered.review.card_before.get('lapses', 0) + 1} times."
+                + (" It is suspended; resume it from its page." if answered.suspended else ""),
+                "warning",
+            )
     return redirect(url_for("study.next_card", slug=slug, **params))
 
 
 @bp.post("/banks/<slug>/more-new")
 def more_new(slug: str) -> Response:
     """Today only: raise the new-card limit, as Anki's custom study does."""
-    _bank(slug)
+    bank = _bank(slug)
     extra = request.form.get("extra", type=int)
     try:
-        limit = study.add_new_today(db.session, user=current_user, extra=extra or 0, now=_now())
+        limit = study.add_new_today(
+            db.session, user=current_user, bank_id=bank.id, extra=extra or 0, now=_now()
+        )
     except study.StudyError as error:
         flash(str(error), "warning")
     else:
@@ -446,17 +488,41 @@ def _back_to(slug: str) -> Response:
 @bp.route("/settings", methods=["GET", "POST"])
 def settings() -> str | Response:
     form = SettingsForm(obj=current_user)
+    if not form.is_submitted():
+        default = presets.default_options(current_user)
+        form.learning_steps.data = format_steps(default.learning_steps)
+        form.relearning_steps.data = format_steps(default.relearning_steps)
     if form.validate_on_submit():
-        study.update_settings(
-            db.session,
-            user=current_user,
-            desired_retention=float(form.desired_retention.data),
-            new_per_day=form.new_per_day.data,
-            reviews_per_day=form.reviews_per_day.data,
-        )
-        flash("Settings saved.", "success")
-        return redirect(url_for("study.settings"))
-    return render_template("study/settings.html", form=form, anki_form=AnkiReviewsForm())
+        try:
+            study.update_settings(
+                db.session,
+                user=current_user,
+                desired_retention=float(form.desired_retention.data),
+                new_per_day=form.new_per_day.data,
+                reviews_per_day=form.reviews_per_day.data,
+                timezone=form.timezone.data,
+                day_starts_at=form.day_starts_at.data,
+                leech_action=form.leech_action.data,
+                learning_steps=form.learning_steps.data or "",
+                relearning_steps=form.relearning_steps.data or "",
+                maximum_interval=form.maximum_interval.data,
+            )
+        except study.StudyError as error:
+            db.session.rollback()
+            form.timezone.errors.append(str(error))
+        else:
+            flash("Settings saved.", "success")
+            return redirect(url_for("study.settings"))
+    return _settings_page(form, AnkiReviewsForm())
+
+
+def _settings_page(form: SettingsForm, anki_form: AnkiReviewsForm) -> str:
+    return render_template(
+        "study/settings.html",
+        form=form,
+        anki_form=anki_form,
+        fit=optimize.fit_state(jobs.redis_for_app(), user=current_user),
+    )
 
 
 @bp.post("/settings/anki-reviews")
@@ -466,9 +532,7 @@ def import_anki_reviews() -> str | Response:
     """Add the reviews in an Anki export to the learner's history and reschedule."""
     anki_form = AnkiReviewsForm()
     if not anki_form.validate_on_submit():
-        return render_template(
-            "study/settings.html", form=SettingsForm(obj=current_user), anki_form=anki_form
-        ), 400
+        return _settings_page(SettingsForm(obj=current_user), anki_form), 400
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "upload"
         anki_form.package.data.save(path)
@@ -483,11 +547,87 @@ def import_anki_reviews() -> str | Response:
             )
         except anki_reviews.AnkiImportError as error:
             anki_form.package.errors.append(str(error))
-            return render_template(
-                "study/settings.html", form=SettingsForm(obj=current_user), anki_form=anki_form
-            ), 400
+            return _settings_page(SettingsForm(obj=current_user), anki_form), 400
     flash(result.summary(), "success")
     return redirect(url_for("study.settings"))
+
+
+@bp.get("/settings/presets")
+def preset_list() -> str:
+    """The learner's presets and which bank uses which."""
+    return _presets_page(PresetForm(formdata=None))
+
+
+def _presets_page(new: PresetForm, editing: PresetForm | None = None) -> str:
+    own, banks = presets.overview(db.session, current_user)
+    forms = []
+    for preset in own:
+        if editing is not None and editing.preset_id.data == str(preset.id):
+            forms.append(editing)
+            continue
+        form = PresetForm(formdata=None, obj=preset)
+        form.preset_id.data = str(preset.id)
+        form.learning_steps.data = format_steps(presets.options_of(preset).learning_steps)
+        form.relearning_steps.data = format_steps(presets.options_of(preset).relearning_steps)
+        forms.append(form)
+    return render_template("study/presets.html", forms=forms, new=new, banks=banks, presets=own)
+
+
+@bp.post("/settings/presets")
+def preset_save() -> str | Response:
+    """Create a preset, or change one of the learner's own."""
+    form = PresetForm()
+    if form.validate_on_submit():
+        try:
+            presets.save_preset(
+                db.session,
+                user=current_user,
+                preset_id=int(form.preset_id.data) if form.preset_id.data else None,
+                name=form.name.data,
+                desired_retention=float(form.desired_retention.data),
+                new_per_day=form.new_per_day.data,
+                reviews_per_day=form.reviews_per_day.data,
+                learning_steps=form.learning_steps.data or "",
+                relearning_steps=form.relearning_steps.data or "",
+                maximum_interval=form.maximum_interval.data,
+            )
+        except (presets.PresetError, ValueError) as error:
+            form.name.errors.append(str(error))
+        else:
+            flash(f"Preset {form.name.data.strip()!r} saved.", "success")
+            return redirect(url_for("study.preset_list"))
+    if form.preset_id.data:
+        return _presets_page(PresetForm(formdata=None), editing=form)
+    return _presets_page(form)
+
+
+@bp.post("/settings/presets/<int:preset_id>/delete")
+def preset_delete(preset_id: int) -> Response:
+    try:
+        presets.delete_preset(db.session, user=current_user, preset_id=preset_id)
+    except presets.PresetError:
+        abort(404)
+    flash("Preset deleted; its banks use your default options again.", "info")
+    return redirect(url_for("study.preset_list"))
+
+
+@bp.post("/settings/presets/banks")
+def preset_assign() -> Response:
+    """Choose the preset each bank uses (empty: the default)."""
+    choices = {
+        int(key.removeprefix("bank-")): value
+        for key, value in request.form.items()
+        if key.startswith("bank-") and key.removeprefix("bank-").isdigit()
+    }
+    try:
+        for bank_id, value in choices.items():
+            preset_id = int(value) if value.isdigit() else None
+            presets.assign(db.session, user=current_user, bank_id=bank_id, preset_id=preset_id)
+    except presets.PresetError as error:
+        flash(str(error), "warning")
+    else:
+        flash("The banks' presets are saved.", "success")
+    return redirect(url_for("study.preset_list"))
 
 
 @bp.get("/banks/<slug>/anki.apkg")

@@ -1,14 +1,12 @@
 import math
 from datetime import UTC, datetime, timedelta
-from random import Random
 
 import fsrs
 import pytest
-from fsrs import Card, Rating, Scheduler
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
-from quizapp.scheduling import Grade, MemoryState, Settings, optimize, review
-from quizapp.scheduling.optimize import Answer
+from quizapp.scheduling import Grade, MemoryState, Settings, optimize, review, simulation
+from quizapp.scheduling.optimize import Answer, Scored
 
 START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 # A learner who forgets faster than FSRS's defaults assume.
@@ -17,26 +15,7 @@ FORGETFUL = (0.08, 0.6, 1.2, 4.0, *DEFAULT_PARAMETERS[4:8], 1.1, *DEFAULT_PARAME
 
 def simulate(truth, *, cards=120, days=120, seed=1):
     """Answers of a learner scheduled with the defaults whose recall follows `truth`."""
-    rng = Random(seed)
-    shown = Scheduler(enable_fuzzing=False)
-    memory = Scheduler(parameters=truth, enable_fuzzing=False)
-    end = START + timedelta(days=days)
-    answers = []
-    for card_id in range(1, cards + 1):
-        at = START + timedelta(days=(card_id - 1) // 8, minutes=card_id)
-        card, true_card = Card(card_id=card_id, due=at), Card(card_id=card_id, due=at)
-        while at < end:
-            if card.last_review is None:
-                rating = rng.choices([1, 2, 3, 4], [0.2, 0.1, 0.6, 0.1])[0]
-            elif rng.random() >= memory.get_card_retrievability(true_card, at):
-                rating = 1
-            else:
-                rating = rng.choices([2, 3, 4], [0.1, 0.8, 0.1])[0]
-            answers.append(Answer(card_id, rating, at, 4000))
-            card, _ = shown.review_card(card, Rating(rating), at)
-            true_card, _ = memory.review_card(true_card, Rating(rating), at)
-            at = card.due
-    return sorted(answers, key=lambda a: a.reviewed_at)
+    return simulation.simulate(truth, cards=cards, days=days, seed=seed)
 
 
 def test_usable_reviews_need_a_day_since_the_cards_previous_answer():
@@ -83,16 +62,41 @@ def test_a_missing_torch_says_how_to_install_it(monkeypatch):
 
 
 def test_log_loss_by_hand():
-    scored = [(0.9, True), (0.8, False)]
+    scored = [Scored(0.9, True), Scored(0.8, False)]
     assert optimize.log_loss(scored) == pytest.approx((-math.log(0.9) - math.log(0.2)) / 2)
     assert math.isnan(optimize.log_loss([]))
 
 
 def test_rmse_bins_by_hand():
-    # Bin 0.9x: mean prediction 0.9, recall 1/2 -> gap 0.4 over 2 answers.
-    # Bin 0.5x: mean prediction 0.5, recall 1/2 -> no gap.
-    scored = [(0.9, True), (0.9, False), (0.5, True), (0.5, False)]
-    assert optimize.rmse_bins(scored) == pytest.approx(math.sqrt(2 * 0.4**2 / 4))
+    # One bin: mean prediction 0.7, recall 1/2 -> gap 0.2 over 2 answers.
+    # Another: mean prediction 0.5, recall 1/2 -> no gap.
+    a, b = (248, 2, 0), (896, 4, 2)
+    scored = [
+        Scored(0.9, True, a),
+        Scored(0.5, False, a),
+        Scored(0.5, True, b),
+        Scored(0.5, False, b),
+    ]
+    assert optimize.rmse_bins(scored) == pytest.approx(math.sqrt(2 * 0.2**2 / 4))
+
+
+def test_rmse_bins_group_as_srs_benchmark_does():
+    """Bins of elapsed days, earlier long-term reviews and lapses, on log scales (fsrs-rs)."""
+    assert optimize._bin(1, 0, 0) == (248, 2, 0)
+    assert optimize._bin(3, 0, 0) == (248, 2, 0)  # 1 to 3 days share a bin
+    assert optimize._bin(4, 1, 0) == (898, 4, 0)
+    assert optimize._bin(30, 5, 2) == (3250, 7, 3)
+
+
+def test_predictions_bin_by_history():
+    answers = [
+        Answer(1, 3, START),
+        Answer(1, 1, START + timedelta(days=2)),
+        Answer(1, 3, START + timedelta(days=3)),
+        Answer(1, 3, START + timedelta(days=20)),
+    ]
+    bins = [item.bin for item in optimize.predictions(answers)]
+    assert [b[1:] for b in bins] == [(2, 0), (4, 2), (4, 2)]
 
 
 def test_predictions_score_later_answers_from_the_whole_history():
@@ -103,7 +107,7 @@ def test_predictions_score_later_answers_from_the_whole_history():
         Answer(2, 3, START + timedelta(days=10)),
     ]
     scored = optimize.predictions(answers)
-    assert [recalled for _, recalled in scored] == [True, False]
+    assert [item.recalled for item in scored] == [True, False]
     later = optimize.predictions(answers, since=START + timedelta(days=5))
     assert later == scored[1:]
 
@@ -135,3 +139,17 @@ def test_fit_learns_a_forgetful_learners_parameters():
     assert result.improved and result.new_loss < result.old_loss
     # The learner forgets faster: the fitted initial stability for Good is lower.
     assert result.new[2] < DEFAULT_PARAMETERS[2]
+
+
+def test_pretraining_finds_a_learners_initial_stabilities():
+    """From first reviews alone, as srs-benchmark's pre-training step does."""
+    forgetful = simulation.LEARNERS[0].parameters  # initial stability for Good 1.0, not 2.3
+    answers = optimize.day_stamped(
+        simulation.simulate(forgetful, cards=240, days=40, seed=3, new_per_day=12),
+        simulation.StudyDay(),
+    )
+    initial = optimize.pretrain_initial_stability(answers)
+    assert initial is not None and list(initial) == sorted(initial)
+    assert initial[2] == pytest.approx(forgetful[2], rel=0.35)
+    assert abs(initial[2] - forgetful[2]) < abs(DEFAULT_PARAMETERS[2] - forgetful[2]) / 2
+    assert optimize.pretrain_initial_stability(answers[:1]) is None

@@ -9,11 +9,13 @@ from quizapp.scheduling import (
     MemoryState,
     Settings,
     format_interval,
+    leech_threshold_met,
     preview,
     retrievability,
     review,
     validate_retention,
 )
+from quizapp.scheduling.days import StudyDay, ZoneError
 
 START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 NO_FUZZ = Settings(fuzz=False)
@@ -39,10 +41,11 @@ def test_new_card_learning_steps_then_graduates():
 
 def test_golden_interval_sequence_for_good_answers():
     states = run([Grade.GOOD] * 6)
-    days = [round((s.due - s.last_review) / timedelta(days=1)) for s in states[1:]]
+    days = [NO_FUZZ.day.days_between(s.last_review, s.due) for s in states[1:]]
     assert days == sorted(days) and len(set(days)) == len(days)  # strictly growing
-    # Recorded from fsrs 6.3 itself (default parameters, retention 0.9, fuzz off)
-    assert days == [2, 11, 46, 163, 498]
+    # Answered at the start of each due day (04:00 UTC), so a day less has elapsed than
+    # the interval's 24-hour periods would say; the same as Anki gives (test_anki_parity).
+    assert days == [2, 11, 49, 173, 527]
 
 
 def test_again_on_review_card_counts_a_lapse_and_relearns():
@@ -155,3 +158,96 @@ def test_load_balancing_steers_reviews_away_from_busy_days():
     ]
     assert min(free) <= min(balanced) and max(balanced) <= max(free)  # still within the fuzz range
     assert balanced.count(busy_day) < free.count(busy_day) / 5
+
+
+# Anki's day counts and rules (issue: schedule as real Anki does).
+UTC_DAY = Settings(fuzz=False)
+
+
+def answer_at(times: list[str], grades: list[Grade], settings: Settings = UTC_DAY):
+    memory, outcomes = MemoryState(), []
+    for at, grade in zip(times, grades, strict=True):
+        now = datetime.fromisoformat(at).replace(tzinfo=UTC)
+        outcome = review(settings, card_id=1, memory=memory, grade=grade, now=now)
+        memory = outcome.after
+        outcomes.append(outcome)
+    return outcomes
+
+
+def test_elapsed_days_count_rollovers_not_24_hour_periods():
+    """Good at 21:00 and 21:10, Good at 08:00 next morning: a day has passed, as in Anki."""
+    *_, last = answer_at(
+        ["2026-03-02 21:00", "2026-03-02 21:10", "2026-03-03 08:00"], [Grade.GOOD] * 3
+    )
+    assert last.after.stability == pytest.approx(7.3192, rel=1e-3)
+    assert UTC_DAY.day.days_between(last.after.last_review, last.after.due) == 7
+
+
+def test_answers_either_side_of_the_rollover_are_a_day_apart():
+    day = UTC_DAY.day
+    before = datetime(2026, 3, 2, 3, 55, tzinfo=UTC)
+    assert day.elapsed_days(before, before + timedelta(minutes=10)) == 1
+    assert day.elapsed_days(before, before + timedelta(minutes=4)) == 0
+
+
+def test_a_review_is_due_from_the_start_of_its_study_day():
+    """Graduated Tuesday 20:02 with one day: served Wednesday morning, not from 20:02."""
+    outcomes = answer_at(
+        ["2026-03-03 19:51", "2026-03-03 19:52", "2026-03-03 20:02"],
+        [Grade.AGAIN, Grade.GOOD, Grade.GOOD],
+    )
+    graduated = outcomes[-1].after
+    assert graduated.state == 2
+    assert graduated.due == datetime(2026, 3, 4, 4, 0, tzinfo=UTC)
+
+
+def test_the_study_day_follows_the_learners_zone():
+    tokyo = StudyDay("Asia/Tokyo", 4)
+    # 04:00 in Tokyo is 19:00 UTC the day before.
+    assert tokyo.start(datetime(2026, 3, 2, 20, 0, tzinfo=UTC)) == datetime(
+        2026, 3, 2, 19, 0, tzinfo=UTC
+    )
+    assert (
+        tokyo.elapsed_days(
+            datetime(2026, 3, 2, 18, 55, tzinfo=UTC), datetime(2026, 3, 2, 19, 5, tzinfo=UTC)
+        )
+        == 1
+    )
+    with pytest.raises(ZoneError):
+        StudyDay("Mars/Olympus_Mons", 4)
+    with pytest.raises(ZoneError):
+        StudyDay("UTC", 24)
+
+
+def test_passing_intervals_are_a_day_apart_and_never_shrink_within_fuzz():
+    memory = run([Grade.GOOD, Grade.GOOD, Grade.GOOD])[-1]
+    # Reviewed the same day it was answered: FSRS barely moves stability.
+    now = memory.last_review + timedelta(hours=1)
+    intervals = preview(NO_FUZZ, card_id=7, memory=memory, now=now)
+    days = [NO_FUZZ.day.days_between(now, now + intervals[g]) for g in Grade][1:]
+    previous = NO_FUZZ.day.days_between(memory.last_review, memory.due)
+    assert days[0] >= previous and days[1] >= days[0] + 1 and days[2] >= days[1] + 1
+
+
+def test_stability_is_capped_at_anki_maximum():
+    memory = MemoryState()
+    now = START
+    for _ in range(12):
+        memory = review(NO_FUZZ, card_id=3, memory=memory, grade=Grade.EASY, now=now).after
+        now = memory.due
+    assert memory.stability == 36500
+    assert NO_FUZZ.day.days_between(memory.last_review, memory.due) <= 36500
+
+
+def test_predicted_recall_counts_hours():
+    memory = MemoryState(
+        state=2, step=None, stability=0.3, difficulty=5, due=START, last_review=START
+    )
+    assert retrievability(NO_FUZZ, memory, START + timedelta(hours=23)) == pytest.approx(
+        0.80, abs=0.02
+    )
+
+
+def test_leech_warnings_at_eight_lapses_then_every_four():
+    assert [n for n in range(1, 21) if leech_threshold_met(n, 8)] == [8, 12, 16, 20]
+    assert not any(leech_threshold_met(n, 0) for n in range(20))

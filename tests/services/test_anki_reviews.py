@@ -151,7 +151,7 @@ def test_reviews_and_memory_states_match_anki(learner, deck, tmp_path, colpkg):
         assert card.difficulty == pytest.approx(theirs["difficulty"], rel=2e-3)
         assert card.reps == len(ours)
         assert theirs["type"] == 2 and card.state == 2
-        assert study.day_start(card.due).timestamp() == theirs["due_day_start"]
+        assert study.day_start(learner, card.due).timestamp() == theirs["due_day_start"]
     assert _card(learner, 3) is None
 
 

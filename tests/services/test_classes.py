@@ -149,7 +149,12 @@ def test_item_analysis_facility_discrimination_and_flags(people, classroom, make
             comment=f"{name} is lost",
             now=NOW,
         )
-    reports = {r.question.id: r for r in assignments.item_analysis(db.session, assignment)}
+    reports = {
+        r.question.id: r
+        for r in assignments.item_details(
+            db.session, assignment, assignments.item_analysis(db.session, assignment)
+        )
+    }
     report = reports[tricky.id]
     assert report.answers == 3 and report.facility == pytest.approx(200 / 3)
     assert report.discrimination < 0 and report.needs_attention
@@ -193,7 +198,7 @@ def test_only_a_banks_maintainers_and_admins_change_its_questions(
     question = assignments.question_set(db.session, assignment)[0]
     teacher = people["teacher"]
     with pytest.raises(assignments.NotMaintainer):
-        assignments.retire_question(db.session, question, by=teacher, now=NOW)
+        assignments.set_retired(db.session, question, retired=True, by=teacher, now=NOW)
     with pytest.raises(assignments.NotMaintainer):
         assignments.edit_question(
             db.session, question, by=teacher, prompt="Mine?", answer="", explanation="", now=NOW
@@ -207,7 +212,7 @@ def test_only_a_banks_maintainers_and_admins_change_its_questions(
     assert banks.maintainers(db.session, bank) == [teacher]
     with pytest.raises(banks.BankError, match="No instructor"):
         banks.add_maintainer(db.session, bank, by=teacher, email="ann@example.com", now=NOW)
-    assignments.retire_question(db.session, question, by=teacher, now=NOW)
+    assignments.set_retired(db.session, question, retired=True, by=teacher, now=NOW)
     assert question.retired
 
 

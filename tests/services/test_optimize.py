@@ -7,6 +7,7 @@ from fsrs import Rating, Scheduler
 from fsrs.scheduler import DEFAULT_PARAMETERS
 from sqlalchemy import select
 
+from quizapp import jobs
 from quizapp.cli import main
 from quizapp.extensions import db
 from quizapp.models import Card, Question, Review
@@ -106,28 +107,40 @@ def test_fitted_parameters_are_stored_and_cards_rescheduled(trainee, make_user):
 
 
 def test_cli_prints_the_refusal_for_one_learner(runner, trainee):
-    result = runner.invoke(main, ["optimize", "--user", "trainee@example.com"])
+    result = runner.invoke(main, ["optimize", "--foreground", "--user", "trainee@example.com"])
     assert result.exit_code == 1
     assert "at least 512" in result.output and "there are 0" in result.output
 
 
 def test_cli_skips_learners_with_short_histories(runner, trainee):
-    result = runner.invoke(main, ["optimize"])
+    result = runner.invoke(main, ["optimize", "--foreground"])
     assert result.exit_code == 0
     assert "trainee@example.com: skipped, 0 usable reviews of 512 needed" in result.output
 
 
 def test_cli_names_an_unknown_learner(runner, trainee):
-    result = runner.invoke(main, ["optimize", "--user", "nobody@example.com"])
+    result = runner.invoke(main, ["optimize", "--foreground", "--user", "nobody@example.com"])
     assert result.exit_code == 1 and "No user with the email nobody@example.com" in result.output
 
 
 def test_cli_prints_old_and_new_parameters_and_the_gain(runner, trainee):
     study_as(trainee, FORGETFUL, cards=120, days=150)
-    result = runner.invoke(main, ["optimize", "--user", "trainee@example.com"])
+    result = runner.invoke(main, ["optimize", "--foreground", "--user", "trainee@example.com"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("trainee@example.com: ") and "usable reviews" in lines[0]
     assert lines[1].startswith("  old parameters: 0.2120, 1.2931")
     assert lines[2].startswith("  new parameters: ") and len(lines[2].split(",")) == 21
     assert "log loss" in lines[3] and "kept, 120 cards rescheduled" in lines[3]
+
+
+def test_cli_queues_a_fit_for_the_worker_once(runner, trainee, redis):
+    first = runner.invoke(main, ["optimize", "--user", "trainee@example.com"])
+    assert first.exit_code == 0, first.output
+    assert "trainee@example.com: queued" in first.output
+    second = runner.invoke(main, ["optimize", "--user", "trainee@example.com"])
+    assert "trainee@example.com: already queued" in second.output
+    worker = runner.invoke(main, ["worker", "--burst"])
+    assert worker.exit_code == 0, worker.output
+    state = jobs.state(redis, "optimize", key=str(trainee.id))
+    assert state.status == "finished" and "at least 512" in state.result["message"]

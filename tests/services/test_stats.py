@@ -66,7 +66,7 @@ def test_forecast_counts_cards_on_the_day_they_fall_due(trainee):
     by_day = {day.day: day.count for day in result.forecast}
     assert len(result.forecast) == 30 and result.forecast[0].day == NOW.date()
     assert by_day[NOW.date()] == 1
-    assert by_day[stats.study_date(due)] == 2
+    assert by_day[stats.study_date(trainee, due)] == 2
     assert sum(by_day.values()) == 3
 
 

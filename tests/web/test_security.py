@@ -17,7 +17,16 @@ from sqlalchemy import func, inspect, select
 from werkzeug.routing import Rule
 
 from quizapp.extensions import db
-from quizapp.models import Assignment, Classroom, ExamAttempt, Membership, Question, Role, User
+from quizapp.models import (
+    Assignment,
+    Classroom,
+    ExamAttempt,
+    Membership,
+    Preset,
+    Question,
+    Role,
+    User,
+)
 from quizapp.services import banks
 from tests.conftest import Auth, get_user
 from tests.pages import csrf_token, form_action, hidden_inputs, text
@@ -42,6 +51,7 @@ OWN = {
     "study.home": "the caller's banks and assignments",
     "study.next_card": "banks are shared; cards and counts are the caller's",
     "study.reveal": "the caller's card, by the caller's token",
+    "study.options": "banks are shared; the scope is the caller's",
     "study.answer": "records the caller's answer",
     "study.undo": "takes back the caller's last answer",
     "study.more_new": "raises the caller's new-card limit for today",
@@ -55,6 +65,9 @@ OWN = {
     "study.export_personal_anki": "the shared bank with the caller's own schedule",
     "study.my_data": "the caller's own data as JSON",
     "study.import_anki_reviews": "adds an Anki export to the caller's own history",
+    "study.preset_list": "the caller's presets and the bank list",
+    "study.preset_save": "creates a preset or changes one of the caller's own (others: refused)",
+    "study.preset_assign": "sets the caller's own preset per bank",
     "study.join": "the join form; a code in the URL is the caller's own input",
     "stats.index": "the caller's statistics",
     "stats.optimize_parameters": "fits the caller's scheduler",
@@ -65,6 +78,7 @@ OWN = {
 }
 # Someone else's object in the URL: a stranger gets 403 or 404, nothing else.
 PROTECTED = {
+    "study.preset_delete": "another learner's preset",
     "study.start_exam": "an assignment of a class the caller is not in",
     "study.exam": "another learner's exam attempt",
     "study.save_exam": "another learner's exam attempt",
@@ -85,6 +99,8 @@ PROTECTED = {
     "instruct.edit_question": "A's assignment's question",
     "instruct.retire_question": "A's assignment's question",
     "instruct.add_maintainer": "the bank's maintainers (A) and admins",
+    "instruct.confirm_retire": "A's assignment's question",
+    "instruct.restore_question": "A's assignment's question",
 }
 
 
@@ -187,6 +203,22 @@ def world(app: Flask, make_user, demo_bank: str) -> World:  # type: ignore[no-un
             "question_id": question_id,
             "user_id": get_user(TRAINEE_A).id,
         }
+    saved = trainee.post(
+        "/settings/presets",
+        data={
+            "name": "Before the exam",
+            "desired_retention": "0.95",
+            "new_per_day": "30",
+            "reviews_per_day": "300",
+            "learning_steps": "1m 10m",
+            "relearning_steps": "10m",
+            "maximum_interval": "365",
+            "csrf_token": _token(trainee, "/settings/presets"),
+        },
+    )
+    assert saved.status_code == 302
+    with app.app_context():
+        ids["preset_id"] = db.session.scalar(select(Preset.id))
     flagged = trainee.post(
         f"/questions/{question_id}/flag",
         data={"reason": "wrong", "comment": FLAG_COMMENT, "csrf_token": _token(trainee)},

@@ -12,7 +12,7 @@ from quizapp.models import Question
 from quizapp.scheduling import Grade
 from quizapp.scheduling.optimize import OptimizerMissing
 from quizapp.services import study
-from tests.conftest import NOW, get_user
+from tests.conftest import NOW, get_user, work
 from tests.pages import hidden_inputs, text
 
 LATER = NOW + timedelta(hours=2)
@@ -183,21 +183,40 @@ def test_settings_page_offers_to_personalise_the_scheduler(client, signed_in):
     assert "csrf_token" in fields and 'action="/stats/optimize"' in html
 
 
-def test_optimise_button_refuses_a_short_history_with_a_message(client, signed_in):
+def test_optimise_button_refuses_a_short_history_with_a_message(app, client, signed_in, redis):
     fields = hidden_inputs(client.get("/settings").get_data(as_text=True), "optimize")
     response = client.post("/stats/optimize", data=fields, follow_redirects=True)
     assert response.request.path == "/settings"
     shown = text(response.get_data(as_text=True))
+    assert "Fitting your scheduler has started" in shown and "waiting for a free worker" in shown
+    assert 'id="optimize"' not in response.get_data(as_text=True)  # no second start meanwhile
+    again = client.post("/stats/optimize", data=fields, follow_redirects=True)
+    assert "already being fitted" in text(again.get_data(as_text=True))
+    with app.app_context():
+        work(redis)
+    shown = text(client.get("/settings").get_data(as_text=True))
     assert "Not enough reviews to personalise the scheduler" in shown and "there are 0" in shown
 
 
-def test_optimise_button_says_how_to_install_a_missing_optimiser(client, signed_in, monkeypatch):
+def test_the_settings_page_says_when_jobs_cannot_run(app, client, signed_in):
+    app.config["QUEUE_URL"] = "redis://127.0.0.1:1/0"
+    page = client.get("/settings")
+    assert page.status_code == 200
+    assert "fitting is unavailable" in text(page.get_data(as_text=True))
+
+
+def test_optimise_button_says_how_to_install_a_missing_optimiser(
+    app, client, signed_in, monkeypatch, redis
+):
     def missing(*args, **kwargs):
         raise OptimizerMissing()
 
     monkeypatch.setattr(quizapp.services.optimize, "optimize_user", missing)
     fields = hidden_inputs(client.get("/settings").get_data(as_text=True), "optimize")
-    response = client.post("/stats/optimize", data=fields, follow_redirects=True)
+    client.post("/stats/optimize", data=fields)
+    with app.app_context():
+        work(redis)
+    response = client.get("/settings")
     assert "pip install 'quizapp[optimizer]'" in text(response.get_data(as_text=True))
 
 

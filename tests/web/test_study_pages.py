@@ -127,6 +127,12 @@ def test_settings_reject_bad_values_and_keep_good_ones(client, signed_in):
             "desired_retention": "0.85",
             "new_per_day": "5",
             "reviews_per_day": "100",
+            "learning_steps": "1m 10m",
+            "relearning_steps": "10m",
+            "maximum_interval": "36500",
+            "timezone": "UTC",
+            "day_starts_at": "4",
+            "leech_action": "tag",
             "csrf_token": token,
         },
     )
