@@ -506,25 +506,20 @@ def edit_question(assignment_id: int, question_id: int) -> str | BaseResponse:
     )
 
 
-@bp.get("/assignments/<int:assignment_id>/questions/<int:question_id>/retire")
-def confirm_retire(assignment_id: int, question_id: int) -> str:
+@bp.route(
+    "/assignments/<int:assignment_id>/questions/<int:question_id>/retire", methods=["GET", "POST"]
+)
+def retire_question(assignment_id: int, question_id: int) -> str | BaseResponse:
+    """Ask first (GET), then retire the question (POST): hidden from study, history kept."""
     found = _assignment(assignment_id)
-    return render_template(
-        "instruct/retire.html",
-        assignment=found,
-        question=_question(found, question_id),
-        form=FlaskForm(),
-    )
-
-
-@bp.post("/assignments/<int:assignment_id>/questions/<int:question_id>/retire")
-def retire_question(assignment_id: int, question_id: int) -> BaseResponse:
-    found = _assignment(assignment_id)
+    question = _question(found, question_id)
+    if request.method == "GET":
+        return render_template(
+            "instruct/retire.html", assignment=found, question=question, form=FlaskForm()
+        )
     if FlaskForm().validate_on_submit():
         try:
-            assignments.set_retired(
-                db.session, _question(found, question_id), retired=True, by=current_user, now=_now()
-            )
+            assignments.set_retired(db.session, question, retired=True, by=current_user, now=_now())
         except assignments.NotMaintainer as error:
             flash(str(error), "warning")
             return redirect(url_for("instruct.items", assignment_id=assignment_id))

@@ -100,7 +100,12 @@ class PresetForm(Form):
     desired_retention = DecimalField(
         "Desired retention",
         places=2,
-        validators=[InputRequired(), NumberRange(MIN_RETENTION, MAX_RETENTION)],
+        validators=[
+            InputRequired(),
+            finite,
+            NumberRange(MIN_RETENTION, MAX_RETENTION),
+            two_decimals,
+        ],
         default=Decimal("0.90"),
     )
     new_per_day = IntegerField(

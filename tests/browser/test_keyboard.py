@@ -71,6 +71,7 @@ def test_keyboard_users_can_flag_suspend_narrow_and_sign_out(
     page.goto(f"/banks/{slug}/study")
     tab_to(page, "Narrow this session")
     page.keyboard.press("Enter")
+    page.wait_for_url("**/options**")
     tab_to(page, "All sections")
     page.keyboard.press("Tab")
     page.keyboard.press("ArrowDown")  # the kind list: All kinds -> the first kind

@@ -46,9 +46,9 @@ def bank_file() -> BankFile:
 @pytest.fixture
 def course(app, client, make_user):
     with app.app_context():
-        banks.load_bank(db.session, bank_file(), article_text="", now=NOW)
         make_user("teacher@example.com", role=Role.INSTRUCTOR)
         teacher = get_user("teacher@example.com")
+        banks.load_bank(db.session, bank_file(), article_text="", now=NOW, maintainer=teacher)
         room = classes.create_class(db.session, instructor=teacher, name="Block", now=NOW)
         # Trainees who need not sign in: inserted directly, named so that name order and
         # id order differ.
@@ -61,7 +61,9 @@ def course(app, client, make_user):
             )
             db.session.add(user)
             db.session.flush()
-            db.session.add(Membership(class_id=room.id, user_id=user.id, role="trainee"))
+            db.session.add(
+                Membership(class_id=room.id, user_id=user.id, role="trainee", joined_at=NOW)
+            )
         db.session.commit()
         assignment = assignments.create_assignment(
             db.session,
@@ -142,7 +144,7 @@ def test_item_analysis_sorts_filters_and_shows_cloze_as_text(client, course):
     assert '<mark class="cloze">piriformis</mark>' in page
     keys = re.findall(r'data-question="([^"]+)"', page)
     assert keys == ["cloze-0", "mcq-1", "mcq-2", "mcq-3"]
-    flagged_once = re.search(r'<tr class="flagged" data-question="mcq-1">', page)
+    flagged_once = re.search(r'<tr class="flagged" data-question="mcq-1"', page)
     assert flagged_once, "a question flagged once is highlighted"
     only_flagged = client.get(f"{base}?show=flagged").get_data(as_text=True)
     assert re.findall(r'data-question="([^"]+)"', only_flagged) == ["mcq-1"]
