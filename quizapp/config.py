@@ -77,6 +77,8 @@ def load_config(
         "MAX_CONTENT_LENGTH": max_request,
         "MAX_FORM_MEMORY_SIZE": max_request,
         "MAX_UPLOAD_BYTES": max_upload,
+        # An Anki export larger than this is imported by the background worker.
+        "ANKI_IMPORT_IN_REQUEST_BYTES": 2_000_000,
         "QUEUE_URL": environ.get("QUIZAPP_QUEUE_URL", "redis://127.0.0.1:6379/1"),
         "SCHEDULER_FUZZ": True,
         "CHECK_MIGRATIONS": True,

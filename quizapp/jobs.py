@@ -29,6 +29,7 @@ QUEUE = "quizapp"
 # name -> "module:function"; a task takes keyword arguments and returns a JSON-able value.
 TASKS = {
     "optimize": "quizapp.services.optimize:optimize_task",
+    "anki-import": "quizapp.services.anki_import_jobs:import_task",
 }
 TIMEOUT_SECONDS = 2 * 60 * 60
 RESULT_TTL_SECONDS = 30 * 24 * 60 * 60

@@ -35,6 +35,7 @@ from quizapp.limits import accepts_upload
 from quizapp.models import Bank
 from quizapp.scheduling import Grade, format_interval, format_steps
 from quizapp.services import (
+    anki_import_jobs,
     anki_reviews,
     assignments,
     banks,
@@ -517,11 +518,13 @@ def settings() -> str | Response:
 
 
 def _settings_page(form: SettingsForm, anki_form: AnkiReviewsForm) -> str:
+    redis = jobs.redis_for_app()
     return render_template(
         "study/settings.html",
         form=form,
         anki_form=anki_form,
-        fit=optimize.fit_state(jobs.redis_for_app(), user=current_user),
+        fit=optimize.fit_state(redis, user=current_user),
+        anki_import=anki_import_jobs.import_state(redis, user=current_user),
     )
 
 
@@ -533,9 +536,14 @@ def import_anki_reviews() -> str | Response:
     anki_form = AnkiReviewsForm()
     if not anki_form.validate_on_submit():
         return _settings_page(SettingsForm(obj=current_user), anki_form), 400
+    upload = anki_form.package.data
+    if request.content_length and (
+        request.content_length > current_app.config["ANKI_IMPORT_IN_REQUEST_BYTES"]
+    ):
+        return _queue_import(anki_form)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "upload"
-        anki_form.package.data.save(path)
+        upload.save(path)
         try:
             result = anki_reviews.import_reviews(
                 db.session,
@@ -549,6 +557,29 @@ def import_anki_reviews() -> str | Response:
             anki_form.package.errors.append(str(error))
             return _settings_page(SettingsForm(obj=current_user), anki_form), 400
     flash(result.summary(), "success")
+    return redirect(url_for("study.settings"))
+
+
+def _queue_import(anki_form: AnkiReviewsForm) -> str | Response:
+    """A large export is imported by the background worker; Settings shows how it went."""
+    path = anki_import_jobs.upload_path(Path(current_app.instance_path) / "uploads", current_user)
+    anki_form.package.data.save(path)
+    try:
+        _state, queued = anki_import_jobs.request_import(
+            jobs.redis_for_app(), user=current_user, path=path
+        )
+    except anki_reviews.AnkiImportError as error:
+        anki_form.package.errors.append(str(error))
+        return _settings_page(SettingsForm(obj=current_user), anki_form), 503
+    if queued:
+        flash(
+            "Your Anki export is being imported in the background; Settings shows when it is done."
+        )
+    else:
+        flash(
+            "An import of yours is still running; upload this file again when it is done.",
+            "warning",
+        )
     return redirect(url_for("study.settings"))
 
 

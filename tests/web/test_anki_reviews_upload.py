@@ -17,7 +17,7 @@ from quizapp.extensions import db
 from quizapp.models import Review, Role
 from quizapp.services import assignments, banks, classes
 from tests.anki_driver import run_anki
-from tests.conftest import Auth, get_user
+from tests.conftest import Auth, get_user, work
 from tests.pages import csrf_token, text
 
 # Recent enough for the statistics page, which shows the last year.
@@ -195,3 +195,36 @@ def test_command_line_import(app, make_user, export) -> None:
     )
     assert missing.exit_code == 1 and "No user with the email no@example.com." in missing.output
     assert "Traceback" not in missing.output
+
+
+def test_a_large_export_is_imported_by_the_background_worker(
+    app, client, learner, export, redis
+) -> None:
+    app.config["ANKI_IMPORT_IN_REQUEST_BYTES"] = 0
+    page = text(_upload(client, export.read_bytes()).get_data(as_text=True))
+    assert "being imported in the background" in page
+    assert "waiting for a free worker" in page
+    assert _reviews(app) == 0
+
+    again = text(_upload(client, export.read_bytes()).get_data(as_text=True))
+    assert "An import of yours is still running" in again
+    assert list((Path(app.instance_path) / "uploads").glob("anki-*.upload")) != []
+
+    with app.app_context():
+        work(redis)
+    assert _reviews(app) == 6
+    settings = text(client.get("/settings").get_data(as_text=True))
+    assert "6 reviews added from Anki for 2 questions; 1 note matched no question." in settings
+    assert list((Path(app.instance_path) / "uploads").glob("anki-*.upload")) == []
+
+
+def test_a_bad_large_file_is_reported_by_the_job_and_changes_nothing(
+    app, client, learner, redis
+) -> None:
+    app.config["ANKI_IMPORT_IN_REQUEST_BYTES"] = 0
+    _upload(client, b"not a zip at all", "notes.colpkg")
+    with app.app_context():
+        work(redis)
+    settings = text(client.get("/settings").get_data(as_text=True))
+    assert "This is not an Anki export." in settings
+    assert _reviews(app) == 0
