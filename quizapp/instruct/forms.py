@@ -67,10 +67,10 @@ class AssignmentForm(Form):
         "Hand-picked question IDs, one per line (none: all)",
         validators=[Optional(), Length(max=200_000), at_most_lines(MAX_PICKED)],
     )
-    opens_at = DateTimeLocalField("Opens (UTC)", format=_FORMAT, validators=[InputRequired()])
-    due_at = DateTimeLocalField("Due (UTC)", format=_FORMAT, validators=[InputRequired()])
+    opens_at = DateTimeLocalField("Opens (your time)", format=_FORMAT, validators=[InputRequired()])
+    due_at = DateTimeLocalField("Due (your time)", format=_FORMAT, validators=[InputRequired()])
     exam_at = DateTimeLocalField(
-        "Exam date (UTC, optional)", format=_FORMAT, validators=[Optional()]
+        "Exam date (your time, optional)", format=_FORMAT, validators=[Optional()]
     )
     target_kind = RadioField(
         "Target",
@@ -110,7 +110,9 @@ class ProjectionForm(Form):
     class Meta:
         csrf = False
 
-    at = DateTimeLocalField("Project retention to (UTC)", format=_FORMAT, validators=[Optional()])
+    at = DateTimeLocalField(
+        "Project retention to (your time)", format=_FORMAT, validators=[Optional()]
+    )
 
 
 class EditQuestionForm(Form):

@@ -38,7 +38,7 @@ from quizapp.instruct.forms import (
     StatusForm,
 )
 from quizapp.models import Assignment, Classroom, Question
-from quizapp.services import assignments, banks, classes, exams
+from quizapp.services import assignments, banks, classes, exams, study
 from quizapp.study.present import cloze
 
 bp = Blueprint("instruct", __name__, url_prefix="/teach")
@@ -55,8 +55,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment else None
+def _from_local(moment: datetime | None) -> datetime | None:
+    """A date and time the instructor typed, read in their own time zone."""
+    return study.study_day(current_user).from_local(moment) if moment else None
 
 
 def _class(class_id: int) -> Classroom:
@@ -157,9 +158,9 @@ def create_assignment(class_id: int) -> str | BaseResponse:
                 bank=bank,
                 title=form.title.data,
                 selection=selection,
-                opens_at=_utc(form.opens_at.data),
-                due_at=_utc(form.due_at.data),
-                exam_at=_utc(form.exam_at.data),
+                opens_at=_from_local(form.opens_at.data),
+                due_at=_from_local(form.due_at.data),
+                exam_at=_from_local(form.exam_at.data),
                 target_kind=form.target_kind.data,
                 target_reviews=form.target_reviews.data,
                 target_retention=float(form.target_retention.data),
@@ -190,7 +191,7 @@ def set_status(assignment_id: int) -> BaseResponse:
 
 def _projection() -> tuple[ProjectionForm, datetime | None]:
     form = ProjectionForm(request.args)
-    return form, (_utc(form.at.data) if form.validate() else None)
+    return form, (_from_local(form.at.data) if form.validate() else None)
 
 
 PROGRESS_KEYS: dict[str, Callable[[assignments.Progress], Any]] = {

@@ -82,3 +82,7 @@ class StudyDay:
     def local(self, moment: datetime) -> datetime:
         """`moment` on the learner's clock."""
         return moment.astimezone(self._tz)
+
+    def from_local(self, wall_clock: datetime) -> datetime:
+        """A time read off the learner's clock (no zone attached), in UTC."""
+        return wall_clock.replace(tzinfo=self._tz).astimezone(UTC)

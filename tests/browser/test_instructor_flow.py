@@ -71,8 +71,8 @@ def create_assignment(page: Page, bank: str) -> None:
     page.get_by_label("Bank").select_option(bank)
     page.get_by_label("Sections (none: all)").select_option(["faq"])
     # The clock's NOW is 2026-03-02 09:00 UTC.
-    page.get_by_label("Opens (UTC)").fill("2026-03-01T00:00")
-    page.get_by_label("Due (UTC)").fill("2026-03-16T00:00")
+    page.get_by_label("Opens (your time)").fill("2026-03-01T00:00")
+    page.get_by_label("Due (your time)").fill("2026-03-16T00:00")
     page.get_by_label("Every question reviewed at least N times").check()
     page.get_by_label("N reviews").fill("1")
     page.get_by_role("button", name="Create assignment").click()

@@ -251,3 +251,11 @@ def test_predicted_recall_counts_hours():
 def test_leech_warnings_at_eight_lapses_then_every_four():
     assert [n for n in range(1, 21) if leech_threshold_met(n, 8)] == [8, 12, 16, 20]
     assert not any(leech_threshold_met(n, 0) for n in range(20))
+
+
+def test_a_time_typed_on_the_learners_clock_is_read_in_their_zone():
+    tokyo = StudyDay("Asia/Tokyo", 4)
+    assert tokyo.from_local(datetime(2026, 3, 16, 9, 0)) == datetime(2026, 3, 16, 0, 0, tzinfo=UTC)
+    assert StudyDay("UTC", 4).from_local(datetime(2026, 3, 16, 9, 0)) == datetime(
+        2026, 3, 16, 9, 0, tzinfo=UTC
+    )

@@ -4,11 +4,14 @@ import re
 import sqlite3
 import zipfile
 from contextlib import closing
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
-from quizapp.models import Role
-from tests.conftest import Auth
+from quizapp.extensions import db
+from quizapp.models import Assignment, Role
+from tests.conftest import Auth, get_user
 from tests.pages import csrf_token, text
 
 
@@ -238,3 +241,32 @@ def test_progress_csv_does_not_carry_spreadsheet_formulas(app, client, auth, cou
         )
     )
     assert rows[1][0] == '\'=HYPERLINK("http://evil.example","x")'
+
+
+def test_an_instructor_types_assignment_dates_on_their_own_clock(app, client, make_user, demo_bank):
+    make_user("tokyo@example.com", role=Role.INSTRUCTOR)
+    with app.app_context():
+        instructor = get_user("tokyo@example.com")
+        instructor.timezone = "Asia/Tokyo"
+        db.session.commit()
+    teacher = Auth(client)
+    teacher.login("tokyo@example.com")
+    created = client.post("/teach/", data={"name": "Tokyo", "csrf_token": teacher.csrf("/teach/")})
+    page = client.get(created.location).get_data(as_text=True)
+    client.post(
+        f"{created.location}/assignments",
+        data={
+            "csrf_token": csrf_token(page),
+            "title": "Due at nine",
+            "bank": demo_bank,
+            "opens_at": "2026-03-01T09:00",
+            "due_at": "2026-03-16T09:00",
+            "target_kind": "reviews",
+            "target_reviews": "1",
+            "target_retention": "0.9",
+            "target_share": "0.8",
+        },
+    )
+    with app.app_context():
+        assignment = db.session.scalar(select(Assignment).where(Assignment.title == "Due at nine"))
+        assert assignment.due_at == datetime(2026, 3, 16, 0, 0, tzinfo=UTC)
