@@ -51,14 +51,13 @@ def _reveal(slug: str, kind: Kind) -> Callable[[Page], None]:
     return go
 
 
-def _exam_assignment(app: Flask, room: Any) -> Any:
-    """An open assignment with an exam on a second copy of the small bank."""
-    slug = load(app, KINDS, slug="small-exam")
+def _open_assignment(room: Any, slug: str, title: str) -> Any:
+    """An open assignment of the whole bank with a five-question exam."""
     assignment = assignments.create_assignment(
         db.session,
         room,
         bank=find_bank(db.session, slug),
-        title="Exam week",
+        title=title,
         selection=assignments.Selection(),
         opens_at=NOW - timedelta(days=1),
         due_at=NOW + timedelta(days=6),
@@ -93,24 +92,7 @@ def build(app: Flask, make_user: Callable[..., int]) -> list[Stop]:
         trainee = get_user(TRAINEE)
         room = classes.create_class(db.session, instructor=get_user(TEACHER), name="Hips", now=NOW)
         classes.join(db.session, user=trainee, code=room.join_code, now=NOW)
-        assignment = assignments.create_assignment(
-            db.session,
-            room,
-            bank=find_bank(db.session, slug),
-            title="Week one",
-            selection=assignments.Selection(),
-            opens_at=NOW - timedelta(days=1),
-            due_at=NOW + timedelta(days=6),
-            exam_at=None,
-            target_kind="reviews",
-            target_reviews=1,
-            target_retention=0.9,
-            target_share=0.8,
-            exam_questions=5,
-            exam_minutes=20,
-            exam_attempts=2,
-        )
-        assignments.set_status(db.session, assignment, "open")
+        assignment = _open_assignment(room, slug, "Week one")
         question_ids = assignments.question_ids(db.session, assignment)
         for question_id in question_ids[-3:]:
             answer_card(trainee, question_id, Grade.GOOD, NOW - timedelta(hours=2))
@@ -125,9 +107,8 @@ def build(app: Flask, make_user: Callable[..., int]) -> list[Stop]:
         finished = exams.start(db.session, user=trainee, assignment=assignment, now=NOW)
         exams.submit(db.session, attempt=finished, responses={}, now=NOW)
         # An open attempt hides its questions from study, so it is on a bank of its own.
-        running = exams.start(
-            db.session, user=trainee, assignment=_exam_assignment(app, room), now=NOW
-        )
+        exam_week = _open_assignment(room, load(app, KINDS, slug="small-exam"), "Exam week")
+        running = exams.start(db.session, user=trainee, assignment=exam_week, now=NOW)
         ids = {
             "assignment": assignment.id,
             "class": room.id,
