@@ -1,6 +1,5 @@
 """Migration 0007 counts each existing card's passed answers from its reviews."""
 
-import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
@@ -11,8 +10,6 @@ from quizapp.extensions import db
 NOW = "2026-03-02 09:00:00.000000"
 
 
-# migrations/env.py still asks Flask-SQLAlchemy for get_engine().
-@pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
 def test_upgrade_backfills_passed_answers_and_downgrades(tmp_path):
     app = create_app(
         {

@@ -2,7 +2,6 @@
 
 import zipfile
 
-import pytest
 from sqlalchemy import func, select
 
 from quizapp.cli import main
@@ -140,8 +139,6 @@ def test_every_database_command_meets_a_missing_database_with_one_line(tmp_path)
             db.engine.dispose()
 
 
-# migrations/env.py asks Flask-SQLAlchemy for `get_engine`, which it has deprecated.
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_an_outdated_database_is_met_the_same_way(app):
     from flask_migrate import stamp
 
