@@ -48,16 +48,19 @@ def two_decimals(form: Form, field: DecimalField) -> None:
         raise ValidationError("Use at most two decimal places, for example 0.85 or 0.86.")
 
 
+_RETENTION_CHECKS = [
+    InputRequired(),
+    finite,
+    NumberRange(MIN_RETENTION, MAX_RETENTION),
+    two_decimals,
+]
+
+
 class SettingsForm(Form):
     desired_retention = DecimalField(
         "Desired retention",
         places=2,
-        validators=[
-            InputRequired(),
-            finite,
-            NumberRange(MIN_RETENTION, MAX_RETENTION),
-            two_decimals,
-        ],
+        validators=_RETENTION_CHECKS,
         description="The share of reviews you want to pass: higher means more reviews.",
     )
     new_per_day = IntegerField(
@@ -100,12 +103,7 @@ class PresetForm(Form):
     desired_retention = DecimalField(
         "Desired retention",
         places=2,
-        validators=[
-            InputRequired(),
-            finite,
-            NumberRange(MIN_RETENTION, MAX_RETENTION),
-            two_decimals,
-        ],
+        validators=_RETENTION_CHECKS,
         default=Decimal("0.90"),
     )
     new_per_day = IntegerField(
