@@ -38,7 +38,7 @@ from quizapp.instruct.forms import (
     StatusForm,
 )
 from quizapp.models import Assignment, Classroom, Question
-from quizapp.services import assignments, banks, classes, exams, study
+from quizapp.services import assignments, banks, classes, exams, item_analysis, progress, study
 from quizapp.study.present import cloze
 
 bp = Blueprint("instruct", __name__, url_prefix="/teach")
@@ -194,7 +194,7 @@ def _projection() -> tuple[ProjectionForm, datetime | None]:
     return form, (_from_local(form.at.data) if form.validate() else None)
 
 
-PROGRESS_KEYS: dict[str, Callable[[assignments.Progress], Any]] = {
+PROGRESS_KEYS: dict[str, Callable[[progress.Progress], Any]] = {
     "name": lambda p: p.user.name.casefold(),
     "started": lambda p: p.started,
     "reviews": lambda p: p.reviews,
@@ -210,7 +210,7 @@ RECALL_KEYS = ("now", "then")
 
 def _progress_keys(
     found: Assignment, scores: dict[int, float]
-) -> dict[str, Callable[[assignments.Progress], Any]]:
+) -> dict[str, Callable[[progress.Progress], Any]]:
     return {
         **PROGRESS_KEYS,
         "target": lambda p: p.target_met(found),
@@ -236,7 +236,7 @@ def assignment(assignment_id: int) -> str:
         )
         page = replace(
             names,
-            rows=assignments.class_progress(db.session, found, now=_now(), at=at, users=names.rows),
+            rows=progress.class_progress(db.session, found, now=_now(), at=at, users=names.rows),
         )
     else:
         # Sums without recall suffice to order by the counts; recall is then summed for
@@ -244,19 +244,19 @@ def assignment(assignment_id: int) -> str:
         recall = sort in RECALL_KEYS or (
             sort == "target" and found.target_kind == assignments.TARGET_RETENTION
         )
-        everyone = assignments.class_progress(db.session, found, now=_now(), at=at, recall=recall)
+        everyone = progress.class_progress(db.session, found, now=_now(), at=at, recall=recall)
         page = tables.paginate(everyone, keys, sort=sort, order=order, page=number)
         if not recall:
             users = [p.user for p in page.rows]
             page = replace(
                 page,
-                rows=assignments.class_progress(db.session, found, now=_now(), at=at, users=users),
+                rows=progress.class_progress(db.session, found, now=_now(), at=at, users=users),
             )
     return render_template(
         "instruct/assignment.html",
         assignment=found,
         page=page,
-        at=assignments.projection_date(found, at),
+        at=progress.projection_date(found, at),
         projection_form=form,
         status_form=StatusForm(status=found.status),
         questions=len(assignments.question_ids(db.session, found)),
@@ -309,16 +309,16 @@ _HEADER = [
 ]
 
 
-def _numbers(progress: assignments.Progress) -> list[object]:
+def _numbers(row: progress.Progress) -> list[object]:
     return [
-        progress.started,
-        progress.total,
-        progress.reviews,
-        _percent(progress.accuracy),
-        _percent(progress.retention_now),
-        _percent(progress.retention_at),
-        progress.overdue,
-        progress.anki_reviews,
+        row.started,
+        row.total,
+        row.reviews,
+        _percent(row.accuracy),
+        _percent(row.retention_now),
+        _percent(row.retention_at),
+        row.overdue,
+        row.anki_reviews,
     ]
 
 
@@ -327,7 +327,7 @@ def progress_csv(assignment_id: int) -> Response:
     found = _assignment(assignment_id)
     _form, at = _projection()
     scores = exams.best_scores(db.session, found, now=_now())
-    rows = assignments.progress_in_chunks(db.session, found, now=_now(), at=at)
+    rows = progress.progress_in_chunks(db.session, found, now=_now(), at=at)
     return _csv(
         f"assignment-{found.id}-progress",
         ["trainee", "email", *_HEADER, "target met", "best exam score %"],
@@ -351,7 +351,7 @@ def _drill_down(assignment_id: int, user_id: int):  # type: ignore[no-untyped-de
     if user is None:
         abort(404)
     form, at = _projection()
-    sections = assignments.trainee_sections(db.session, found, user, now=_now(), at=at)
+    sections = progress.trainee_sections(db.session, found, user, now=_now(), at=at)
     return found, user, form, at, sections
 
 
@@ -363,7 +363,7 @@ def trainee(assignment_id: int, user_id: int) -> str:
         assignment=found,
         trainee=user,
         sections=sections,
-        at=assignments.projection_date(found, at),
+        at=progress.projection_date(found, at),
         projection_form=form,
     )
 
@@ -374,11 +374,11 @@ def trainee_csv(assignment_id: int, user_id: int) -> Response:
     return _csv(
         f"assignment-{found.id}-trainee-{user.id}",
         ["section", *_HEADER],
-        [[section.label, *_numbers(progress)] for section, progress in sections],
+        [[section.label, *_numbers(row)] for section, row in sections],
     )
 
 
-ITEM_KEYS: dict[str, Callable[[assignments.ItemReport], Any]] = {
+ITEM_KEYS: dict[str, Callable[[item_analysis.ItemReport], Any]] = {
     "position": lambda r: r.question.position,
     "answers": lambda r: r.answers,
     "facility": lambda r: r.facility,
@@ -387,7 +387,7 @@ ITEM_KEYS: dict[str, Callable[[assignments.ItemReport], Any]] = {
     "flags": lambda r: r.flag_count,
 }
 LOW_FACILITY = 30.0
-ITEM_FILTERS: dict[str, tuple[str, Callable[[assignments.ItemReport], bool]]] = {
+ITEM_FILTERS: dict[str, tuple[str, Callable[[item_analysis.ItemReport], bool]]] = {
     "": ("All questions", lambda r: True),
     "attention": ("Needing attention", lambda r: r.needs_attention),
     "flagged": ("Flagged", lambda r: r.flag_count > 0),
@@ -405,7 +405,7 @@ def items(assignment_id: int) -> str:
     found = _assignment(assignment_id)
     shown = request.args.get("show", "")
     _label, wanted = ITEM_FILTERS.get(shown, ITEM_FILTERS[""])
-    reports = assignments.item_analysis(db.session, found)
+    reports = item_analysis.item_analysis(db.session, found)
     page = tables.paginate(
         [report for report in reports if wanted(report)],
         ITEM_KEYS,
@@ -413,7 +413,7 @@ def items(assignment_id: int) -> str:
         order=request.args.get("order"),
         page=request.args.get("page"),
     )
-    page = replace(page, rows=assignments.item_details(db.session, found, page.rows))
+    page = replace(page, rows=item_analysis.item_details(db.session, found, page.rows))
     return render_template(
         "instruct/items.html",
         assignment=found,
@@ -486,7 +486,7 @@ def edit_question(assignment_id: int, question_id: int) -> str | BaseResponse:
     )
     if form.validate_on_submit():
         try:
-            assignments.edit_question(
+            banks.edit_question(
                 db.session,
                 question,
                 by=current_user,
@@ -495,7 +495,7 @@ def edit_question(assignment_id: int, question_id: int) -> str | BaseResponse:
                 explanation=form.explanation.data or "",
                 now=_now(),
             )
-        except assignments.AssignmentError as error:
+        except banks.BankError as error:
             form.prompt.errors.append(str(error))
         else:
             flash(
@@ -520,8 +520,8 @@ def retire_question(assignment_id: int, question_id: int) -> str | BaseResponse:
         )
     if FlaskForm().validate_on_submit():
         try:
-            assignments.set_retired(db.session, question, retired=True, by=current_user, now=_now())
-        except assignments.NotMaintainer as error:
+            banks.set_retired(db.session, question, retired=True, by=current_user, now=_now())
+        except banks.NotMaintainer as error:
             flash(str(error), "warning")
             return redirect(url_for("instruct.items", assignment_id=assignment_id))
         flash(
@@ -537,14 +537,14 @@ def restore_question(assignment_id: int, question_id: int) -> BaseResponse:
     found = _assignment(assignment_id)
     if FlaskForm().validate_on_submit():
         try:
-            assignments.set_retired(
+            banks.set_retired(
                 db.session,
                 _question(found, question_id),
                 retired=False,
                 by=current_user,
                 now=_now(),
             )
-        except assignments.NotMaintainer as error:
+        except banks.NotMaintainer as error:
             flash(str(error), "warning")
             return redirect(url_for("instruct.items", assignment_id=assignment_id))
         flash("The question is back in study, with every learner's history.", "success")

@@ -1,4 +1,5 @@
-"""Load bank files into the database by question ID, keeping every learner's history."""
+"""Banks in the database: loading bank files by question ID (keeping every learner's
+history), their maintainers, and the maintainers' edits to questions."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quizapp.content import bank as content
+from quizapp.content.bank import format_changed
+from quizapp.content.check import check_bank_data
 from quizapp.models import Bank, BankMaintainer, Question, Role, User
 from quizapp.services import statements
 
@@ -170,3 +173,56 @@ def add_maintainer(session: Session, bank: Bank, *, by: User, email: str, now: d
         except IntegrityError:  # added by someone else at the same moment
             session.rollback()
     return user
+
+
+class NotMaintainer(BankError):
+    """Only the bank's maintainers (and admins) may change its questions."""
+
+
+def _require_maintainer(session: Session, user: User, question: Question) -> None:
+    if not can_maintain(session, user, question.bank):
+        raise NotMaintainer(
+            "Only this bank's maintainers can change its questions: it is shared by every "
+            "class that uses it. Ask one of them, or an admin."
+        )
+
+
+def edit_question(
+    session: Session,
+    question: Question,
+    *,
+    by: User,
+    prompt: str,
+    answer: str | None,
+    explanation: str,
+    now: datetime,
+) -> None:
+    """Change a question's text in place: it keeps its ID, so learners keep their history."""
+    _require_maintainer(session, by, question)
+    content = {**question.content, "prompt": prompt.strip(), "explanation": explanation.strip()}
+    if not content["explanation"]:
+        content.pop("explanation")
+    if answer is not None:
+        content["answer"] = answer.strip()
+    problems = check_bank_data(
+        {"format": 1, "id": "edit", "topic": "edit", "article": "edit", "questions": [content]},
+        file="",
+        article_text=None,
+    )
+    if problems:
+        raise BankError("; ".join(f"{p.field}: {p.message}" for p in problems))
+    content["changed"] = format_changed(now)
+    question.content = content
+    question.content_hash = content_hash(content)
+    question.updated_at = now
+    session.commit()
+
+
+def set_retired(
+    session: Session, question: Question, *, retired: bool, by: User, now: datetime
+) -> None:
+    """Retire a question (hidden from study, history kept) or bring it back."""
+    _require_maintainer(session, by, question)
+    question.retired = retired
+    question.updated_at = now
+    session.commit()

@@ -46,6 +46,7 @@ from quizapp.services import (
     optimize,
     personal_data,
     presets,
+    progress,
     study,
 )
 from quizapp.study import present
@@ -166,8 +167,8 @@ def _custom(args) -> study.Custom | None:  # type: ignore[no-untyped-def]
 def home() -> str:
     now = _now()
     overview = study.bank_overview(db.session, current_user, now)
-    assigned = assignments.my_assignments(db.session, current_user, now=now)
-    paces = {a.id: assignments.pace_of(p, a, now=now) for a, p in assigned}
+    assigned = progress.my_assignments(db.session, current_user, now=now)
+    paces = {a.id: progress.pace_of(p, a, now=now) for a, p in assigned}
     standings = {
         a.id: exams.standing(db.session, user=current_user, assignment=a, now=now)
         for a, _ in assigned
@@ -209,7 +210,7 @@ def next_card(slug: str) -> str:
         "bank": bank,
         "params": params,
         "assignment": assignment,
-        "pace": assignments.pace(db.session, assignment, current_user, now=now)
+        "pace": progress.pace(db.session, assignment, current_user, now=now)
         if assignment
         else None,
     }

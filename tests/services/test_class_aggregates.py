@@ -14,7 +14,7 @@ from quizapp.content.bank import Kind, Question, Section
 from quizapp.extensions import db
 from quizapp.models import Card, Review, Role
 from quizapp.scheduling import Grade
-from quizapp.services import assignments, banks, classes, study
+from quizapp.services import assignments, banks, classes, item_analysis, progress, study
 from tests.conftest import NOW, answer_card, get_user
 
 PERSONAL = (
@@ -105,7 +105,7 @@ def test_progress_matches_fsrs_card_by_card(cohort, days_later):
     ids = [q.id for q in questions]
     now = NOW + timedelta(days=12, hours=days_later)
     at = now + timedelta(days=days_later)
-    rows = assignments.class_progress(db.session, assignment, now=now, at=at)
+    rows = progress.class_progress(db.session, assignment, now=now, at=at)
     assert [row.user.name for row in rows] == ["ann", "ben", "cat", "dan"]
     for row in rows:
         settings = study.settings_for(row.user, fuzz=False)
@@ -132,26 +132,26 @@ def test_the_personal_curve_changes_the_prediction(cohort):
 
 def test_accuracy_counts_right_answers_and_undo_takes_one_back(cohort):
     assignment, ann = cohort["assignment"], cohort["users"]["ann"]
-    rows = {r.user.name: r for r in assignments.class_progress(db.session, assignment, now=NOW)}
+    rows = {r.user.name: r for r in progress.class_progress(db.session, assignment, now=NOW)}
     ben = rows["ben"]
     # ben: Again, Good(+Good), Again, Good(+Good): 6 reviews, 4 passed.
     assert (ben.reviews, ben.passed) == (6, 4)
     before = rows["ann"]
     question = cohort["questions"][0]
     answer_card(ann, question.id, Grade.AGAIN, NOW + timedelta(days=30))
-    after = {r.user.name: r for r in assignments.class_progress(db.session, assignment, now=NOW)}
+    after = {r.user.name: r for r in progress.class_progress(db.session, assignment, now=NOW)}
     assert (after["ann"].reviews, after["ann"].passed) == (before.reviews + 1, before.passed)
     study.undo_last(db.session, user=ann)
     answer_card(ann, question.id, Grade.GOOD, NOW + timedelta(days=30))
-    again = {r.user.name: r for r in assignments.class_progress(db.session, assignment, now=NOW)}
+    again = {r.user.name: r for r in progress.class_progress(db.session, assignment, now=NOW)}
     assert (again["ann"].reviews, again["ann"].passed) == (before.reviews + 1, before.passed + 1)
 
 
 def test_drill_down_sums_match_the_whole(cohort):
     assignment, ann = cohort["assignment"], cohort["users"]["ann"]
     now = NOW + timedelta(days=10)
-    whole = assignments.class_progress(db.session, assignment, now=now, users=[ann])[0]
-    parts = assignments.trainee_sections(db.session, assignment, ann, now=now)
+    whole = progress.class_progress(db.session, assignment, now=now, users=[ann])[0]
+    parts = progress.trainee_sections(db.session, assignment, ann, now=now)
     assert [section.value for section, _ in parts] == ["faq", "types"]
     assert sum(p.reviews for _, p in parts) == whole.reviews
     assert sum(p.retention_now * p.total for _, p in parts) == pytest.approx(
@@ -167,7 +167,7 @@ def test_item_analysis_matches_the_pure_statistics(cohort):
         cards = _cards(user, ids)
         scores[user.id] = {qid: c.passed / c.reps for qid, c in cards.items() if c.reps}
     expected = item_statistics(scores)
-    reports = assignments.item_analysis(db.session, assignment)
+    reports = item_analysis.item_analysis(db.session, assignment)
     assert [r.question.id for r in reports] == ids
     assert any(r.discrimination is not None for r in reports)
     for report in reports:
@@ -188,10 +188,10 @@ def test_item_details_count_responses_and_flags_for_the_page_only(cohort):
     study.flag(
         db.session, user=users["ben"], question_id=mcq.id, reason="unclear", comment="?", now=NOW
     )
-    reports = assignments.item_analysis(db.session, assignment)
+    reports = item_analysis.item_analysis(db.session, assignment)
     by_id = {r.question.id: r for r in reports}
     assert by_id[mcq.id].flag_count == 1 and not by_id[mcq.id].needs_attention
-    [detailed] = assignments.item_details(db.session, assignment, [by_id[mcq.id]])
+    [detailed] = item_analysis.item_details(db.session, assignment, [by_id[mcq.id]])
     spread = dict(detailed.distribution)
     # ann Easy (+Good), ben Good (+Good), cat Again, dan Good (+Good): the first answers.
     assert spread == {"Right 1": 3, "Wrong 1": 1, "Other 1": 0}
@@ -208,9 +208,9 @@ def test_retire_lists_and_restores(cohort, make_user):
     assignment, question = cohort["assignment"], cohort["questions"][2]
     make_user("admin@example.com", role=Role.ADMIN)
     admin = get_user("admin@example.com")
-    assignments.set_retired(db.session, question, retired=True, by=admin, now=NOW)
+    banks.set_retired(db.session, question, retired=True, by=admin, now=NOW)
     assert question.id not in assignments.question_ids(db.session, assignment)
     assert [q.id for q in assignments.retired_questions(db.session, assignment)] == [question.id]
-    assignments.set_retired(db.session, question, retired=False, by=admin, now=NOW)
+    banks.set_retired(db.session, question, retired=False, by=admin, now=NOW)
     assert question.id in assignments.question_ids(db.session, assignment)
     assert assignments.retired_questions(db.session, assignment) == []

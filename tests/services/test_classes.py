@@ -5,7 +5,7 @@ import pytest
 from quizapp.extensions import db
 from quizapp.models import Bank, BankMaintainer, Question, Role, User
 from quizapp.scheduling import Grade
-from quizapp.services import assignments, banks, classes, study
+from quizapp.services import assignments, banks, classes, item_analysis, progress, study
 from tests.conftest import NOW, get_user
 
 
@@ -90,14 +90,14 @@ def test_question_ids_are_the_question_set_in_bank_order(make_assignment, select
 
 def test_open_assignments_reach_trainees_and_scope_their_queue(people, classroom, make_assignment):
     assignment = make_assignment()
-    assert assignments.my_assignments(db.session, people["ann"], now=NOW) == []
+    assert progress.my_assignments(db.session, people["ann"], now=NOW) == []
     assert (
         assignments.open_assignment_for(db.session, user=people["ann"], assignment_id=assignment.id)
         is None
     )
     assignments.set_status(db.session, assignment, "open")
-    [(mine, progress)] = assignments.my_assignments(db.session, people["ann"], now=NOW)
-    assert mine.id == assignment.id and progress.total == 10 and progress.started == 0
+    [(mine, mine_progress)] = progress.my_assignments(db.session, people["ann"], now=NOW)
+    assert mine.id == assignment.id and mine_progress.total == 10 and mine_progress.started == 0
     ids = tuple(q.id for q in assignments.question_set(db.session, assignment))
     scope = study.Scope(assignment.bank_id, question_ids=ids)
     first = study.next_question_id(db.session, people["ann"], scope, NOW)
@@ -107,9 +107,7 @@ def test_open_assignments_reach_trainees_and_scope_their_queue(people, classroom
 def test_progress_rows_and_targets(people, classroom, make_assignment):
     assignment = make_assignment()
     answer_all(people["ann"], assignment, lambda q: Grade.GOOD)
-    rows = {
-        row.user.name: row for row in assignments.class_progress(db.session, assignment, now=NOW)
-    }
+    rows = {row.user.name: row for row in progress.class_progress(db.session, assignment, now=NOW)}
     ann, ben = rows["ann"], rows["ben"]
     assert (ann.started, ann.reviews, ann.accuracy) == (10, 10, 1.0)
     assert ann.target_met(assignment) and not ben.target_met(assignment)
@@ -122,7 +120,7 @@ def test_drill_down_by_section(people, classroom, make_assignment):
     answer_all(
         people["ann"], assignment, lambda q: Grade.GOOD if q.section == "faq" else Grade.AGAIN
     )
-    sections = dict(assignments.trainee_sections(db.session, assignment, people["ann"], now=NOW))
+    sections = dict(progress.trainee_sections(db.session, assignment, people["ann"], now=NOW))
     assert {s.value for s in sections} == {"faq", "pros_cons"}
     faq = next(p for s, p in sections.items() if s.value == "faq")
     pros = next(p for s, p in sections.items() if s.value == "pros_cons")
@@ -151,8 +149,8 @@ def test_item_analysis_facility_discrimination_and_flags(people, classroom, make
         )
     reports = {
         r.question.id: r
-        for r in assignments.item_details(
-            db.session, assignment, assignments.item_analysis(db.session, assignment)
+        for r in item_analysis.item_details(
+            db.session, assignment, item_analysis.item_analysis(db.session, assignment)
         )
     }
     report = reports[tricky.id]
@@ -174,7 +172,7 @@ def test_edit_keeps_the_id_and_rejects_an_empty_prompt(people, classroom, make_a
     question = assignments.question_set(db.session, assignment)[0]
     key = question.key
     teacher = _maintainer(people, assignment.bank_id)
-    assignments.edit_question(
+    banks.edit_question(
         db.session,
         question,
         by=teacher,
@@ -185,8 +183,8 @@ def test_edit_keeps_the_id_and_rejects_an_empty_prompt(people, classroom, make_a
     )
     assert question.key == key and question.content["prompt"] == "A clearer prompt?"
     assert question.updated_at == NOW + timedelta(days=1)
-    with pytest.raises(assignments.AssignmentError, match="prompt"):
-        assignments.edit_question(
+    with pytest.raises(banks.BankError, match="prompt"):
+        banks.edit_question(
             db.session, question, by=teacher, prompt="  ", answer="Yes.", explanation="", now=NOW
         )
 
@@ -197,10 +195,10 @@ def test_only_a_banks_maintainers_and_admins_change_its_questions(
     assignment = make_assignment()
     question = assignments.question_set(db.session, assignment)[0]
     teacher = people["teacher"]
-    with pytest.raises(assignments.NotMaintainer):
-        assignments.set_retired(db.session, question, retired=True, by=teacher, now=NOW)
-    with pytest.raises(assignments.NotMaintainer):
-        assignments.edit_question(
+    with pytest.raises(banks.NotMaintainer):
+        banks.set_retired(db.session, question, retired=True, by=teacher, now=NOW)
+    with pytest.raises(banks.NotMaintainer):
+        banks.edit_question(
             db.session, question, by=teacher, prompt="Mine?", answer="", explanation="", now=NOW
         )
     assert not question.retired and question.content["prompt"] != "Mine?"
@@ -212,7 +210,7 @@ def test_only_a_banks_maintainers_and_admins_change_its_questions(
     assert banks.maintainers(db.session, bank) == [teacher]
     with pytest.raises(banks.BankError, match="No instructor"):
         banks.add_maintainer(db.session, bank, by=teacher, email="ann@example.com", now=NOW)
-    assignments.set_retired(db.session, question, retired=True, by=teacher, now=NOW)
+    banks.set_retired(db.session, question, retired=True, by=teacher, now=NOW)
     assert question.retired
 
 

@@ -9,7 +9,7 @@ from anki.import_export_pb2 import ImportAnkiPackageOptions
 from quizapp.content.bankfile import load_bank as read_bank
 from quizapp.extensions import db
 from quizapp.models import Bank, Role, User
-from quizapp.services import assignments, banks, exports
+from quizapp.services import banks, exports
 from tests.conftest import NOW, TEST_BANK
 
 BANK = read_bank(TEST_BANK)
@@ -57,7 +57,7 @@ def test_an_edit_on_the_site_dates_the_question(session, tmp_path, make_user):
     _export(first)
     row = db.session.query(Bank).filter_by(slug=BANK.id).one()
     question = sorted(row.questions, key=lambda q: q.position)[0]
-    assignments.edit_question(
+    banks.edit_question(
         db.session,
         question,
         by=admin,
