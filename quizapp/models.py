@@ -186,7 +186,8 @@ class Question(db.Model):
 
 
 class Card(db.Model):
-    """One learner's schedule for one question. `version` rises with every change."""
+    """One learner's schedule for one question. `version` rises with every change, and
+    only `services.cards` changes it (refusing a card that moved on since it was read)."""
 
     __tablename__ = "cards"
     __table_args__ = (
@@ -212,9 +213,6 @@ class Card(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     question: Mapped[Question] = relationship()
-
-    # An update whose version no longer matches fails: two answers never both apply.
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 BROWSER, ANKI = "browser", "anki"

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from quizapp.content.bank import CLOZE, FALSE, FORMAT_VERSION, TRUE, Kind, Section, parse_changed
-from quizapp.content.text import normalise
+from quizapp.content.bank import FORMAT_VERSION, Kind, Section, parse_changed
+from quizapp.content.kinds import RULES, is_text, text_list
 from quizapp.content.topic import TopicKind
 
-MAX_OPTIONS = 8
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _TOP_FIELDS = ("format", "id", "topic", "topic_kind", "article", "questions")
 _COMMON = {"id", "kind", "section", "prompt", "explanation", "tags", "source", "fact", "changed"}
-_ANSWER_FIELDS: dict[Kind, set[str]] = {
-    Kind.BASIC: {"answer"},
-    Kind.MCQ: {"answer", "options"},
-    Kind.TRUE_FALSE: {"answer"},
-    Kind.CLOZE: set(),
-    Kind.MATCHING: {"pairs"},
-    Kind.ORDERING: {"sequence"},
-}
 
 
 @dataclass(frozen=True)
@@ -39,14 +30,6 @@ class Problem:
     def __str__(self) -> str:
         where = ": ".join(part for part in (self.file, self.question, self.field) if part)
         return f"{where}: {self.message}"
-
-
-def _is_text(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
-def _text_list(value: Any) -> bool:
-    return isinstance(value, list) and all(_is_text(entry) for entry in value)
 
 
 class _Checker:
@@ -67,18 +50,18 @@ class _Checker:
         if data.get("format") != FORMAT_VERSION:
             self.report("", "format", f"must be {FORMAT_VERSION}, found {data.get('format')!r}")
         for name in ("id", "topic", "article"):
-            if not _is_text(data.get(name)):
+            if not is_text(data.get(name)):
                 self.report("", name, "must be non-empty text")
         if "topic_kind" in data and data["topic_kind"] not in {k.value for k in TopicKind}:
             self.report("", "topic_kind", f"must be one of {', '.join(k.value for k in TopicKind)}")
-        if _is_text(data.get("id")) and not _ID.match(data["id"]):
+        if is_text(data.get("id")) and not _ID.match(data["id"]):
             self.report("", "id", "use only letters, digits, '.', '_' and '-'")
         questions = data.get("questions")
         if not isinstance(questions, list) or not questions:
             self.report("", "questions", "must be a non-empty list of questions")
             return
         ids = Counter(
-            q.get("id") for q in questions if isinstance(q, dict) and _is_text(q.get("id"))
+            q.get("id") for q in questions if isinstance(q, dict) and is_text(q.get("id"))
         )
         for index, question in enumerate(questions, start=1):
             self.question(index, question, ids)
@@ -88,10 +71,10 @@ class _Checker:
             self.report(f"question #{index}", "", "expected a mapping of fields")
             return
         qid = q.get("id")
-        name = qid if _is_text(qid) else f"question #{index}"
+        name = qid if is_text(qid) else f"question #{index}"
         report = partial(self.report, name)
 
-        if not _is_text(qid):
+        if not is_text(qid):
             report("id", "missing or empty")
         elif not _ID.match(qid):
             report("id", "use only letters, digits, '.', '_' and '-'")
@@ -104,22 +87,23 @@ class _Checker:
             return
         if not isinstance(q.get("section"), str) or q["section"] not in {s.value for s in Section}:
             report("section", f"must be one of {', '.join(s.value for s in Section)}")
-        allowed = _COMMON | _ANSWER_FIELDS[kind]
+        rules = RULES[kind]
+        allowed = _COMMON | rules.fields
         for field in sorted(set(q) - allowed):
             report(
                 field,
                 f"not a field of a {kind.value} question (it has {', '.join(sorted(allowed))})",
             )
-        if not _is_text(q.get("prompt")):
+        if not is_text(q.get("prompt")):
             report("prompt", "missing or empty")
         if "explanation" in q and not isinstance(q["explanation"], str):
             report("explanation", "must be text")
-        if "fact" in q and not (_is_text(q["fact"]) and _ID.match(q["fact"])):
+        if "fact" in q and not (is_text(q["fact"]) and _ID.match(q["fact"])):
             report("fact", "must be a key of letters, digits, '.', '_' and '-'")
         tags = q.get("tags", [])
-        if not isinstance(tags, list) or not all(_is_text(t) and " " not in t for t in tags):
+        if not isinstance(tags, list) or not all(is_text(t) and " " not in t for t in tags):
             report("tags", "must be a list of tags without spaces")
-        for problem in _KIND_CHECKS[kind](q):
+        for problem in rules.check(q):
             report(*problem)
         if "changed" in q:
             try:
@@ -132,7 +116,7 @@ class _Checker:
         self.sources(q.get("source"), report)
 
     def sources(self, source: Any, report: Callable[[str, str], None]) -> None:
-        if not isinstance(source, list) or not source or not _text_list(source):
+        if not isinstance(source, list) or not source or not text_list(source):
             report("source", "must be a non-empty list of sentences quoted from the article")
             return
         if self.article is None:
@@ -140,79 +124,6 @@ class _Checker:
         for sentence in source:
             if " ".join(sentence.split()) not in self.article:
                 report("source", f"not found in the article: {sentence!r}")
-
-
-def _answer(q: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    if not _is_text(q.get("answer")):
-        yield "answer", "missing or empty"
-
-
-def _mcq(q: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    yield from _answer(q)
-    options = q.get("options")
-    if not _text_list(options):
-        yield "options", "must be a list of non-empty options"
-        return
-    if not 2 <= len(options) <= MAX_OPTIONS:
-        yield "options", f"must have 2 to {MAX_OPTIONS} options, found {len(options)}"
-    folded = Counter(normalise(option) for option in options)
-    for option in options:
-        if folded[normalise(option)] > 1:
-            yield "options", f"duplicate option: {option!r}"
-            folded[normalise(option)] = 1
-    answer = q.get("answer")
-    if _is_text(answer) and normalise(answer) not in folded:
-        yield "answer", f"must be exactly one of the options, found {answer!r}"
-
-
-def _true_false(q: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    if str(q.get("answer")) not in (TRUE, FALSE):
-        yield "answer", f"must be {TRUE} or {FALSE}, found {q.get('answer')!r}"
-
-
-def _cloze(q: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    prompt = q.get("prompt")
-    if _is_text(prompt):
-        deletions = CLOZE.findall(prompt)
-        if len(deletions) != 1 or not deletions[0].strip():
-            yield "prompt", "must mark exactly one deletion as {{c1::text}}"
-
-
-def _matching(q: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    pairs = q.get("pairs")
-    if not isinstance(pairs, list) or len(pairs) < 2:
-        yield "pairs", "must be a list of at least two {left, right} pairs"
-        return
-    for number, pair in enumerate(pairs, start=1):
-        if (
-            not isinstance(pair, dict)
-            or set(pair) != {"left", "right"}
-            or not (_is_text(pair["left"]) and _is_text(pair["right"]))
-        ):
-            yield "pairs", f"pair {number} must have non-empty 'left' and 'right' and nothing else"
-            return
-    for side in ("left", "right"):
-        folded = Counter(normalise(pair[side]) for pair in pairs)
-        if max(folded.values()) > 1:
-            yield "pairs", f"two pairs share the same {side} side"
-
-
-def _ordering(q: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    sequence = q.get("sequence")
-    if not _text_list(sequence) or len(sequence) < 2:
-        yield "sequence", "must list at least two non-empty steps in order"
-    elif len({normalise(step) for step in sequence}) != len(sequence):
-        yield "sequence", "two steps are the same"
-
-
-_KIND_CHECKS: dict[Kind, Callable[[dict[str, Any]], Iterator[tuple[str, str]]]] = {
-    Kind.BASIC: _answer,
-    Kind.MCQ: _mcq,
-    Kind.TRUE_FALSE: _true_false,
-    Kind.CLOZE: _cloze,
-    Kind.MATCHING: _matching,
-    Kind.ORDERING: _ordering,
-}
 
 
 def check_bank_data(data: Any, *, file: str, article_text: str | None) -> list[Problem]:

@@ -10,7 +10,6 @@ from typing import Literal
 
 from rapidfuzz.distance import OSA
 
-from quizapp.content.bank import Kind, Question
 from quizapp.content.text import normalise
 
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
@@ -30,25 +29,6 @@ def decode(response: str) -> list[str]:
     except ValueError:
         return []
     return [str(v) for v in values] if isinstance(values, list) else []
-
-
-# Kinds whose responses `is_correct` can judge; the rest (question and answer) are self-graded.
-MARKABLE = frozenset(Kind) - {Kind.BASIC}
-
-
-def is_correct(question: Question, response: str | None) -> bool | None:
-    """Whether the response is right; None where there is nothing to judge (basic, blank)."""
-    if response is None or not response.strip():
-        return None
-    if question.kind in (Kind.MCQ, Kind.TRUE_FALSE):
-        return normalise(response) == normalise(question.correct_answer)
-    if question.kind is Kind.CLOZE:
-        return typed_matches(question.correct_answer, response)
-    if question.kind is Kind.MATCHING:
-        return decode(response) == [pair.right for pair in question.pairs]
-    if question.kind is Kind.ORDERING:
-        return decode(response) == list(question.sequence)
-    return None
 
 
 def _key(text: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
 from random import Random
+from typing import Any
 
 from fsrs import Card, Rating, Scheduler, State
 from fsrs.scheduler import STABILITY_MIN
@@ -76,6 +77,9 @@ class Settings:
     fuzz: bool = True
 
 
+_MOMENTS = ("due", "last_review")
+
+
 @dataclass(frozen=True)
 class MemoryState:
     """What the scheduler knows of one learner's memory of one question.
@@ -96,6 +100,20 @@ class MemoryState:
     @property
     def is_new(self) -> bool:
         return self.last_review is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The state as JSON values (times in ISO 8601), as a review's `card_before`."""
+        data: dict[str, Any] = dict(self.__dict__)
+        for name in _MOMENTS:
+            data[name] = data[name].isoformat() if data[name] else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MemoryState:
+        values = dict(data)
+        for name in _MOMENTS:
+            values[name] = datetime.fromisoformat(values[name]) if values.get(name) else None
+        return cls(**values)
 
     @property
     def is_leech(self) -> bool:

@@ -19,16 +19,15 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from quizapp import scheduling
 from quizapp.content.bank import Kind
 from quizapp.export.anki import note_guid
 from quizapp.export.anki_reviews import AnkiReview, PackageError, read_reviews
-from quizapp.models import ANKI, Bank, Card, Question, Review, User
+from quizapp.models import ANKI, Bank, Question, Review, User
 from quizapp.scheduling import Grade, MemoryState
-from quizapp.services.study import _snapshot as snapshot
-from quizapp.services.study import apply_memory, settings_for
+from quizapp.services import cards
+from quizapp.services.study import settings_for
 
 TOKEN_PREFIX = "anki:"
 # How far ahead of the server's clock a phone's may run.
@@ -122,20 +121,13 @@ def import_reviews(
     if not fresh:
         return ReviewImport(0, 0, unmatched, skipped, future)
 
-    cards = {
-        card.question_id: card
-        for card in session.scalars(
-            select(Card).where(Card.user_id == user.id, Card.question_id.in_(list(fresh)))
-        )
-    }
-    for question_id in fresh.keys() - cards.keys():
-        cards[question_id] = Card(user_id=user.id, question_id=question_id)
-        session.add(cards[question_id])
     try:
-        session.flush()
-        _rebuild(session, user, cards, fresh, fuzz=fuzz)
+        found = cards.load(session, user_id=user.id, question_ids=fresh)
+        for question_id in fresh.keys() - found.keys():
+            found[question_id] = cards.create(session, user_id=user.id, question_id=question_id)
+        _rebuild(session, user, found, fresh, fuzz=fuzz)
         session.commit()
-    except (IntegrityError, StaleDataError):
+    except (IntegrityError, cards.CardChanged):
         session.rollback()
         raise AnkiImportError(
             "Your cards changed while the file was being imported (perhaps it was uploaded "
@@ -152,7 +144,7 @@ _DERIVED = ("state_before", "state_after", "stability_after", "difficulty_after"
 def _rebuild(
     session: Session,
     user: User,
-    cards: dict[int, Card],
+    found: dict[int, cards.Stored],
     fresh: dict[int, list[AnkiReview]],
     *,
     fuzz: bool,
@@ -173,16 +165,16 @@ def _rebuild(
         Review.reviewed_at,
         *derived_columns,
     )
-    card_ids = [card.id for card in cards.values()]
+    card_ids = [card.card_id for card in found.values()]
     for row in session.execute(select(*columns).where(Review.card_id.in_(card_ids))):
         recorded[row.card_id].append(dict(row._mapping))
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    for question_id, card in cards.items():
-        history = recorded[card.id] + [
+    for question_id, card in found.items():
+        history = recorded[card.card_id] + [
             {
                 "user_id": user.id,
-                "card_id": card.id,
+                "card_id": card.card_id,
                 "question_id": question_id,
                 "token": f"{TOKEN_PREFIX}{entry.id}",
                 "rating": entry.rating,
@@ -199,7 +191,7 @@ def _rebuild(
         for review in history:
             after = scheduling.review(
                 settings,
-                card_id=card.id,
+                card_id=card.card_id,
                 memory=memory,
                 grade=Grade(review["rating"]),
                 now=review["reviewed_at"],
@@ -209,18 +201,17 @@ def _rebuild(
                 "state_after": after.state,
                 "stability_after": after.stability,
                 "difficulty_after": after.difficulty,
-                "card_before": snapshot(memory),
+                "card_before": memory.to_dict(),
             }
             if "id" not in review:
                 inserts.append({**review, **derived})
             elif any(review[name] != value for name, value in derived.items()):
                 updates.append({"id": review["id"], **derived})
             memory = after
-        apply_memory(card, memory)
-        card.passed = sum(
+        passed = sum(
             scheduling.passed(review["correct"], Grade(review["rating"])) for review in history
         )
+        cards.save(session, card, memory=memory, passed=passed)
     session.execute(insert(Review), inserts)
     if updates:
         session.execute(update(Review), updates)
-    session.flush()

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from quizapp.content.responses import MARKABLE
+from quizapp.content.kinds import MARKABLE
 from quizapp.models import (
     Assignment,
     Bank,

@@ -16,7 +16,8 @@ from quizapp.content import bank as content
 from quizapp.content.text import normalise
 from quizapp.models import Bank, Card, Flag, Question, Review, User
 from quizapp.scheduling import LEECH_LAPSES, MemoryState
-from quizapp.services.study import StudyError, apply_memory, memory_of
+from quizapp.services import cards
+from quizapp.services.study import StudyError
 
 SHOWN = 200
 
@@ -121,7 +122,7 @@ def search(
                     question_id=question.id,
                     bank=bank,
                     question=value,
-                    memory=memory_of(card),
+                    memory=cards.memory_of(card),
                     suspended=bool(card and card.suspended),
                     flagged=question.id in flagged,
                 )
@@ -162,7 +163,7 @@ def history(session: Session, user: User, question_id: int) -> History:
         question_id=question.id,
         bank=question.bank,
         question=content.Question.from_dict(question.content),
-        memory=memory_of(card),
+        memory=cards.memory_of(card),
         suspended=bool(card and card.suspended),
         reviews=list(reviews),
         flags=list(flags),
@@ -172,13 +173,14 @@ def history(session: Session, user: User, question_id: int) -> History:
 def forget(session: Session, *, user: User, question_id: int) -> None:
     """Reset the learner's card to new, as Anki's Forget; the review history is kept.
 
-    The card's version moves on (the ORM's version counter), so an answer from a page
-    shown before the reset is refused.
+    The card's version moves on, so an answer from a page shown before the reset is refused.
     """
-    card = session.scalar(
-        select(Card).where(Card.user_id == user.id, Card.question_id == question_id)
-    )
-    if card is None or card.last_review is None:
+    card = cards.load_one(session, user_id=user.id, question_id=question_id)
+    if card is None or card.memory.is_new:
         raise StudyError("This question is already new for you.")
-    apply_memory(card, MemoryState())
-    session.commit()
+    try:
+        cards.save(session, card, memory=MemoryState())
+        session.commit()
+    except cards.CardChanged:
+        session.rollback()
+        raise StudyError("That card changed meanwhile; try again.") from None

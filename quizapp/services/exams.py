@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quizapp.content import bank as content
-from quizapp.content.responses import MARKABLE, is_correct
+from quizapp.content.kinds import MARKABLE, is_correct
 from quizapp.models import Assignment, ExamAttempt, Question, User
 from quizapp.services.assignments import question_set
 

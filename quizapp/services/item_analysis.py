@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from quizapp.analysis import from_moments
 from quizapp.content import bank as content_bank
+from quizapp.content.kinds import RULES
 from quizapp.content.lint import lint_question
 from quizapp.models import Assignment, Flag, Question
 from quizapp.services import aggregates
@@ -103,9 +104,8 @@ def item_details(
     detailed = []
     for report in reports:
         question = report.question
-        options = question.content.get("options") or (
-            ["True", "False"] if question.kind == "true_false" else []
-        )
+        asked = content_bank.Question.from_dict(question.content)
+        options = RULES[asked.kind].choices(asked)
         detailed.append(
             replace(
                 report,

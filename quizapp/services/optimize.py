@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from quizapp import jobs
 from quizapp.jobs import JobState
-from quizapp.models import Card, Review, User
+from quizapp.models import Question, Review, User
 from quizapp.scheduling import Settings, optimize
 from quizapp.scheduling.optimize import Answer, Fit, OptimizeError
-from quizapp.services import presets
-from quizapp.services.study import apply_memory, settings_for, study_day
+from quizapp.services import cards, presets
+from quizapp.services.cards import CardChanged
+from quizapp.services.study import settings_for, study_day
 
 
 @dataclass(frozen=True)
@@ -65,11 +64,10 @@ def optimize_user(session: Session, *, user: User, fuzz: bool) -> Optimized:
     if not fit.improved:
         return Optimized(fit, rescheduled=0)
     user.fsrs_parameters = list(fit.new)
-    # Fitting takes seconds; read the reviews again so an answer given meanwhile is replayed too.
-    rescheduled = _reschedule(session, user, answers_of(session, user), fuzz=fuzz)
     try:
+        rescheduled = _reschedule(session, user, fuzz=fuzz)
         session.commit()
-    except StaleDataError:
+    except CardChanged:
         session.rollback()
         raise OptimizeError(
             "A card was answered while the scheduler was being personalised; "
@@ -78,23 +76,29 @@ def optimize_user(session: Session, *, user: User, fuzz: bool) -> Optimized:
     return Optimized(fit, rescheduled=rescheduled)
 
 
-def _reschedule(session: Session, user: User, answers: Sequence[Answer], *, fuzz: bool) -> int:
-    """Recompute every reviewed card's state and due date as if always scheduled this way."""
-    histories = optimize.by_card(answers)
-    cards = session.scalars(
-        select(Card).where(Card.user_id == user.id, Card.id.in_(list(histories)))
+def _reschedule(session: Session, user: User, *, fuzz: bool) -> int:
+    """Recompute every reviewed card's state and due date as if always scheduled this way.
+
+    Fitting takes seconds, so the reviews are read again, after the cards: an answer given
+    meanwhile is replayed, and one given from now on makes the card refuse the new state.
+    """
+    stored = cards.load(session, user_id=user.id)
+    histories = optimize.by_card(answers_of(session, user))
+    reviewed = [card for card in stored.values() if card.card_id in histories]
+    ids = [card.question_id for card in reviewed]
+    banks = dict(
+        session.execute(select(Question.id, Question.bank_id).where(Question.id.in_(ids))).all()
     )
-    count = 0
     by_bank: dict[int, Settings] = {}
-    for card in cards:
-        bank_id = card.question.bank_id
+    for card in reviewed:
+        bank_id = banks[card.question_id]
         if bank_id not in by_bank:
             options = presets.for_bank(session, user, bank_id)
             by_bank[bank_id] = settings_for(user, fuzz=fuzz, options=options)
-        settings = by_bank[bank_id]
-        apply_memory(card, optimize.replay(settings, card_id=card.id, answers=histories[card.id]))
-        count += 1
-    return count
+        history = histories[card.card_id]
+        memory = optimize.replay(by_bank[bank_id], card_id=card.card_id, answers=history)
+        cards.save(session, card, memory=memory)
+    return len(reviewed)
 
 
 JOB = "optimize"

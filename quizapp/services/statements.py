@@ -10,8 +10,7 @@ SQLAlchemy's compiled cache does the rest.
 Parameters: `user_id`, `bank_id`, `section`, `kind`, `ids` and `first` (lists),
 `now`, `ahead` (the end of the learn-ahead window), `day_start`, `question_id`,
 `reviews_left` and `new_left` (whether today's limits leave any), `after`;
-`slug` for a bank, `role` for a class member; for a card's update, `card_id`,
-`version` and the new values.
+`slug` for a bank, `role` for a class member.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from sqlalchemy import (
     Boolean,
     Insert,
     Select,
-    Update,
     bindparam,
     case,
     exists,
@@ -34,16 +32,14 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    update,
 )
 from sqlalchemy.orm import aliased
 
 from quizapp.models import Assignment, Bank, Card, Membership, Question, Review
+from quizapp.services import cards
 
 LEARNING_STATES = (1, 3)
 REVIEW_STATE = 2
-# A card's columns that hold its memory state, named as in scheduling.MemoryState.
-MEMORY_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 
 _NEW = Card.last_review.is_(None)
 
@@ -60,23 +56,7 @@ class Shape:
 
 
 # A question as a card page shows it, with the learner's card (None columns when unseen).
-SHOWN = (
-    Question.id,
-    Question.position,
-    Question.content,
-    Question.retired,
-    Card.id.label("card_id"),
-    Card.version,
-    Card.suspended,
-    Card.state,
-    Card.step,
-    Card.stability,
-    Card.difficulty,
-    Card.due,
-    Card.last_review,
-    Card.reps,
-    Card.lapses,
-)
+SHOWN = (Question.id, Question.position, Question.content, Question.retired, *cards.COLUMNS)
 
 
 def _with_card(*columns: Any) -> Select[Any]:
@@ -217,22 +197,6 @@ def walk(shape: Shape) -> Select[Any]:
 @cache
 def bank() -> Select[Any]:
     return select(Bank).where(Bank.slug == bindparam("slug"))
-
-
-@cache
-def save_memory() -> Update:
-    """Set a card's memory (`new_<field>`) and `new_version` if it is still at `version`,
-    adding `passed` (0 or 1) to its count of passed answers."""
-    cards = Card.__table__
-    return (
-        update(cards)
-        .where(cards.c.id == bindparam("card_id"), cards.c.version == bindparam("version"))
-        .values(
-            version=bindparam("new_version"),
-            passed=cards.c.passed + bindparam("passed"),
-            **{name: bindparam(f"new_{name}") for name in MEMORY_FIELDS},
-        )
-    )
 
 
 @cache

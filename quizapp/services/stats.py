@@ -13,7 +13,8 @@ from quizapp import scheduling
 from quizapp.content.bank import Section
 from quizapp.models import Card, Question, Review, User
 from quizapp.scheduling import stats as maths
-from quizapp.services.study import memory_of, settings_for, study_day
+from quizapp.services.cards import memory_of
+from quizapp.services.study import settings_for, study_day
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,13 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import Row, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from quizapp import scheduling
 from quizapp.content import bank as content
-from quizapp.content.responses import is_correct
+from quizapp.content.kinds import is_correct
 from quizapp.models import (
     BROWSER,
     Bank,
@@ -40,8 +39,8 @@ from quizapp.models import (
 )
 from quizapp.scheduling import Grade, MemoryState
 from quizapp.scheduling.days import StudyDay, ZoneError, valid_zone
-from quizapp.services import presets, statements
-from quizapp.services.statements import MEMORY_FIELDS, REVIEW_STATE
+from quizapp.services import cards, presets, statements
+from quizapp.services.statements import REVIEW_STATE
 
 LEARN_AHEAD = timedelta(minutes=20)
 FLAG_REASONS = {"wrong": "The answer is wrong", "unclear": "The question is unclear"}
@@ -204,38 +203,6 @@ def daily_load(session: Session, user: User, now: datetime) -> Callable[[int, in
         return dict(Counter((day.date(due) - today).days for due in dues))
 
     return load
-
-
-_MOMENTS = ("due", "last_review")
-
-
-def memory_of(card: Card | Row[Any] | None) -> MemoryState:
-    if card is None:
-        return MemoryState()
-    return MemoryState(**{name: getattr(card, name) for name in MEMORY_FIELDS})
-
-
-def memory_values(memory: MemoryState) -> dict[str, Any]:
-    return {name: getattr(memory, name) for name in MEMORY_FIELDS}
-
-
-def _snapshot(memory: MemoryState) -> dict[str, Any]:
-    values = memory_values(memory)
-    for name in _MOMENTS:
-        values[name] = values[name].isoformat() if values[name] else None
-    return values
-
-
-def _restore(card: Card, snapshot: dict[str, Any]) -> None:
-    values = dict(snapshot)
-    for name in _MOMENTS:
-        values[name] = datetime.fromisoformat(values[name]) if values[name] else None
-    apply_memory(card, MemoryState(**values))
-
-
-def apply_memory(card: Card, memory: MemoryState) -> None:
-    for name, value in memory_values(memory).items():
-        setattr(card, name, value)
 
 
 def _bind(user: User, scope: Scope, **more: Any) -> dict[str, Any]:
@@ -477,7 +444,7 @@ def _view(
         position=shown.position,
         question=content.Question.from_dict(shown.content),
         version=shown.version or 0,
-        memory=memory_of(shown if shown.card_id is not None else None),
+        memory=cards.memory_of(shown),
         suspended=bool(shown.suspended),
         token=token,
         card_id=shown.card_id or 0,
@@ -510,34 +477,31 @@ def answer(
         return _repeated(session, user, token, error)
     if (shown.version or 0) != seen_version:
         return _repeated(session, user, token, StaleAnswer(_STALE))
-    memory = memory_of(shown if shown.card_id is not None else None)
+    memory = cards.memory_of(shown)
     try:
-        card_id, version = shown.card_id, shown.version
-        if card_id is None:
-            version = 1
-            card_id = session.scalar(
-                insert(Card)
-                .values(user_id=user.id, question_id=question_id, version=version)
-                .returning(Card.id)
-            )
+        card = cards.stored(shown, question_id) or cards.create(
+            session, user_id=user.id, question_id=question_id
+        )
         outcome = scheduling.review(
             settings_for(user, fuzz=fuzz, options=presets.for_question(session, user, question_id)),
-            card_id=card_id,
+            card_id=card.card_id,
             memory=memory,
             grade=grade,
             now=now,
             load=daily_load(session, user, now) if fuzz else None,
         )
         correct = is_correct(content.Question.from_dict(shown.content), response)
-        _save_memory(
-            session, card_id, version, outcome.after, passed=scheduling.passed(correct, grade)
-        )
         suspend = outcome.leech and user.leech_action == "suspend"
-        if suspend:
-            session.execute(update(Card).where(Card.id == card_id).values(suspended=True))
+        cards.save(
+            session,
+            card,
+            memory=outcome.after,
+            passed=card.passed + scheduling.passed(correct, grade),
+            suspended=True if suspend else None,
+        )
         review = {
             "user_id": user.id,
-            "card_id": card_id,
+            "card_id": card.card_id,
             "question_id": question_id,
             "token": token,
             "rating": int(grade),
@@ -549,35 +513,16 @@ def answer(
             "difficulty_after": outcome.after.difficulty,
             "response": response,
             "correct": correct,
-            "card_before": _snapshot(memory),
+            "card_before": memory.to_dict(),
         }
         review_id = session.scalar(statements.record_review(), review)
         session.commit()
-    except (IntegrityError, StaleDataError):
+    except (IntegrityError, cards.CardChanged):
         session.rollback()
         return _repeated(session, user, token, StaleAnswer(_STALE))
     return Answered(
         Review(id=review_id, **review), repeated=False, leech=outcome.leech, suspended=suspend
     )
-
-
-def _save_memory(
-    session: Session, card_id: int, version: int, memory: MemoryState, *, passed: bool
-) -> None:
-    """Store the card's new state if it is still at `version`, else raise StaleDataError."""
-    values = {f"new_{name}": value for name, value in memory_values(memory).items()}
-    changed = session.execute(
-        statements.save_memory(),
-        {
-            "card_id": card_id,
-            "version": version,
-            "new_version": version + 1,
-            "passed": int(passed),
-            **values,
-        },
-    )
-    if changed.rowcount != 1:
-        raise StaleDataError("the card changed since it was read")
 
 
 _STALE = (
@@ -617,18 +562,21 @@ def undo_last(session: Session, *, user: User) -> Question:
             "Your last answer here was followed by reviews imported from Anki, "
             "so it can no longer be undone."
         )
-    card = session.get(Card, review.card_id)
-    assert card is not None
-    question = card.question  # loaded before the card changes: loading would flush it
+    card = cards.load_one(session, user_id=user.id, question_id=review.question_id)
+    question = session.get(Question, review.question_id)
+    assert card is not None and question is not None
     try:
-        _restore(card, review.card_before)
-        card.passed -= scheduling.passed(review.correct, review.rating)
-        session.flush()  # the card's update checks its version: a second undo stops here
+        cards.save(
+            session,
+            card,
+            memory=MemoryState.from_dict(review.card_before),
+            passed=card.passed - scheduling.passed(review.correct, review.rating),
+        )
         taken = session.execute(delete(Review).where(Review.id == review.id))
         if taken.rowcount != 1:
-            raise StaleDataError("the answer was already taken back")
+            raise cards.CardChanged("the answer was already taken back")
         session.commit()
-    except (StaleDataError, IntegrityError):
+    except (cards.CardChanged, IntegrityError):
         session.rollback()
         raise StudyError("That card changed meanwhile; try again.") from None
     return question
@@ -639,17 +587,15 @@ def set_suspended(session: Session, *, user: User, question_id: int, suspended: 
     if session.get(Question, question_id) is None:
         raise StudyError("This question is not available.")
     for _attempt in range(2):  # a card created meanwhile by the same request sent twice
-        card = session.scalar(
-            select(Card).where(Card.user_id == user.id, Card.question_id == question_id)
-        )
-        if card is None:
-            card = Card(user_id=user.id, question_id=question_id)
-            session.add(card)
-        card.suspended = suspended
         try:
+            card = cards.load_one(
+                session, user_id=user.id, question_id=question_id
+            ) or cards.create(session, user_id=user.id, question_id=question_id)
+            if card.suspended != suspended:
+                cards.save(session, card, suspended=suspended)
             session.commit()
             return
-        except (IntegrityError, StaleDataError):
+        except (IntegrityError, cards.CardChanged):
             session.rollback()
     raise StudyError("That question changed meanwhile; try again.")
 

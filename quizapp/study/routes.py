@@ -20,13 +20,15 @@ from flask import (
     send_file,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required
 from werkzeug import Response
 
 from quizapp import jobs
 from quizapp.content import bank as content
 from quizapp.content.bank import Kind, Section
-from quizapp.content.responses import compare, decode, is_correct
+from quizapp.content.kinds import is_correct
+from quizapp.content.responses import compare, decode
 from quizapp.export.anki import select as select_questions
 from quizapp.extensions import db, limiter
 from quizapp.forms import database_id
@@ -87,15 +89,14 @@ def localtime_filter(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> 
 
 @bp.app_context_processor
 def labels() -> dict[str, object]:
-    return {
-        "Kind": Kind,
-        "Section": Section,
-        "Grade": Grade,
-        "Custom": study.Custom,
-        "present": present,
-        "decode": decode,
-        "compare": compare,
-    }
+    return {"Section": Section, "Grade": Grade, "Custom": study.Custom}
+
+
+@bp.record_once
+def _kind_helpers(state: BlueprintSetupState) -> None:
+    """What the question kinds' templates (`templates/kinds/`) use, as globals: their
+    macros are imported without the page's context, so Jinja caches them."""
+    state.app.jinja_env.globals.update(Kind=Kind, present=present, decode=decode, compare=compare)
 
 
 def _now() -> datetime:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from quizapp.content.bank import Kind, Question, Section
-from quizapp.content.responses import allowed_typos, compare, is_correct, typed_matches
+from quizapp.content.kinds import is_correct
+from quizapp.content.responses import allowed_typos, compare, typed_matches
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from quizapp.models import Question as QuestionRow
 from quizapp.scheduling import Grade, MemoryState
 from quizapp.services import anki_reviews, banks, exports, study
 from quizapp.services.anki_reviews import AnkiImportError
+from quizapp.services.cards import memory_of
 from tests.anki_driver import run_anki
 from tests.conftest import answer_card, get_user
 
@@ -211,7 +212,7 @@ def test_browser_and_phone_reviews_are_replayed_in_time_order(learner, deck, tmp
             now=review.reviewed_at,
         ).after
         assert review.stability_after == memory.stability
-    assert study.memory_of(card) == memory
+    assert memory_of(card) == memory
     assert card.lapses == 1 and card.reps == 7
 
 

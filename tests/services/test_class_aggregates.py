@@ -15,6 +15,7 @@ from quizapp.extensions import db
 from quizapp.models import Card, Review, Role
 from quizapp.scheduling import Grade
 from quizapp.services import assignments, banks, classes, item_analysis, progress, study
+from quizapp.services.cards import memory_of
 from tests.conftest import NOW, answer_card, get_user
 
 PERSONAL = (
@@ -110,7 +111,7 @@ def test_progress_matches_fsrs_card_by_card(cohort, days_later):
     for row in rows:
         settings = study.settings_for(row.user, fuzz=False)
         cards = _cards(row.user, ids)
-        memories = [study.memory_of(cards.get(qid)) for qid in ids]
+        memories = [memory_of(cards.get(qid)) for qid in ids]
         now_each = [scheduling.retrievability(settings, m, now) for m in memories]
         at_each = [scheduling.retrievability(settings, m, at) for m in memories]
         assert row.retention_now == pytest.approx(fmean(now_each), abs=1e-9)
