@@ -38,7 +38,15 @@ from quizapp.instruct.forms import (
     StatusForm,
 )
 from quizapp.models import Assignment, Classroom, Question
-from quizapp.services import assignments, banks, classes, exams, item_analysis, progress, study
+from quizapp.services import (
+    assignments,
+    banks,
+    classes,
+    exams,
+    item_analysis,
+    learners,
+    progress,
+)
 from quizapp.study.present import cloze
 
 bp = Blueprint("instruct", __name__, url_prefix="/teach")
@@ -57,7 +65,7 @@ def _now() -> datetime:
 
 def _from_local(moment: datetime | None) -> datetime | None:
     """A date and time the instructor typed, read in their own time zone."""
-    return study.study_day(current_user).from_local(moment) if moment else None
+    return learners.study_day(current_user).from_local(moment) if moment else None
 
 
 def _class(class_id: int) -> Classroom:

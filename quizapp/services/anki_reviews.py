@@ -27,7 +27,7 @@ from quizapp.export.anki_reviews import AnkiReview, PackageError, read_reviews
 from quizapp.models import ANKI, Bank, Question, Review, User
 from quizapp.scheduling import Grade, MemoryState
 from quizapp.services import cards
-from quizapp.services.study import settings_for
+from quizapp.services.learners import settings_for
 
 TOKEN_PREFIX = "anki:"
 # How far ahead of the server's clock a phone's may run.

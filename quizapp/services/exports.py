@@ -19,7 +19,7 @@ from quizapp.export.anki import CardSchedule, LoggedReview, write_package
 from quizapp.models import Assignment, Bank, Card, Question, Review, User
 from quizapp.scheduling import LEARNING_STEPS, RELEARNING_STEPS
 from quizapp.services.assignments import question_set
-from quizapp.services.study import settings_for
+from quizapp.services.learners import settings_for
 
 
 def loaded_bank(session: Session, bank: Bank) -> content.Bank:

@@ -16,7 +16,7 @@ from quizapp.scheduling import Settings, optimize
 from quizapp.scheduling.optimize import Answer, Fit, OptimizeError
 from quizapp.services import cards, presets
 from quizapp.services.cards import CardChanged
-from quizapp.services.study import settings_for, study_day
+from quizapp.services.learners import settings_for, study_day
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from quizapp.services.assignments import (
     selected,
 )
 from quizapp.services.classes import TRAINEE, trainees
-from quizapp.services.study import day_start, settings_for
+from quizapp.services.learners import day_start, settings_for
 
 
 @dataclass

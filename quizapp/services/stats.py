@@ -14,7 +14,7 @@ from quizapp.content.bank import Section
 from quizapp.models import Card, Question, Review, User
 from quizapp.scheduling import stats as maths
 from quizapp.services.cards import memory_of
-from quizapp.services.study import settings_for, study_day
+from quizapp.services.learners import settings_for, study_day
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from wtforms.validators import (
 from quizapp.forms import Form, finite
 from quizapp.scheduling import MAX_RETENTION, MIN_RETENTION
 from quizapp.scheduling.days import zone_names
-from quizapp.services.study import FLAG_REASONS, LEECH_ACTIONS
+from quizapp.services.learners import LEECH_ACTIONS
+from quizapp.services.study import FLAG_REASONS
 
 
 class AnswerForm(Form):

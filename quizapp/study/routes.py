@@ -45,6 +45,7 @@ from quizapp.services import (
     classes,
     exams,
     exports,
+    learners,
     optimize,
     personal_data,
     presets,
@@ -497,7 +498,7 @@ def settings() -> str | Response:
         form.relearning_steps.data = format_steps(default.relearning_steps)
     if form.validate_on_submit():
         try:
-            study.update_settings(
+            learners.update_settings(
                 db.session,
                 user=current_user,
                 desired_retention=float(form.desired_retention.data),
@@ -510,7 +511,7 @@ def settings() -> str | Response:
                 relearning_steps=form.relearning_steps.data or "",
                 maximum_interval=form.maximum_interval.data,
             )
-        except study.StudyError as error:
+        except learners.SettingsError as error:
             db.session.rollback()
             form.timezone.errors.append(str(error))
         else:

@@ -14,7 +14,7 @@ from quizapp.content.bank import Kind
 from quizapp.extensions import db
 from quizapp.models import Role
 from quizapp.scheduling import Grade
-from quizapp.services import assignments, classes, exams, study
+from quizapp.services import assignments, classes, exams, learners, study
 from quizapp.services.banks import find_bank
 from tests.browser.test_study_flow import sign_in
 from tests.conftest import NOW, answer_card, get_user
@@ -82,7 +82,7 @@ def build(app: Flask, make_user: Callable[..., int]) -> list[Stop]:
     make_user(ADMIN, role=Role.ADMIN)
     make_user(LIMITED)
     with app.app_context():
-        study.update_settings(
+        learners.update_settings(
             db.session,
             user=get_user(LIMITED),
             desired_retention=0.9,

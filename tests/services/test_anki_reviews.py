@@ -18,7 +18,7 @@ from quizapp.extensions import db
 from quizapp.models import ANKI, BROWSER, Card, Review
 from quizapp.models import Question as QuestionRow
 from quizapp.scheduling import Grade, MemoryState
-from quizapp.services import anki_reviews, banks, exports, study
+from quizapp.services import anki_reviews, banks, exports, learners, study
 from quizapp.services.anki_reviews import AnkiImportError
 from quizapp.services.cards import memory_of
 from tests.anki_driver import run_anki
@@ -152,7 +152,7 @@ def test_reviews_and_memory_states_match_anki(learner, deck, tmp_path, colpkg):
         assert card.difficulty == pytest.approx(theirs["difficulty"], rel=2e-3)
         assert card.reps == len(ours)
         assert theirs["type"] == 2 and card.state == 2
-        assert study.day_start(learner, card.due).timestamp() == theirs["due_day_start"]
+        assert learners.day_start(learner, card.due).timestamp() == theirs["due_day_start"]
     assert _card(learner, 3) is None
 
 
@@ -200,7 +200,7 @@ def test_browser_and_phone_reviews_are_replayed_in_time_order(learner, deck, tmp
         (ANKI, 4),
     ]
     card = _card(learner, 0)
-    settings = study.settings_for(learner, fuzz=False)
+    settings = learners.settings_for(learner, fuzz=False)
     memory = MemoryState()
     for review in history:
         assert review.card_before["stability"] == memory.stability

@@ -14,7 +14,7 @@ from quizapp.content.bank import Kind, Question, Section
 from quizapp.extensions import db
 from quizapp.models import Card, Review, Role
 from quizapp.scheduling import Grade
-from quizapp.services import assignments, banks, classes, item_analysis, progress, study
+from quizapp.services import assignments, banks, classes, item_analysis, learners, progress, study
 from quizapp.services.cards import memory_of
 from tests.conftest import NOW, answer_card, get_user
 
@@ -109,7 +109,7 @@ def test_progress_matches_fsrs_card_by_card(cohort, days_later):
     rows = progress.class_progress(db.session, assignment, now=now, at=at)
     assert [row.user.name for row in rows] == ["ann", "ben", "cat", "dan"]
     for row in rows:
-        settings = study.settings_for(row.user, fuzz=False)
+        settings = learners.settings_for(row.user, fuzz=False)
         cards = _cards(row.user, ids)
         memories = [memory_of(cards.get(qid)) for qid in ids]
         now_each = [scheduling.retrievability(settings, m, now) for m in memories]
@@ -128,7 +128,7 @@ def test_progress_matches_fsrs_card_by_card(cohort, days_later):
 def test_the_personal_curve_changes_the_prediction(cohort):
     dan = cohort["users"]["dan"]
     default = scheduling.forgetting_curve(scheduling.Settings())
-    assert scheduling.forgetting_curve(study.settings_for(dan, fuzz=False)) != default
+    assert scheduling.forgetting_curve(learners.settings_for(dan, fuzz=False)) != default
 
 
 def test_accuracy_counts_right_answers_and_undo_takes_one_back(cohort):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Card, Question
 from quizapp.scheduling import Grade
-from quizapp.services import accounts, study
+from quizapp.services import accounts, learners, study
 from tests.conftest import PASSWORD, get_user
 
 # 03:30 in Tokyo (18:30 UTC): still the day before, with the day starting at 04:00 there.
@@ -53,7 +53,7 @@ def settings(user, **changes):
         "leech_action": user.leech_action,
         **changes,
     }
-    study.update_settings(db.session, user=user, **values)
+    learners.update_settings(db.session, user=user, **values)
 
 
 def test_the_daily_new_limit_renews_at_the_learners_own_rollover(trainee):
@@ -84,7 +84,7 @@ def test_a_review_is_due_from_the_start_of_the_learners_day(trainee):
 
 
 def test_an_unknown_zone_is_refused_and_nothing_changes(trainee):
-    with pytest.raises(study.StudyError, match="not a time zone"):
+    with pytest.raises(learners.SettingsError, match="not a time zone"):
         settings(trainee, timezone="Mars/Olympus_Mons")
     db.session.rollback()
     assert get_user("trainee@example.com").timezone == "UTC"

@@ -14,7 +14,7 @@ from quizapp.extensions import db
 from quizapp.models import Card, Review
 from quizapp.models import Question as QuestionRow
 from quizapp.scheduling import Grade
-from quizapp.services import anki_reviews, banks, exports, study
+from quizapp.services import anki_reviews, banks, exports, learners
 from tests.anki_driver import run_anki
 from tests.conftest import answer_card, get_user
 
@@ -78,7 +78,7 @@ def test_anki_takes_up_each_card_where_quizapp_left_it(studied, tmp_path: Path) 
     review = _card(ann, ids[0])
     theirs = anki[GUIDS[0]]
     assert (theirs["type"], theirs["queue"]) == (2, 2)
-    assert theirs["due_day_start"] == study.day_start(ann, review.due).timestamp()
+    assert theirs["due_day_start"] == learners.day_start(ann, review.due).timestamp()
     assert theirs["stability"] == pytest.approx(review.stability, abs=1e-4)
     assert theirs["difficulty"] == pytest.approx(review.difficulty, abs=1e-3)
 
@@ -126,5 +126,6 @@ def test_reviews_continued_in_anki_come_back_once_and_agree_with_anki(
         assert card.stability == pytest.approx(anki[GUIDS[number]]["stability"], rel=2e-3)
         assert card.difficulty == pytest.approx(anki[GUIDS[number]]["difficulty"], rel=2e-3)
     assert (
-        anki[GUIDS[0]]["due_day_start"] == study.day_start(ann, _card(ann, ids[0]).due).timestamp()
+        anki[GUIDS[0]]["due_day_start"]
+        == learners.day_start(ann, _card(ann, ids[0]).due).timestamp()
     )

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Bank, Card, Preset
 from quizapp.scheduling import Grade
-from quizapp.services import presets, study
+from quizapp.services import learners, presets, study
 from tests.conftest import NOW, get_user
 
 
@@ -66,7 +66,7 @@ def test_a_banks_preset_sets_its_limits_steps_and_maximum_interval(trainee):
     again = answer(trainee, Grade.AGAIN)
     assert again.due - NOW == timedelta(minutes=5)
     assert study.counts(db.session, trainee, scope, NOW).new == 0
-    assert card.due <= study.study_day(trainee).start(NOW) + timedelta(days=7)
+    assert card.due <= learners.study_day(trainee).start(NOW) + timedelta(days=7)
 
 
 def test_without_a_preset_a_bank_uses_the_learners_defaults(trainee):

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from quizapp.extensions import db
 from quizapp.models import Card, Question, Review
 from quizapp.scheduling import Grade
-from quizapp.services import study
+from quizapp.services import learners, study
 from tests.conftest import NOW, get_user
 
 
@@ -192,7 +192,7 @@ def test_daily_load_counts_reviews_due_on_coming_days(trainee):
     cards = [db.session.get(Card, r.card_id) for r in (first, second)]
     assert {card.state for card in cards} == {2}
     # Counted in study days from today: a review is due from the start of its day.
-    days = sorted(study.study_day(trainee).days_between(NOW, card.due) for card in cards)
-    load = study.daily_load(db.session, trainee, NOW)
+    days = sorted(learners.study_day(trainee).days_between(NOW, card.due) for card in cards)
+    load = learners.daily_load(db.session, trainee, NOW)
     assert sum(load(0, 400).values()) == 2 and set(load(0, 400)) == set(days)
     assert load(days[-1] + 1, 400) == {}

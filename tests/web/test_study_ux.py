@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from quizapp.extensions import db
 from quizapp.models import Role
-from quizapp.services import assignments, classes, study
+from quizapp.services import assignments, classes, learners, study
 from quizapp.services.banks import find_bank
 from tests.conftest import NOW, Auth, get_user
 from tests.pages import csrf_token, form_action, hidden_inputs, text
@@ -43,7 +43,7 @@ def study_one(client: FlaskClient, slug: str, rating: str = "3", **params: str) 
 
 def set_new_limit(app: Flask, email: str, limit: int) -> None:
     with app.app_context():
-        study.update_settings(
+        learners.update_settings(
             db.session,
             user=get_user(email),
             desired_retention=0.9,
