@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
-from quizapp.content.bank import FORMAT_VERSION, Kind, Question, Section
+from quizapp.content.bank import CLOZE, FORMAT_VERSION, Kind, Question, Section
 from quizapp.content.check import check_bank_data
 from quizapp.content.text import short_hash, slugify
 
@@ -72,7 +72,12 @@ def label(number: int, text: str, *, line: int | None = None) -> str:
 
 
 def generated_id(kind: Kind, prompt: str) -> str:
-    """A stable ID for an imported question that has none: from its kind and text."""
+    """A stable ID for an imported question that has none: from its kind and text.
+
+    Never from a cloze's deletion, as quizapp's own IDs are never from an answer: fixing
+    the answer keeps the ID.
+    """
+    prompt = " ".join(CLOZE.sub(" ", prompt).split())
     slug = "-".join(slugify(prompt).split("-")[:6])
     return "-".join(part for part in ("imported", kind.value, slug, short_hash(prompt, 8)) if part)
 

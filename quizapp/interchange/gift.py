@@ -111,6 +111,9 @@ def write(bank: Bank) -> Exported:
             blocks.append(f"$CATEGORY: {category_path(bank.topic, section)}")
         blocks.append("\n".join(_question(question)))
         count += 1
+    if skipped:
+        notes = "\n".join(f"// not exported: {entry}" for entry in skipped)
+        blocks.insert(1, notes)
     return Exported("\n\n".join(blocks) + "\n", count, tuple(skipped))
 
 
@@ -289,7 +292,7 @@ class _Reader:
         if answer[0] not in "=~":
             answer = "=" + answer
         choices = _choices(answer, fmt)
-        if all(choice.correct and "->" in choice.text for choice in choices):
+        if len(choices) > 1 and all(choice.correct and "->" in choice.text for choice in choices):
             self.matching(draft, choices)
             return
         if all(choice.correct and choice.weight in (None, 100) for choice in choices):
