@@ -118,7 +118,9 @@ def test_the_export_reads_back_as_the_same_questions(bank: Bank) -> None:
 
 def test_special_characters_are_escaped() -> None:
     text = gift.write(TRICKY).text
-    assert "::tricky-basic::[plain]Ratio 1\\:2 \\= \\{half\\}? \\~approx \\#3, back\\\\slash{" in text
+    assert (
+        "::tricky-basic::[plain]Ratio 1\\:2 \\= \\{half\\}? \\~approx \\#3, back\\\\slash{" in text
+    )
     assert "####Line one.\\nLine two\\: a\\=b & c<d" in text
     # Text HTML would change is marked plain, for Moodle.
     assert "::tricky-mcq::[plain]Which is <b>bold</b>" in text
