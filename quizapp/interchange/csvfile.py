@@ -32,6 +32,19 @@ REQUIRED = ("kind", "prompt")
 BOM = "\ufeff"
 
 
+# A cell starting so is run as a formula by spreadsheet programs; written with a leading
+# apostrophe (the usual guard), which reading takes off again.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _guard(value: str) -> str:
+    return "'" + value if value.lstrip("'").startswith(_FORMULA) else value
+
+
+def _unguard(value: str) -> str:
+    return value[1:] if value.startswith("'") and value.lstrip("'").startswith(_FORMULA) else value
+
+
 def write(bank: Bank) -> Exported:
     """The bank's simple questions as CSV; matching and ordering ones are reported."""
     out = io.StringIO()
@@ -58,18 +71,17 @@ def write(bank: Bank) -> Exported:
             )
         )
         options = list(question.options) + [""] * (MAX_OPTIONS - len(question.options))
-        writer.writerow(
-            [
-                question.id,
-                question.kind.value,
-                question.section.value,
-                prompt,
-                answer,
-                *options,
-                question.explanation,
-                " ".join(question.tags),
-            ]
-        )
+        cells = [
+            question.id,
+            question.kind.value,
+            question.section.value,
+            prompt,
+            answer,
+            *options,
+            question.explanation,
+            " ".join(question.tags),
+        ]
+        writer.writerow([_guard(cell) for cell in cells])
         count += 1
     return Exported(BOM + out.getvalue(), count, tuple(skipped))
 
@@ -115,7 +127,7 @@ def read(data: bytes | str, filename: str) -> ImportResult:
     else:
         text = data.removeprefix(BOM)
     collect = Collector(filename)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
         if header is None:
@@ -134,7 +146,7 @@ def read(data: bytes | str, filename: str) -> ImportResult:
 def _row(collect: Collector, columns: dict[str, int], row: list[str], number: int) -> None:
     def cell(name: str) -> str:
         index = columns.get(name)
-        return row[index].strip() if index is not None and index < len(row) else ""
+        return _unguard(row[index].strip()) if index is not None and index < len(row) else ""
 
     if not any(value.strip() for value in row):
         return

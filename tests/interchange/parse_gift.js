@@ -8,7 +8,7 @@ const { parse } = require("gift-pegjs");
 const PLACEHOLDERS = { "&&092;": "\\", "&&058;": ":", "&&035;": "#", "&&061;": "=",
   "&&123;": "{", "&&125;": "}", "&&126;": "~", "&&010": "\n" };
 function decode(text) {
-  return text.replace(/&&0\d\d;?/g, (found) => PLACEHOLDERS[found] ?? found);
+  return text.replace(/&&(?:092|058|035|061|123|125|126);|&&010/g, (found) => PLACEHOLDERS[found]);
 }
 
 let input = "";

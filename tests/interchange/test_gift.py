@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizapp.content.bank import Bank, Kind, Question, Section
 from quizapp.interchange import gift
 from quizapp.interchange.common import GAP, NOT_QUITE, RIGHT, category_path
 from tests.interchange.samples import SMALL, TRICKY, carried, demo_banks, gift_pegjs
+from tests.interchange.strategies import questions, valid
 
 ALL = [SMALL, TRICKY, *demo_banks()]
 
@@ -93,6 +96,15 @@ def test_gift_pegjs_reads_the_export_as_the_same_questions(bank: Bank) -> None:
         else:
             question = next(q for q in wanted if q.id == item["id"])
             assert category == category_path(bank.topic, question.section)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(questions().filter(valid), min_size=1, max_size=8, unique_by=lambda q: q.id))
+def test_gift_pegjs_reads_any_text_back(drawn: list[Question]) -> None:
+    bank = Bank(id="prop", topic="Hip/knee: {x}", article="prop.txt", questions=tuple(drawn))
+    parsed = [item for item in gift_pegjs(gift.write(bank).text) if item["type"] != "Category"]
+    wanted = [q for q in drawn if q.kind is not Kind.ORDERING]
+    assert [_parsed(item) for item in parsed] == [_expected(q) for q in wanted]
 
 
 def test_ordering_questions_are_reported_not_written() -> None:
