@@ -118,11 +118,16 @@ class ImportReport:
     load: banks.LoadReport
     result: interchange.ImportResult
 
+    @property
+    def unchanged(self) -> int:
+        """The file's questions that were in the bank already, exactly so."""
+        return len(self.result.questions) - len(self.load.added) - len(self.load.updated)
+
     def __str__(self) -> str:
         load, skipped = self.load, len(self.result.skipped)
         return (
             f"{self.slug}{' (new bank)' if self.created else ''}: {len(load.added)} added, "
-            f"{len(load.updated)} updated, {load.unchanged} unchanged, {skipped} skipped"
+            f"{len(load.updated)} updated, {self.unchanged} unchanged, {skipped} skipped"
         )
 
 
