@@ -46,12 +46,6 @@ class ImportResult:
     # The topic the file names (a Moodle category, a bank file's topic), if any.
     topic: str = ""
 
-    def summary(self) -> str:
-        parts = [f"{len(self.questions)} question(s) read"]
-        if self.skipped:
-            parts.append(f"{len(self.skipped)} skipped")
-        return ", ".join(parts)
-
 
 @dataclass(frozen=True)
 class Exported:
@@ -121,7 +115,8 @@ def topic_of(category: str) -> str:
 
 def category_path(topic: str, section: Section) -> str:
     """The Moodle category a question of this section is written under."""
-    return "/".join(("$course$", "top", topic.replace("/", "//"), section.label))
+    name = " ".join(topic.split()).replace("/", "//")
+    return "/".join(("$course$", "top", name, section.label))
 
 
 def import_source(filename: str) -> str:
