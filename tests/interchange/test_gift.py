@@ -102,8 +102,12 @@ def test_gift_pegjs_reads_the_export_as_the_same_questions(bank: Bank) -> None:
 @given(st.lists(questions().filter(valid), min_size=1, max_size=8, unique_by=lambda q: q.id))
 def test_gift_pegjs_reads_any_text_back(drawn: list[Question]) -> None:
     bank = Bank(id="prop", topic="Hip/knee: {x}", article="prop.txt", questions=tuple(drawn))
-    parsed = [item for item in gift_pegjs(gift.write(bank).text) if item["type"] != "Category"]
+    exported = gift.write(bank)
     wanted = [q for q in drawn if q.kind is not Kind.ORDERING]
+    if not wanted:  # only comments: GIFT (and gift-pegjs) want at least one question
+        assert exported.count == 0
+        return
+    parsed = [item for item in gift_pegjs(exported.text) if item["type"] != "Category"]
     assert [_parsed(item) for item in parsed] == [_expected(q) for q in wanted]
 
 
