@@ -228,6 +228,156 @@ def bank_load(paths: tuple[Path, ...], email: str | None) -> None:
         click.echo(f"{path}: {load_bank_file(path, maintainer)}")
 
 
+# bank export / bank import: Moodle XML, GIFT, CSV and bank files ------------------------------
+
+_EXPORT_FORMATS = ("yaml", "json", "gift", "moodle", "csv")
+_IMPORT_FORMATS = ("gift", "moodle", "csv")
+
+
+@bank.command("export")
+@click.argument("slug")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write; its extension names the format unless --format does.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_EXPORT_FORMATS),
+    help="yaml or json: a bank file (its article is written beside it); gift; moodle "
+    "(Moodle XML); csv (the simple kinds, for spreadsheets).",
+)
+@click.option("--section", multiple=True, type=click.Choice([s.value for s in Section]))
+@click.option("--kind", multiple=True, type=click.Choice([k.value for k in Kind]))
+@click.option("--tag", multiple=True, help="Only questions with this tag (repeatable).")
+@click.option("--assignment", "assignment_id", type=int, help="Only this assignment's set.")
+@with_appcontext
+@needs_database
+def bank_export(
+    slug: str,
+    output: Path,
+    fmt: str | None,
+    section: tuple[str, ...],
+    kind: tuple[str, ...],
+    tag: tuple[str, ...],
+    assignment_id: int | None,
+) -> None:
+    """Write bank SLUG as stored now (site edits included, retired questions left out).
+
+    The format comes from the extension: .yaml/.yml/.json a bank file, .gift/.txt GIFT,
+    .xml Moodle XML, .csv CSV. A bank file can be checked and loaded again with
+    `quizapp bank check` and `quizapp bank load`.
+    """
+    from quizapp import interchange
+    from quizapp.models import Assignment
+    from quizapp.services import interchange as exchange
+
+    row = banks.find_bank(db.session, slug)
+    if row is None:
+        raise click.ClickException(f"No bank has the ID {slug!r}.")
+    try:
+        chosen = interchange.format_for(output.name, fmt)
+    except interchange.InterchangeError as error:
+        raise click.ClickException(f"{output}: {error}") from None
+    if assignment_id is not None:
+        assignment = db.session.get(Assignment, assignment_id)
+        if assignment is None or assignment.bank_id != row.id:
+            raise click.ClickException(f"Bank {slug!r} has no assignment {assignment_id}.")
+        whole = exchange.assignment_set(db.session, assignment)
+        selected = select_questions(whole, sections=section, kinds=kind, tags=tag)
+    else:
+        selected = exchange.stored_bank(db.session, row, sections=section, kinds=kind, tags=tag)
+    if not selected.questions:
+        raise click.ClickException("No questions match those filters; nothing was written.")
+    exported = interchange.write(selected, chosen)
+    for skipped in exported.skipped:
+        click.echo(f"skipped {skipped}", err=True)
+    if not exported.count:
+        raise click.ClickException(
+            f"{chosen.label} holds none of these questions; nothing written."
+        )
+    article = output.parent / selected.article if chosen.name in ("yaml", "json") else None
+    if article is not None and article.resolve() == output.resolve():
+        raise click.ClickException(f"{output} would be overwritten by the bank's article.")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(exported.text, encoding="utf-8", newline="")
+    written = f"Wrote {exported.count} questions to {output}"
+    if article is not None:
+        article.write_text(row.article, encoding="utf-8", newline="")
+        written += f" and the article to {article}"
+        partial = section or kind or tag or assignment_id is not None
+        if partial:
+            click.echo(
+                "warning: this bank file holds only the selected questions; "
+                "`quizapp bank load` would retire the others",
+                err=True,
+            )
+    click.echo(written)
+
+
+@bank.command("import")
+@click.argument("file", type=_FILE)
+@click.option("--bank", "slug", required=True, help="The bank to add to (made if it is new).")
+@click.option("--topic", help="The bank's topic (default: the bank's, or the file's category).")
+@click.option("--format", "fmt", type=click.Choice(_IMPORT_FORMATS), help="Default: from FILE.")
+@click.option("--maintainer", "email", help="An instructor's email, made a maintainer.")
+@with_appcontext
+@needs_database
+def bank_import(
+    file: Path, slug: str, topic: str | None, fmt: str | None, email: str | None
+) -> None:
+    """Add or update questions from GIFT, Moodle XML or CSV in bank SLUG, by question ID.
+
+    Nothing is retired: questions the file lacks stay as they are. Questions quizapp
+    cannot hold (essays, numerical, Cloze…) are listed as skipped.
+    """
+    from quizapp import interchange
+    from quizapp.content.bankfile import MAX_BANK_BYTES
+    from quizapp.services import interchange as exchange
+
+    try:
+        chosen = interchange.format_for(file.name, fmt)
+    except interchange.InterchangeError as error:
+        raise click.ClickException(f"{file}: {error}") from None
+    if chosen.name not in _IMPORT_FORMATS:
+        raise click.ClickException(
+            f"{file} is a bank file: load it with `quizapp bank load {file}`."
+        )
+    maintainer = None
+    if email:
+        maintainer = accounts.find_user(db.session, email)
+        if maintainer is None or maintainer.role == Role.TRAINEE.value:
+            raise click.ClickException(f"No instructor or admin has the email {email}.")
+    if file.stat().st_size > MAX_BANK_BYTES:
+        raise click.ClickException(f"{file} is larger than {MAX_BANK_BYTES // 2**20} MB.")
+    try:
+        result = interchange.read(file.name, file.read_bytes(), chosen.name)
+    except interchange.InterchangeError as error:
+        raise click.ClickException(f"{file}: {error}; nothing was imported.") from None
+    except OSError as error:
+        raise click.ClickException(f"{file} cannot be read: {error}") from None
+    for skipped in result.skipped:
+        click.echo(f"skipped {skipped}", err=True)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    try:
+        report = exchange.import_questions(
+            db.session,
+            slug=slug,
+            result=result,
+            filename=file.name,
+            now=_now(),
+            topic=topic,
+            maintainer=maintainer,
+        )
+    except exchange.InterchangeError as error:
+        raise click.ClickException(f"{file}: {error}") from None
+    click.echo(f"{file}: {report}")
+
+
 @main.group()
 def user() -> None:
     """Manage accounts."""

@@ -93,6 +93,14 @@ def _refuse_aliases(text: str, path: Path) -> None:
 def _read_yaml(path: Path) -> Any:
     try:
         text = _read_text(path, MAX_BANK_BYTES, "the bank file")
+    except (OSError, UnicodeDecodeError) as error:
+        raise _problem(path, f"cannot be read: {error}") from None
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text: str, path: Path) -> Any:
+    """Bank-file text as data, refusing aliases; BankError names the file and line."""
+    try:
         _refuse_aliases(text, path)
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
@@ -101,7 +109,7 @@ def _read_yaml(path: Path) -> Any:
         raise BankError(
             [Problem(f"{path}{line}", "", "", f"not valid YAML: {error.problem}")]
         ) from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+    except yaml.YAMLError as error:
         raise _problem(path, f"cannot be read: {error}") from None
     except ValueError as error:  # e.g. an integer of thousands of digits
         raise _problem(path, f"holds a value that cannot be read: {str(error)[:200]}") from None

@@ -43,6 +43,7 @@ from quizapp.services import (
     banks,
     classes,
     exams,
+    interchange,
     item_analysis,
     learners,
     progress,
@@ -557,3 +558,26 @@ def restore_question(assignment_id: int, question_id: int) -> BaseResponse:
             return redirect(url_for("instruct.items", assignment_id=assignment_id))
         flash("The question is back in study, with every learner's history.", "success")
     return redirect(url_for("instruct.items", assignment_id=assignment_id))
+
+
+# Downloads of an assignment's questions and its bank in other tools' formats -----------------
+
+DOWNLOADS = {
+    "set": ("moodle", "gift", "csv"),
+    "bank": ("yaml", "article", "moodle", "gift", "csv"),
+}
+
+
+@bp.get("/assignments/<int:assignment_id>/download")
+def download_questions(assignment_id: int) -> Response:
+    """The assignment's set (`?what=set`) or its whole bank (`what=bank`) as a file."""
+    found = _assignment(assignment_id)
+    what, fmt = request.args.get("what", "set"), request.args.get("format", "moodle")
+    if fmt not in DOWNLOADS.get(what, ()):
+        abort(404)
+    file = interchange.assignment_download(db.session, found, scope=what, fmt=fmt)
+    return Response(
+        file.text,
+        content_type=file.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{file.filename}"'},
+    )

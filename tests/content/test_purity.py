@@ -1,4 +1,4 @@
-"""content/ is pure: it imports neither the web framework nor the database models."""
+"""content/ and interchange/ are pure: they import neither the web framework nor the models."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 import quizapp.content
+import quizapp.interchange
 
-_CONTENT = Path(quizapp.content.__file__).parent
+_PURE = (Path(quizapp.content.__file__).parent, Path(quizapp.interchange.__file__).parent)
 # Prefixes: "flask" also covers flask_login, flask_wtf and the other extensions.
 _FORBIDDEN = ("flask", "sqlalchemy", "quizapp.models", "quizapp.services")
 
@@ -24,6 +25,10 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sorted(_CONTENT.glob("*.py")), ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "path",
+    sorted(path for package in _PURE for path in package.glob("*.py")),
+    ids=lambda path: f"{path.parent.name}/{path.name}",
+)
 def test_content_module_is_pure(path: Path) -> None:
     assert {name for name in _imports(path) if name.startswith(_FORBIDDEN)} == set()

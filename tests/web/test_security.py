@@ -100,6 +100,7 @@ PROTECTED = {
     "instruct.retire_question": "A's assignment's question",
     "instruct.add_maintainer": "the bank's maintainers (A) and admins",
     "instruct.restore_question": "A's assignment's question",
+    "instruct.download_questions": "A's assignment's questions and bank",
 }
 
 
