@@ -12,7 +12,7 @@ import csv
 import io
 
 from quizapp.content.bank import FALSE, TRUE, Bank, Kind, Section
-from quizapp.content.check import MAX_OPTIONS
+from quizapp.content.kinds import MAX_OPTIONS
 from quizapp.interchange.common import (
     GAP,
     Collector,
