@@ -93,6 +93,13 @@ def _refuse_aliases(text: str, path: Path) -> None:
 def _read_yaml(path: Path) -> Any:
     try:
         text = _read_text(path, MAX_BANK_BYTES, "the bank file")
+    except (OSError, UnicodeDecodeError) as error:
+        raise _problem(path, f"cannot be read: {error}") from None
+    return _parse_yaml(text, path)
+
+
+def _parse_yaml(text: str, path: Path) -> Any:
+    try:
         _refuse_aliases(text, path)
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
@@ -101,12 +108,31 @@ def _read_yaml(path: Path) -> Any:
         raise BankError(
             [Problem(f"{path}{line}", "", "", f"not valid YAML: {error.problem}")]
         ) from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+    except yaml.YAMLError as error:
         raise _problem(path, f"cannot be read: {error}") from None
     except ValueError as error:  # e.g. an integer of thousands of digits
         raise _problem(path, f"holds a value that cannot be read: {str(error)[:200]}") from None
     except RecursionError:
         raise _problem(path, "is nested too deeply to read") from None
+
+
+def parse_bank(data: bytes, name: str) -> Bank:
+    """A bank file's bytes (YAML, or JSON, which YAML reads) as a checked bank; its
+    article is not at hand, so sources are not compared with it. Raise BankError."""
+    path = Path(name)
+    if len(data) > MAX_BANK_BYTES:
+        raise _problem(path, f"is larger than {MAX_BANK_BYTES // (1024 * 1024)} MB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _problem(path, f"is not UTF-8 text ({error.reason} at byte {error.start})") from None
+    if "\x00" in text:
+        raise _problem(path, f"contains a NUL character (at offset {text.index(chr(0))})")
+    loaded = _parse_yaml(text, path)
+    problems = check_bank_data(loaded, file=name, article_text=None)
+    if problems:
+        raise BankError(problems)
+    return Bank.from_dict(loaded)
 
 
 def article_path(bank_path: Path, data: Any) -> Path | None:
