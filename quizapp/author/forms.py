@@ -1,0 +1,30 @@
+"""Forms of the authoring pages: uploads, review decisions and question edits."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField
+
+from quizapp.content.topic import TopicKind
+from quizapp.forms import Form
+
+_ACCEPT = ".txt,.yaml,.yml,.json"
+
+
+class UploadForm(Form):
+    file = FileField(
+        "Article (.txt, in the article template) or bank file (.yaml or .json)",
+        validators=[FileRequired("Choose an article or a bank file.")],
+        render_kw={"accept": _ACCEPT},
+    )
+    topic_kind = SelectField(
+        "What the article is about",
+        choices=[("", "Detect it from the article")]
+        + [(kind.value, kind.value.replace("_", " ").capitalize()) for kind in TopicKind],
+        default="",
+        description="Only for articles; as `quizapp bank build --topic-kind`.",
+    )
+
+
+class ReviewForm(Form):
+    """Bulk and per-question review decisions; the question ids are read from the request."""
