@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from quizapp.content.topic import TopicKind
 from quizapp.forms import Form
@@ -19,8 +20,8 @@ class UploadForm(Form):
     )
     topic_kind = SelectField(
         "What the article is about",
-        choices=[("", "Detect it from the article")]
-        + [(kind.value, kind.value.replace("_", " ").capitalize()) for kind in TopicKind],
+        choices=[SelectChoice("", "Detect it from the article")]
+        + [SelectChoice(kind.value, kind.value.capitalize()) for kind in TopicKind],
         default="",
         description="Only for articles; as `quizapp bank build --topic-kind`.",
     )

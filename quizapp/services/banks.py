@@ -525,7 +525,7 @@ def history(session: Session, question: Question) -> list[Change]:
             who=name or change.actor,
             action=change.action,
             fields=merge.differing_fields(change.before, change.after)
-            if change.before is not None and change.after is not None
+            if change.before and change.after and "prompt" in change.before
             else (),
             before=change.before,
             after=change.after,
