@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
 from sqlalchemy import func, select
@@ -108,7 +107,7 @@ def test_a_bad_file_is_named_by_line_or_field_and_nothing_is_written(
 def test_a_line_number_of_a_broken_article_points_at_the_line(app, owner):
     lines = ARTICLE.decode().splitlines()
     number = next(i for i, line in enumerate(lines, 1) if line.startswith("Q:"))
-    broken = "\n".join(lines[: number - 1] + ["Q"] + lines[number:]).encode()
+    broken = "\n".join([*lines[: number - 1], "Q", *lines[number:]]).encode()
     page = _upload(owner, "x.txt", broken).get_data(as_text=True)
     assert f"x.txt:{number}:" in page
 
