@@ -143,9 +143,8 @@ def _ids() -> list[int]:
 
 def _back(bank: Bank) -> BaseResponse:
     shown = request.form.get("show", "all")
-    return redirect(
-        url_for("author.review", slug=bank.slug, show=shown if shown in FILTERS else None)
-    )
+    kept = shown if shown in FILTERS and shown != "all" else None
+    return redirect(url_for("author.review", slug=bank.slug, show=kept))
 
 
 _DONE = {"approved": "approved", "rejected": "rejected", "draft": "returned to draft"}
