@@ -32,8 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_BANK = ROOT / "tests" / "data" / "posterior-hip-pain.yaml"
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-# Background jobs in tests queue on this Redis database, with a real worker.
-TEST_REDIS = "redis://127.0.0.1:6379/2"
+# Background jobs in tests queue on this Redis database (QUIZAPP_TEST_REDIS_DB, else 2), with
+# a real worker.
+TEST_REDIS = f"redis://127.0.0.1:6379/{os.environ.get('QUIZAPP_TEST_REDIS_DB', '2')}"
 
 
 def database_url(tmp_path: Path) -> str:
