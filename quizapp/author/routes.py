@@ -14,6 +14,7 @@ from werkzeug import Response as BaseResponse
 
 from quizapp.author.forms import ReviewForm, UploadForm
 from quizapp.content import bank as content
+from quizapp.content.bankfile import MAX_BANK_BYTES
 from quizapp.content.topic import TopicKind
 from quizapp.content.upload import UploadError, is_article, read_upload
 from quizapp.content.upload import article_text as uploaded_article
@@ -65,7 +66,8 @@ def _read(form: UploadForm) -> tuple[content.Bank, str]:
     """The uploaded bank and its article's text; UploadError names what is wrong."""
     upload = form.file.data
     filename = upload.filename or "upload"
-    data = upload.read()
+    # Read no more than the largest file `read_upload` takes: one byte over is refused there.
+    data = upload.read(MAX_BANK_BYTES + 1)
     kind = TopicKind(form.topic_kind.data) if form.topic_kind.data else None
     bank = read_upload(filename, data, topic_kind=kind)
     return bank, uploaded_article(filename, data) if is_article(filename) else ""

@@ -6,6 +6,8 @@ import io
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, QuestionChange, Role
@@ -33,11 +35,16 @@ def _client(app, make_user, email, role=Role.TRAINEE):
 
 def _upload(client, name="posterior-hip-pain.txt", data=ARTICLE, url="/teach/banks/new", **extra):
     token = csrf_token(client.get("/teach/banks/new").get_data(as_text=True))
-    return client.post(
-        url,
-        data={"file": (io.BytesIO(data), name), "topic_kind": "", "csrf_token": token, **extra},
-        content_type="multipart/form-data",
+    # Encoded here in memory: the test client spools a large body to a file it never closes.
+    boundary, body = encode_multipart(
+        {
+            "file": FileStorage(io.BytesIO(data), name),
+            "topic_kind": "",
+            "csrf_token": token,
+            **extra,
+        }
     )
+    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def _post(client, url, **data):
@@ -91,6 +98,8 @@ def test_an_uploaded_article_opens_for_review_as_drafts(app, owner):
         ),
         ("notes.docx", b"PK", "expected an article (.txt) or a bank file"),
         ("latin1.txt", "Caf\xe9".encode("latin-1"), "not UTF-8 text"),
+        ("big.txt", b"x" * (5 * 1024 * 1024 + 1), "the article is larger than 5 MB"),
+        ("big.yaml", b"#" * (10 * 1024 * 1024 + 1), "is larger than 10 MB"),
     ],
 )
 def test_a_bad_file_is_named_by_line_or_field_and_nothing_is_written(
