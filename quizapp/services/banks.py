@@ -190,7 +190,7 @@ def load_bank(
             _set_content(stored, data)
             stored.base_hash, stored.pending, stored.updated_at = digest, None, now
             if decision.action is merge.Action.CONFLICT:
-                action = "file's version taken over a site edit"
+                action = "file's version taken"
             else:
                 action = "rebuilt from the article" if regenerate else "loaded from a file"
             _log(session, stored, action, by=by, now=now, before=before, after=data)

@@ -115,7 +115,7 @@ def test_changed_on_both_sides_is_reported_and_the_site_wins_unless_theirs(sessi
     assert theirs.updated == [first.id] and "the file's version taken" in str(theirs)
     assert question(first.id).content["answer"] == "From the file."
     actions = [action for action, _actor, _user in log(first.id)]
-    assert actions == ["create", "edit", "file's version taken over a site edit"]
+    assert actions == ["create", "edit", "file's version taken"]
     change = session.scalar(select(QuestionChange).where(QuestionChange.action == "edit"))
     assert change.user_id == people["admin"].id
     assert change.after["answer"] == "Edited on the site."

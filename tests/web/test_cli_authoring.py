@@ -82,7 +82,7 @@ def test_load_reports_each_conflict_and_keeps_the_site_version_unless_theirs(
     assert _answer(app, key) == "Changed in the file."
     with app.app_context():
         actions = db.session.scalars(select(QuestionChange.action).order_by(QuestionChange.id))
-        assert list(actions)[-2:] == ["edit", "file's version taken over a site edit"]
+        assert list(actions)[-2:] == ["edit", "file's version taken"]
 
     quiet = run(runner, "bank", "load", path)
     assert "conflict" not in quiet.output and "0 updated" in quiet.output
