@@ -234,6 +234,8 @@ def _echo_details(report: LoadReport) -> None:
     for conflict in report.conflicts:
         outcome = "took the file's version" if report.theirs else "kept the site's version"
         click.echo(f"  conflict: {conflict}; {outcome}")
+        for line in conflict.differences():
+            click.echo(f"    {line}")
     if report.conflicts and not report.theirs:
         click.echo("  Load again with --theirs to take the file's versions.")
 

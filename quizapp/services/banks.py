@@ -32,9 +32,23 @@ class Conflict:
 
     key: str
     fields: tuple[str, ...]
+    site: dict[str, Any] = field(default_factory=dict)
+    file: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.key}: changed on the site and in the file ({', '.join(self.fields)})"
+
+    def differences(self, width: int = 70) -> list[str]:
+        """One line per field: the site's value, then the file's, cut to `width`."""
+
+        def cut(value: Any) -> str:
+            text = " ".join(str(value).split()) if value is not None else "(none)"
+            return text if len(text) <= width else text[: width - 1] + "…"
+
+        return [
+            f"{name}: site {cut(self.site.get(name))!r}, file {cut(self.file.get(name))!r}"
+            for name in self.fields
+        ]
 
 
 @dataclass
@@ -184,7 +198,9 @@ def load_bank(
             decision.action is merge.Action.CONFLICT and review and not theirs
         )
         if decision.action is merge.Action.CONFLICT:
-            report.conflicts.append(Conflict(decision.key, decision.differs))
+            report.conflicts.append(
+                Conflict(decision.key, decision.differs, dict(stored.content), data)
+            )
         if take:
             before = stored.content
             _set_content(stored, data)

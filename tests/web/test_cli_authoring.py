@@ -75,6 +75,7 @@ def test_load_reports_each_conflict_and_keeps_the_site_version_unless_theirs(
     assert kept.exit_code == 0
     assert f"conflict: {key}: changed on the site and in the file (answer)" in kept.output
     assert "kept the site's version" in kept.output and "--theirs" in kept.output
+    assert "answer: site 'Edited on the site.', file 'Changed in the file.'" in kept.output
     assert _answer(app, key) == "Edited on the site."
 
     taken = run(runner, "bank", "load", path, "--theirs")
