@@ -23,7 +23,7 @@ class UploadForm(Form):
         choices=[SelectChoice("", "Detect it from the article")]
         + [SelectChoice(kind.value, kind.value.capitalize()) for kind in TopicKind],
         default="",
-        description="Only for articles; as `quizapp bank build --topic-kind`.",
+        description="Only for articles, as quizapp bank build --topic-kind.",
     )
 
 
