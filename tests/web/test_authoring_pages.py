@@ -286,6 +286,9 @@ def test_uploading_a_changed_article_offers_the_rebuilt_question_beside_the_edit
     page = owner.get(response.location).get_data(as_text=True)
     assert "Rebuilt from the changed article" in page and "Mine." in page
     assert "location-based label" in page
+    editing = owner.get(url).get_data(as_text=True)
+    assert "waiting for review" in editing and "location-based label" in editing
+    assert "revision offered</strong> by owner" in editing
     taken = _post(owner, f"/teach/banks/{SLUG}/questions/{question_id}/revision", choice="take")
     assert "rebuilt version is taken" in owner.get(taken.location).get_data(as_text=True)
     with app.app_context():
