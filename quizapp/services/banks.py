@@ -203,6 +203,8 @@ def load_bank(
             )
         if take:
             before = stored.content
+            if regenerate and not data.get("changed"):  # dated, so Anki updates its note
+                data["changed"] = format_changed(now)
             _set_content(stored, data)
             stored.base_hash, stored.pending, stored.updated_at = digest, None, now
             if decision.action is merge.Action.CONFLICT:
@@ -220,7 +222,7 @@ def load_bank(
             report.kept.append(decision.key)
         elif decision.action is merge.Action.UNCHANGED:
             if stored.base_hash in (None, merge.question_hash(stored.content)):
-                if stored.content != data:  # only its `changed` date differs
+                if data.get("changed") and stored.content != data:  # a newer date only
                     _set_content(stored, data)
                 stored.base_hash = digest
             report.unchanged += 1

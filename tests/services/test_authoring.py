@@ -285,3 +285,27 @@ def test_the_history_names_who_changed_what(session, people):
         ("create", "command line"),
     ]
     assert history[1].fields == ("answer", "changed") or "answer" in history[1].fields
+
+
+def test_rebuilding_dates_a_changed_question_and_keeps_the_dates_of_the_others(session, people):
+    dated = replace(
+        BANK,
+        questions=tuple(replace(q, changed=NOW) for q in BANK.questions),
+    )
+    banks.load_bank(session, dated, article_text=ARTICLE, now=NOW)
+    first = basic_question()
+    rebuilt = replace(
+        BANK,
+        questions=tuple(
+            replace(q, answer="Rebuilt.") if q.id == first.id else q for q in BANK.questions
+        ),
+    )
+    report = banks.load_bank(
+        session, rebuilt, article_text=ARTICLE, now=LATER, regenerate=True, review=True
+    )
+    assert report.updated == [first.id] and report.unchanged == len(BANK.questions) - 1
+    assert question(first.id).content["changed"] == "2026-03-03T09:00:00Z"
+    others = {q.content.get("changed") for q in session.scalars(select(Question))} - {
+        "2026-03-03T09:00:00Z"
+    }
+    assert others == {"2026-03-02T09:00:00Z"}
