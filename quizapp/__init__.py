@@ -87,6 +87,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from quizapp.admin.routes import bp as admin_bp
     from quizapp.auth.routes import bp as auth_bp
+    from quizapp.author.routes import bp as author_bp
     from quizapp.instruct.routes import bp as instruct_bp
     from quizapp.stats.routes import bp as stats_bp
     from quizapp.study.routes import bp as study_bp
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(study_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(instruct_bp)
+    app.register_blueprint(author_bp)
     app.register_blueprint(stats_bp)
     if app.config["CHECK_MIGRATIONS"]:
         from quizapp.schema import require_current_schema

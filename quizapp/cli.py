@@ -118,7 +118,16 @@ def build_from_article(article: Path, topic_kind: TopicKind | None = None) -> Ba
     type=click.Choice([kind.value for kind in TopicKind]),
     help="What the article is about; detected from its text when not given.",
 )
-def bank_build(article: Path, output: Path | None, topic_kind: str | None) -> None:
+@click.option(
+    "--bank",
+    "slug",
+    help="Rebuild this bank in the database from ARTICLE instead of writing a file: "
+    "questions whose sources did not change keep their edits and IDs, changed ones wait "
+    "for review beside the edit, new ones arrive as drafts.",
+)
+def bank_build(
+    article: Path, output: Path | None, topic_kind: str | None, slug: str | None
+) -> None:
     """Generate a question bank from ARTICLE.
 
     Without -o the bank is printed. With -o it is written to OUTPUT and the
@@ -127,6 +136,11 @@ def bank_build(article: Path, output: Path | None, topic_kind: str | None) -> No
     and each new or changed question is dated now.
     """
     built = build_from_article(article, TopicKind(topic_kind) if topic_kind else None)
+    if slug is not None:
+        if output is not None:
+            raise click.UsageError("Give either -o (a bank file) or --bank (the database).")
+        _rebuild_in_database(built, article, slug)
+        return
     if output is None:
         click.echo(dump_bank(built), nl=False)
         return
@@ -195,7 +209,40 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def load_bank_file(path: Path, maintainer: User | None = None) -> LoadReport:
+@with_appcontext
+@needs_database
+def _rebuild_in_database(built: Bank, article: Path, slug: str) -> None:
+    found = banks.find_any_bank(db.session, slug)
+    if found is None:
+        raise click.ClickException(f"There is no bank {slug}; load it first (`bank load`).")
+    report = banks.load_bank(
+        db.session,
+        built,
+        article_text=read_article(article),
+        now=_now(),
+        regenerate=True,
+        review=True,
+        slug=slug,
+    )
+    click.echo(f"{slug}: {report}")
+    _echo_details(report)
+
+
+def _echo_details(report: LoadReport) -> None:
+    for key in report.revisions:
+        click.echo(f"  to review: {key} (rebuilt beside the edited version)")
+    for conflict in report.conflicts:
+        outcome = "took the file's version" if report.theirs else "kept the site's version"
+        click.echo(f"  conflict: {conflict}; {outcome}")
+        for line in conflict.differences():
+            click.echo(f"    {line}")
+    if report.conflicts and not report.theirs:
+        click.echo("  Load again with --theirs to take the file's versions.")
+
+
+def load_bank_file(
+    path: Path, maintainer: User | None = None, *, theirs: bool = False
+) -> LoadReport:
     """Check a bank file and load it into the database."""
     try:
         loaded = load_bank(path)
@@ -203,7 +250,12 @@ def load_bank_file(path: Path, maintainer: User | None = None) -> LoadReport:
         raise click.ClickException(f"{path} was not loaded:\n{error}") from None
     article = path.parent / loaded.article
     return banks.load_bank(
-        db.session, loaded, article_text=read_article(article), now=_now(), maintainer=maintainer
+        db.session,
+        loaded,
+        article_text=read_article(article),
+        now=_now(),
+        maintainer=maintainer,
+        theirs=theirs,
     )
 
 
@@ -215,17 +267,29 @@ def load_bank_file(path: Path, maintainer: User | None = None) -> LoadReport:
     help="An instructor's email: they may edit and retire the bank's questions "
     "(without it, only admins may until a maintainer is added).",
 )
+@click.option(
+    "--theirs",
+    is_flag=True,
+    help="Where a question was changed both on the site and in the file, take the file's "
+    "version (the site's edit stays in the question's history).",
+)
 @with_appcontext
 @needs_database
-def bank_load(paths: tuple[Path, ...], email: str | None) -> None:
-    """Import or update banks by question ID; removed questions are retired, not deleted."""
+def bank_load(paths: tuple[Path, ...], email: str | None, theirs: bool) -> None:
+    """Import or update banks by question ID; removed questions are retired, not deleted.
+
+    A question edited on the site keeps the edit unless the file changed it too: then
+    it is reported as a conflict and the site's version stays (unless --theirs).
+    """
     maintainer = None
     if email:
         maintainer = accounts.find_user(db.session, email)
         if maintainer is None or maintainer.role == Role.TRAINEE.value:
             raise click.ClickException(f"No instructor or admin has the email {email}.")
     for path in paths:
-        click.echo(f"{path}: {load_bank_file(path, maintainer)}")
+        report = load_bank_file(path, maintainer, theirs=theirs)
+        click.echo(f"{path}: {report}")
+        _echo_details(report)
 
 
 # bank export / bank import: Moodle XML, GIFT, CSV and bank files ------------------------------
@@ -275,7 +339,7 @@ def bank_export(
     from quizapp.models import Assignment
     from quizapp.services import interchange as exchange
 
-    row = banks.find_bank(db.session, slug)
+    row = banks.find_any_bank(db.session, slug)
     if row is None:
         raise click.ClickException(f"No bank has the ID {slug!r}.")
     try:

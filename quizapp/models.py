@@ -140,6 +140,8 @@ class Bank(db.Model):
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Who first loaded or created it; None for a load from the shell without --maintainer.
     loaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # "draft" (built on the site, seen only by its maintainers) or "published".
+    status: Mapped[str] = mapped_column(String(10), default="published", server_default="published")
 
     questions: Mapped[list[Question]] = relationship(back_populates="bank")
 
@@ -179,10 +181,34 @@ class Question(db.Model):
     # on one day.
     fact: Mapped[str | None] = mapped_column(String(120))
     retired: Mapped[bool] = mapped_column(default=False)
+    # Review: "draft", "approved" or "rejected"; learners see only approved questions.
+    status: Mapped[str] = mapped_column(String(10), default="approved", server_default="approved")
+    # `content.merge.question_hash` of the content last loaded from a file or built from
+    # the article (None: loaded before this was recorded), so a load tells a site edit
+    # from a change in the file.
+    base_hash: Mapped[str | None] = mapped_column(String(64))
+    # A rebuilt version waiting for review beside the edited one, or None.
+    pending: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     bank: Mapped[Bank] = relationship(back_populates="questions")
+
+
+class QuestionChange(db.Model):
+    """One change to a question: who (None with `actor` for the command line), when,
+    what, and its content before and after."""
+
+    __tablename__ = "question_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    action: Mapped[str] = mapped_column(String(30))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Card(db.Model):

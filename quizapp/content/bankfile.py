@@ -117,6 +117,25 @@ def parse_yaml(text: str, path: Path) -> Any:
         raise _problem(path, "is nested too deeply to read") from None
 
 
+def parse_bank(data: bytes, name: str) -> Bank:
+    """A bank file's bytes (YAML, or JSON, which YAML reads) as a checked bank; its
+    article is not at hand, so sources are not compared with it. Raise BankError."""
+    path = Path(name)
+    if len(data) > MAX_BANK_BYTES:
+        raise _problem(path, f"is larger than {MAX_BANK_BYTES // (1024 * 1024)} MB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _problem(path, f"is not UTF-8 text ({error.reason} at byte {error.start})") from None
+    if "\x00" in text:
+        raise _problem(path, f"contains a NUL character (at offset {text.index(chr(0))})")
+    loaded = parse_yaml(text, path)
+    problems = check_bank_data(loaded, file=name, article_text=None)
+    if problems:
+        raise BankError(problems)
+    return Bank.from_dict(loaded)
+
+
 def article_path(bank_path: Path, data: Any) -> Path | None:
     """The article a bank file names, relative to the bank file."""
     if isinstance(data, dict) and isinstance(data.get("article"), str) and data["article"].strip():

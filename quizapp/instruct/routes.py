@@ -441,8 +441,14 @@ def items(assignment_id: int) -> str:
 @bp.app_template_filter("prompt")
 def prompt_filter(question: Question) -> Markup:
     """A question's prompt as an instructor reads it: a cloze shows its deletion marked."""
-    text = question.content.get("prompt", "")
-    if question.kind == "cloze":
+    return prompt_text(question.content)
+
+
+@bp.app_template_filter("prompt_text")
+def prompt_text(content: dict[str, Any]) -> Markup:
+    """A question's prompt from its content, a cloze's deletion marked."""
+    text = content.get("prompt", "")
+    if content.get("kind") == "cloze":
         return cloze(text, reveal=True)
     return escape(text)
 
@@ -450,9 +456,9 @@ def prompt_filter(question: Question) -> Markup:
 @bp.post("/banks/<slug>/maintainers")
 def add_maintainer(slug: str) -> BaseResponse:
     """A bank's maintainer (or an admin) lets another instructor change its questions."""
-    bank = banks.find_bank(db.session, slug) or abort(404)
+    bank = banks.find_any_bank(db.session, slug) or abort(404)
     if not banks.can_maintain(db.session, current_user, bank):
-        abort(403)
+        abort(404 if bank.status == banks.DRAFT else 403)
     form = InstructorForm()
     if form.validate_on_submit():
         try:
@@ -467,7 +473,7 @@ def add_maintainer(slug: str) -> BaseResponse:
     back = request.form.get("assignment", type=database_id)
     if back is not None:
         return redirect(url_for("instruct.items", assignment_id=back))
-    return redirect(url_for("instruct.index"))
+    return redirect(url_for("author.review", slug=bank.slug))
 
 
 def _question(found: Assignment, question_id: int) -> Question:

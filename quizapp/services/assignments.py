@@ -123,7 +123,8 @@ def selected(assignment: Assignment, selection: Selection, *, retired: bool = Fa
     question keys, in bank order; tags live in the question's content, so `matches`
     checks those."""
     query = select(Question).where(
-        Question.bank_id == assignment.bank_id, Question.retired.is_(retired)
+        Question.bank_id == assignment.bank_id,
+        Question.retired.is_(True) if retired else statements.LIVE,
     )
     for column, wanted in (
         (Question.section, selection.sections),

@@ -16,8 +16,8 @@ from quizapp.content import bank as content
 from quizapp.content.text import normalise
 from quizapp.models import Bank, Card, Flag, Question, Review, User
 from quizapp.scheduling import LEECH_LAPSES, MemoryState
-from quizapp.services import cards
-from quizapp.services.study import StudyError
+from quizapp.services import cards, statements
+from quizapp.services.study import StudyError, visible
 
 SHOWN = 200
 
@@ -88,7 +88,7 @@ def search(
         select(Question, Bank, Card)
         .join(Bank, Bank.id == Question.bank_id)
         .outerjoin(Card, and_(Card.question_id == Question.id, Card.user_id == user.id))
-        .where(Question.retired.is_(False))
+        .where(statements.VISIBLE)
         .order_by(Bank.topic, Question.position)
     )
     if bank_id is not None:
@@ -144,7 +144,7 @@ class History:
 def history(session: Session, user: User, question_id: int) -> History:
     """One question with this learner's card, every answer they gave and their flags."""
     question = session.get(Question, question_id)
-    if question is None or question.retired:
+    if question is None or not visible(session, question_id):
         raise StudyError("This question is not available.")
     card = session.scalar(
         select(Card).where(Card.user_id == user.id, Card.question_id == question_id)

@@ -18,6 +18,7 @@ from quizapp.content import bank as content
 from quizapp.export.anki import CardSchedule, LoggedReview, write_package
 from quizapp.models import Assignment, Bank, Card, Question, Review, User
 from quizapp.scheduling import LEARNING_STEPS, RELEARNING_STEPS
+from quizapp.services import statements
 from quizapp.services.assignments import question_set
 from quizapp.services.learners import settings_for
 
@@ -26,7 +27,7 @@ def loaded_bank(session: Session, bank: Bank) -> content.Bank:
     """A bank as loaded in the database: its active questions, in bank order."""
     questions = session.scalars(
         select(Question)
-        .where(Question.bank_id == bank.id, Question.retired.is_(False))
+        .where(Question.bank_id == bank.id, statements.LIVE)
         .order_by(Question.position)
     )
     return content.Bank(
@@ -80,7 +81,7 @@ def personal_schedules(
         .where(
             Card.user_id == user.id,
             Question.bank_id == bank.id,
-            Question.retired.is_(False),
+            statements.LIVE,
             Card.last_review.is_not(None),
         )
     ).all()

@@ -17,7 +17,7 @@ from quizapp.content.text import slugify
 from quizapp.export.anki import select as select_questions
 from quizapp.interchange.common import import_source
 from quizapp.models import Assignment, Bank, Question, User
-from quizapp.services import assignments, banks
+from quizapp.services import assignments, banks, statements
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 MAX_SLUG = 100
@@ -41,14 +41,11 @@ def _as_content(row: Bank, questions: list[Question]) -> content.Bank:
     )
 
 
-def _active(session: Session, row: Bank) -> list[Question]:
-    return list(
-        session.scalars(
-            select(Question)
-            .where(Question.bank_id == row.id, Question.retired.is_(False))
-            .order_by(Question.position)
-        )
-    )
+def _active(session: Session, row: Bank, *, live: bool) -> list[Question]:
+    """The bank's questions in use: all but retired ones, or (`live`) those learners see."""
+    kept = statements.LIVE if live else Question.retired.is_(False)
+    query = select(Question).where(Question.bank_id == row.id, kept).order_by(Question.position)
+    return list(session.scalars(query))
 
 
 def stored_bank(
@@ -58,10 +55,11 @@ def stored_bank(
     sections: Collection[str] = (),
     kinds: Collection[str] = (),
     tags: Collection[str] = (),
+    live: bool = False,
 ) -> content.Bank:
-    """A bank as it is now in the database (site edits included, retired questions left out),
-    narrowed by section, kind and tag."""
-    whole = _as_content(row, _active(session, row))
+    """A bank as it is now in the database (site edits included, retired questions left out,
+    and with `live` those still in review too), narrowed by section, kind and tag."""
+    whole = _as_content(row, _active(session, row, live=live))
     return select_questions(whole, sections=sections, kinds=kinds, tags=tags)
 
 
@@ -106,7 +104,7 @@ def assignment_download(
         return download(
             assignment_set(session, assignment), fmt, name=f"{row.slug}-{assignment.title}"
         )
-    return download(stored_bank(session, row), fmt, name=row.slug)
+    return download(stored_bank(session, row, live=True), fmt, name=row.slug)
 
 
 @dataclass
@@ -161,7 +159,7 @@ def import_questions(
         )
     if not result.questions:
         raise InterchangeError("the file has no question quizapp can use; nothing was imported")
-    row = banks.find_bank(session, slug)
+    row = banks.find_any_bank(session, slug)
     stored: dict[str, Question] = {}
     if row is not None:
         query = select(Question).where(Question.bank_id == row.id).order_by(Question.position)

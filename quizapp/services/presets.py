@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from quizapp import scheduling
 from quizapp.models import Bank, BankPreset, Preset, Question, User
+from quizapp.services import statements
 
 MAX_INTERVAL_LIMIT = 36500
 
@@ -190,7 +191,9 @@ def overview(session: Session, user: User) -> tuple[list[Preset], list[tuple[Ban
             select(BankPreset.bank_id, BankPreset.preset_id).where(BankPreset.user_id == user.id)
         ).all()
     )
-    banks = session.scalars(select(Bank).order_by(Bank.topic))
+    banks = session.scalars(
+        select(Bank).where(Bank.id.in_(statements.PUBLISHED_BANKS)).order_by(Bank.topic)
+    )
     return presets, [(bank, chosen.get(bank.id)) for bank in banks]
 
 

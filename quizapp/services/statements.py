@@ -43,6 +43,12 @@ REVIEW_STATE = 2
 
 _NEW = Card.last_review.is_(None)
 
+# What learners may see: approved questions still in use, of published banks. A bank is
+# found for study through `bank()`, which finds only published ones.
+LIVE = Question.retired.is_(False) & (Question.status == "approved")
+PUBLISHED_BANKS = select(Bank.id).where(Bank.status == "published")
+VISIBLE = LIVE & Question.bank_id.in_(PUBLISHED_BANKS)
+
 
 @dataclass(frozen=True)
 class Shape:
@@ -56,7 +62,13 @@ class Shape:
 
 
 # A question as a card page shows it, with the learner's card (None columns when unseen).
-SHOWN = (Question.id, Question.position, Question.content, Question.retired, *cards.COLUMNS)
+SHOWN = (
+    Question.id,
+    Question.position,
+    Question.content,
+    (~VISIBLE).label("hidden"),
+    *cards.COLUMNS,
+)
 
 
 def _with_card(*columns: Any) -> Select[Any]:
@@ -69,7 +81,7 @@ def _with_card(*columns: Any) -> Select[Any]:
 
 
 def _in_scope(shape: Shape) -> list[Any]:
-    conditions = [Question.bank_id == bindparam("bank_id"), Question.retired.is_(False)]
+    conditions = [Question.bank_id == bindparam("bank_id"), LIVE]
     if shape.section:
         conditions.append(Question.section == bindparam("section"))
     if shape.kind:
@@ -196,7 +208,8 @@ def walk(shape: Shape) -> Select[Any]:
 
 @cache
 def bank() -> Select[Any]:
-    return select(Bank).where(Bank.slug == bindparam("slug"))
+    """A published bank by `slug`."""
+    return select(Bank).where(Bank.slug == bindparam("slug"), Bank.status == "published")
 
 
 @cache
@@ -227,6 +240,6 @@ def scope_options() -> Select[Any]:
     """The (section, kind) pairs the bank's active questions have."""
     return (
         select(Question.section, Question.kind)
-        .where(Question.bank_id == bindparam("bank_id"), Question.retired.is_(False))
+        .where(Question.bank_id == bindparam("bank_id"), LIVE)
         .distinct()
     )

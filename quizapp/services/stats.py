@@ -13,6 +13,7 @@ from quizapp import scheduling
 from quizapp.content.bank import Section
 from quizapp.models import Card, Question, Review, User
 from quizapp.scheduling import stats as maths
+from quizapp.services import statements
 from quizapp.services.cards import memory_of
 from quizapp.services.learners import settings_for, study_day
 
@@ -77,7 +78,7 @@ def learner_stats(session: Session, *, user: User, now: datetime) -> LearnerStat
             Card.user_id == user.id,
             Card.last_review.is_not(None),
             Card.suspended.is_(False),
-            Question.retired.is_(False),
+            statements.VISIBLE,
         )
     ).all()
     settings = settings_for(user, fuzz=False)

@@ -304,9 +304,7 @@ def _outside_exams(session: Session, user: User, scope: Scope, now: datetime) ->
     if ids is None:
         ids = tuple(
             session.scalars(
-                select(Question.id).where(
-                    Question.bank_id == scope.bank_id, Question.retired.is_(False)
-                )
+                select(Question.id).where(Question.bank_id == scope.bank_id, statements.LIVE)
             )
         )
     kept = tuple(qid for qid in ids if qid not in held)
@@ -316,7 +314,7 @@ def _outside_exams(session: Session, user: User, scope: Scope, now: datetime) ->
 def _shown(session: Session, user: User, question_id: int, now: datetime) -> Row[Any]:
     parameters = {"user_id": user.id, "question_id": question_id}
     row = session.execute(statements.shown(), parameters).first()
-    if row is None or row.retired:
+    if row is None or row.hidden:
         raise StudyError("This question is not available.")
     if question_id in exam_questions(session, user, now):
         raise InExam("This question is in the exam you have open; it comes back after the exam.")
@@ -526,7 +524,7 @@ def undo_last(session: Session, *, user: User) -> Question:
 
 def set_suspended(session: Session, *, user: User, question_id: int, suspended: bool) -> None:
     """Suspend (or resume) a question for this learner only; repeats change nothing more."""
-    if session.get(Question, question_id) is None:
+    if not visible(session, question_id):
         raise StudyError("This question is not available.")
     for _attempt in range(2):  # a card created meanwhile by the same request sent twice
         try:
@@ -554,7 +552,7 @@ def flag(
     """Flag a question, or change this learner's flag on it: one flag per learner."""
     if reason not in FLAG_REASONS:
         raise StudyError("Choose why you are flagging the question.")
-    if session.get(Question, question_id) is None:
+    if not visible(session, question_id):
         raise StudyError("This question is not available.")
     for _attempt in range(2):  # the same flag sent twice at once: the second edits the first
         found = session.scalar(
@@ -579,8 +577,18 @@ def my_flag(session: Session, *, user: User, question_id: int) -> Flag | None:
     )
 
 
+def visible(session: Session, question_id: int) -> bool:
+    """Whether learners may see the question: approved, in use, in a published bank."""
+    found = session.scalar(
+        select(Question.id).where(Question.id == question_id, statements.VISIBLE)
+    )
+    return found is not None
+
+
 def bank_overview(session: Session, user: User, now: datetime) -> list[tuple[Bank, Counts]]:
-    banks = session.scalars(select(Bank).order_by(Bank.topic))
+    banks = session.scalars(
+        select(Bank).where(Bank.id.in_(statements.PUBLISHED_BANKS)).order_by(Bank.topic)
+    )
     return [(bank, counts(session, user, Scope(bank.id), now)) for bank in banks]
 
 

@@ -12,9 +12,9 @@ from playwright.sync_api import Page
 
 from quizapp.content.bank import Kind
 from quizapp.extensions import db
-from quizapp.models import Role
+from quizapp.models import Question, Role
 from quizapp.scheduling import Grade
-from quizapp.services import assignments, classes, exams, learners, study
+from quizapp.services import assignments, banks, classes, exams, learners, study
 from quizapp.services.banks import find_bank
 from tests.browser.test_study_flow import sign_in
 from tests.conftest import NOW, answer_card, get_user
@@ -118,6 +118,19 @@ def build(app: Flask, make_user: Callable[..., int]) -> list[Stop]:
             "finished": finished.id,
             "running": running.id,
         }
+        # A question edited by a maintainer, with a rebuilt version waiting beside the edit.
+        revised = db.session.get(Question, question_ids[0])
+        banks.edit_question(
+            db.session,
+            revised,
+            by=get_user(ADMIN),
+            prompt=revised.content["prompt"],
+            answer=revised.content.get("answer"),
+            explanation="Edited by a maintainer.",
+            now=NOW,
+        )
+        revised.pending = {**revised.content, "explanation": "Rebuilt from the article."}
+        db.session.commit()
     teach = f"/teach/assignments/{ids['assignment']}"
     stops = [
         Stop(None, "sign in", _goto("/auth/login")),
@@ -152,6 +165,15 @@ def build(app: Flask, make_user: Callable[..., int]) -> list[Stop]:
         Stop(TEACHER, "item analysis", _goto(f"{teach}/items")),
         Stop(TEACHER, "edit a question", _goto(f"{teach}/questions/{ids['question']}")),
         Stop(ADMIN, "admin users", _goto("/admin/users")),
+        Stop(TEACHER, "question banks", _goto("/teach/banks/")),
+        Stop(TEACHER, "new bank", _goto("/teach/banks/new")),
+        Stop(ADMIN, "review a bank", _goto(f"/teach/banks/{slug}/review")),
+        Stop(ADMIN, "edit in review", _goto(f"/teach/banks/{slug}/questions/{ids['question']}")),
+        Stop(
+            ADMIN,
+            "question change history",
+            _goto(f"/teach/banks/{slug}/questions/{ids['question']}/history"),
+        ),
     ]
     return stops
 

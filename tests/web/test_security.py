@@ -75,6 +75,8 @@ OWN = {
     "auth.logout": "signs the caller out",
     "auth.logout_everywhere": "signs the caller out on every device",
     "instruct.index": "the classes the caller teaches (403 for trainees)",
+    "author.index": "the banks the caller maintains (403 for trainees)",
+    "author.new_bank": "creates a bank the caller maintains (403 for trainees)",
 }
 # Someone else's object in the URL: a stranger gets 403 or 404, nothing else.
 PROTECTED = {
@@ -101,6 +103,15 @@ PROTECTED = {
     "instruct.add_maintainer": "the bank's maintainers (A) and admins",
     "instruct.restore_question": "A's assignment's question",
     "instruct.download_questions": "A's assignment's questions and bank",
+    "author.review": "the bank's maintainers (A) and admins",
+    "author.review_selected": "the bank's maintainers (A) and admins",
+    "author.question_status": "the bank's maintainers (A) and admins",
+    "author.approve_drafts": "the bank's maintainers (A) and admins",
+    "author.publish": "the bank's maintainers (A) and admins",
+    "author.upload_again": "the bank's maintainers (A) and admins",
+    "author.question": "the bank's maintainers (A) and admins",
+    "author.revision": "the bank's maintainers (A) and admins",
+    "author.history": "the bank's maintainers (A) and admins",
 }
 
 
@@ -281,7 +292,7 @@ def test_every_route_is_classified(app):
 
 def test_the_owners_reach_every_page(app, world):
     """The ids are real: the strangers' 404s below are refusals, not typos."""
-    owners = {"instruct": "teacher_a", "admin": "admin"}
+    owners = {"instruct": "teacher_a", "author": "teacher_a", "admin": "admin"}
     for rule, method in _rules(app):
         if method != "GET":
             continue
@@ -349,7 +360,8 @@ def test_another_class_item_analysis_leaves_out_a_flags(app, world):
 
 
 def _owner_of(endpoint: str) -> str:
-    return {"instruct": "teacher_a", "admin": "admin"}.get(endpoint.split(".")[0], "trainee_a")
+    owners = {"instruct": "teacher_a", "author": "teacher_a", "admin": "admin"}
+    return owners.get(endpoint.split(".")[0], "trainee_a")
 
 
 def test_every_post_without_a_valid_csrf_token_is_refused(app, world):
