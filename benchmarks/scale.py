@@ -49,8 +49,8 @@ from werkzeug.security import generate_password_hash
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-POSTGRES_DB = "quizapp_scale"
-POSTGRES_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{POSTGRES_DB}"
+# One database a size, `quizapp_scale_<size>`, kept with `--keep` to time again later.
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/quizapp_scale_{size}"
 # One bank of 1,000 questions at every size: what grows is the class and its history
 # (the card page's cost follows the bank's size, not the total data).
 SIZES = {3: (1, 1000), 4: (10, 1000), 5: (100, 1000), 6: (1000, 1000)}
@@ -235,8 +235,11 @@ def rows(trainees: int, questions: int, seed: int = 7) -> dict[str, Iterator[tup
 
     def flags() -> Iterator[tuple[Any, ...]]:
         count = max(2, int(trainees * questions * FLAG_SHARE))
-        for n in range(1, count + 1):
-            yield (n, rng.randint(1, trainees), rng.randint(1, questions), "unclear", "?", NOW)
+        # One flag per trainee and question, as the app keeps them.
+        pairs = rng.sample(range(trainees * questions), min(count, trainees * questions))
+        for n, pair in enumerate(pairs, start=1):
+            user, question = divmod(pair, questions)
+            yield (n, user + 1, question + 1, "unclear", "?", NOW, NOW)
 
     selection = {"sections": [], "kinds": [], "tags": [], "questions": []}
     return {
@@ -291,7 +294,7 @@ COLUMNS = {
     "lapses passed suspended version",
     "reviews": "id user_id card_id question_id token rating reviewed_at duration_ms "
     "state_before state_after stability_after difficulty_after response correct card_before",
-    "flags": "id user_id question_id reason comment created_at",
+    "flags": "id user_id question_id reason comment created_at updated_at",
 }
 ORDER = ("users", "banks", "questions", "classes", "memberships", "assignments")
 BATCH = 50_000
@@ -378,7 +381,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def measure(url: str, data: Data, repeat: int) -> dict[str, tuple[float, float]]:
+def measure(
+    url: str, data: Data, repeat: int, only: list[str] | None = None
+) -> dict[str, tuple[float, float]]:
     """p50 and p99 (ms) of each page, requested in-process."""
     from quizapp import create_app
 
@@ -423,6 +428,8 @@ def measure(url: str, data: Data, repeat: int) -> dict[str, tuple[float, float]]
     }
     results = {}
     for name, (client, path) in pages.items():
+        if only and name not in only:
+            continue
         timings = []
         for _ in range(repeat + 1):  # the first request warms caches and is not counted
             started = time.perf_counter()
@@ -435,29 +442,49 @@ def measure(url: str, data: Data, repeat: int) -> dict[str, tuple[float, float]]
     return results
 
 
+def _seeded(url: str, trainees: int, questions: int) -> bool:
+    """Whether a kept database already holds this size's data."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            cards = conn.scalar(text("SELECT count(*) FROM cards"))
+    except Exception:  # noqa: BLE001 - missing file, database or table: seed anew
+        return False
+    finally:
+        engine.dispose()
+    return cards == trainees * questions
+
+
 def run(database: str, size: int, args: argparse.Namespace) -> dict[str, tuple[float, float]]:
     trainees, questions = SIZES[size]
     with tempfile.TemporaryDirectory(prefix="quizapp-scale-") as folder:
         if database == "sqlite":
-            path = Path(folder) / "scale.sqlite3"
+            path = Path(args.keep or folder) / f"scale-{size}.sqlite3"
             url = f"sqlite:///{path}"
-            migrate(url)
-            started = time.perf_counter()
-            seed_sqlite(path, trainees, questions)
         else:
-            url = args.postgres_url
-            reset_postgres(args.postgres_admin_url, url)
-            migrate(url)
-            started = time.perf_counter()
-            seed_postgres(url, trainees, questions)
-        seeded = time.perf_counter() - started
-        print(
-            f"# {database} 10^{size}: {trainees} trainees × {questions} questions, "
-            f"{trainees * questions * REVIEWS_PER_CARD:,} reviews seeded in {seeded:.1f} s",
-            flush=True,
-        )
+            url = args.postgres_url.format(size=size)
+        if args.keep and _seeded(url, trainees, questions):
+            migrate(url)  # a kept database gets the migrations added since
+            print(f"# {database} 10^{size}: kept data reused", flush=True)
+        else:
+            if database == "sqlite":
+                path.unlink(missing_ok=True)
+                migrate(url)
+                started = time.perf_counter()
+                seed_sqlite(path, trainees, questions)
+            else:
+                reset_postgres(args.postgres_admin_url, url)
+                migrate(url)
+                started = time.perf_counter()
+                seed_postgres(url, trainees, questions)
+            seeded = time.perf_counter() - started
+            print(
+                f"# {database} 10^{size}: {trainees} trainees × {questions} questions, "
+                f"{trainees * questions * REVIEWS_PER_CARD:,} reviews seeded in {seeded:.1f} s",
+                flush=True,
+            )
         data = Data(instructor=trainees + 1, trainee=1, assignment=1)
-        return measure(url, data, args.repeat)
+        return measure(url, data, args.repeat, args.pages)
 
 
 def report(database: str, by_size: dict[int, dict[str, tuple[float, float]]]) -> None:
@@ -480,7 +507,14 @@ def main() -> int:
         "--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
     )
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per page")
-    parser.add_argument("--postgres-url", default=POSTGRES_URL)
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="keep the seeded databases (SQLite files in DIR, PostgreSQL's quizapp_scale_N) "
+        "and reuse them when run again",
+    )
+    parser.add_argument("--pages", nargs="+", help="time only these pages (names as printed)")
+    parser.add_argument("--postgres-url", default=POSTGRES_URL, help="with {size} in the name")
     parser.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)
     args = parser.parse_args()
     for database in args.databases:
