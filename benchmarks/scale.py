@@ -448,7 +448,7 @@ def _seeded(url: str, trainees: int, questions: int) -> bool:
     try:
         with engine.connect() as conn:
             cards = conn.scalar(text("SELECT count(*) FROM cards"))
-    except Exception:  # noqa: BLE001 - missing file, database or table: seed anew
+    except Exception:
         return False
     finally:
         engine.dispose()
