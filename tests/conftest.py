@@ -33,7 +33,7 @@ TEST_BANK = ROOT / "tests" / "data" / "posterior-hip-pain.yaml"
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 # Background jobs in tests queue on this Redis database, with a real worker.
-TEST_REDIS = "redis://127.0.0.1:6379/2"
+TEST_REDIS = f"redis://127.0.0.1:6379/{os.environ.get('QUIZAPP_TEST_REDIS_DB', '2')}"
 
 
 def database_url(tmp_path: Path) -> str:
@@ -165,7 +165,7 @@ def get_user(email: str) -> User:
 def clear_jobs(connection: Redis) -> None:
     """Forget quizapp's queued and finished jobs: job ids repeat with each test's user ids."""
     Queue(jobs.QUEUE, connection=connection).empty()
-    for pattern in ("quizapp:job-claim:*", "rq:job:optimize-*"):
+    for pattern in ("quizapp:job-claim:*", "rq:job:optimize-*", "rq:job:progress-csv-*"):
         for key in connection.scan_iter(pattern):
             connection.delete(key)
 

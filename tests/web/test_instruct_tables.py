@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -13,8 +14,9 @@ from quizapp.content.bank import Kind, Question, Section
 from quizapp.extensions import db
 from quizapp.models import Membership, Role, User
 from quizapp.scheduling import Grade
-from quizapp.services import assignments, banks, classes, study
-from tests.conftest import NOW, Auth, answer_card, get_user
+from quizapp import jobs
+from quizapp.services import assignments, banks, classes, progress_csv, study
+from tests.conftest import NOW, Auth, answer_card, get_user, work
 from tests.pages import csrf_token, text
 
 TRAINEES = 57  # more than one page of 50
@@ -135,6 +137,36 @@ def test_progress_csv_lists_every_trainee_by_name(client, course):
     assert busy[2:5] == ["4", "4", "8"] and busy[-2] == "True"
     # The projection date (the due date) is before today: recall was higher then.
     assert 0 < int(busy[6]) < int(busy[7]) <= 100
+
+
+def test_large_class_csv_is_prepared_in_the_background_with_the_same_rows(
+    app, client, course, redis, monkeypatch
+):
+    url = f"/teach/assignments/{course['assignment']}/progress.csv"
+    in_request = list(csv.reader(io.StringIO(client.get(url).get_data(as_text=True))))
+    monkeypatch.setattr(progress_csv, "IN_REQUEST_TRAINEES", TRAINEES - 1)
+    page = client.get(url)
+    assert page.mimetype == "text/html"
+    assert "prepared in the background" in text(page.get_data(as_text=True))
+    not_ready = client.get(f"{url}?download=1").get_data(as_text=True)
+    assert "That file is not ready" in text(not_ready)
+    refused = client.post(url, data={})  # no CSRF token: nothing is queued
+    assert "The form expired" in text(refused.get_data(as_text=True))
+    assert jobs.state(redis, progress_csv.JOB, key=str(course["assignment"])).status == "none"
+    queued = client.post(url, data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+    assert queued.status_code == 302
+    assert "Waiting for a free worker" in text(client.get(url).get_data(as_text=True))
+    with app.app_context():
+        work(redis)
+    ready = text(client.get(url).get_data(as_text=True))
+    assert f"Ready: {TRAINEES} trainees" in ready
+    download = client.get(f"{url}?download=1")
+    assert download.mimetype == "text/csv"
+    assert download.headers["Cache-Control"] == "no-store"
+    body = download.get_data(as_text=True)
+    download.close()
+    (Path(app.instance_path) / "exports" / f"assignment-{course['assignment']}-progress.csv").unlink()
+    assert list(csv.reader(io.StringIO(body))) == in_request
 
 
 def test_item_analysis_sorts_filters_and_shows_cloze_as_text(client, course):
