@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from quizapp import jobs
 from quizapp.content.bank import Bank as BankFile
 from quizapp.content.bank import Kind, Question, Section
 from quizapp.extensions import db
 from quizapp.models import Membership, Role, User
 from quizapp.scheduling import Grade
-from quizapp import jobs
 from quizapp.services import assignments, banks, classes, progress_csv, study
 from tests.conftest import NOW, Auth, answer_card, get_user, work
 from tests.pages import csrf_token, text
@@ -165,7 +165,8 @@ def test_large_class_csv_is_prepared_in_the_background_with_the_same_rows(
     assert download.headers["Cache-Control"] == "no-store"
     body = download.get_data(as_text=True)
     download.close()
-    (Path(app.instance_path) / "exports" / f"assignment-{course['assignment']}-progress.csv").unlink()
+    made = progress_csv.file_path(Path(app.instance_path) / "exports", course["assignment"])
+    made.unlink()
     assert list(csv.reader(io.StringIO(body))) == in_request
 
 
