@@ -124,6 +124,8 @@ def prepare_database(url: str, users: int) -> list[tuple[int, str]]:
     from quizapp.models import Card, Question, User
 
     env = {**os.environ, "QUIZAPP_DATABASE_URL": url, "QUIZAPP_ENV": "development"}
+    # This checkout's code and migrations, whichever checkout the venv was installed from.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     _run([str(VENV_BIN / "quizapp"), "db", "upgrade"], env)
     _run([str(VENV_BIN / "quizapp"), "bank", "load", str(BANK_FILE)], env)
     password_hash = generate_password_hash(PASSWORD, method=PASSWORD_METHOD)
@@ -599,6 +601,7 @@ def percentile(values: list[float], q: float) -> float:
 def server_env(server: str, url: str) -> dict[str, str]:
     """The environment gunicorn serves `server` with, on the database at `url`."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     if server == "app":
         env.update(
             QUIZAPP_ENV="production",

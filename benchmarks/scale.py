@@ -102,6 +102,8 @@ def reset_postgres(admin_url: str, url: str) -> None:
 
 def migrate(url: str) -> None:
     env = {**os.environ, "QUIZAPP_DATABASE_URL": url, "QUIZAPP_ENV": "development"}
+    # This checkout's code and migrations, whichever checkout the venv was installed from.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     _run([str(VENV_BIN / "quizapp"), "db", "upgrade"], env)
 
 
@@ -167,6 +169,7 @@ def rows(trainees: int, questions: int, seed: int = 7) -> dict[str, Iterator[tup
                 False,
                 NOW,
                 NOW,
+                f"fact-{n // 3}",  # three questions ask each fact: siblings, as generated
             )
 
     def cards_and_reviews() -> Iterator[tuple[str, tuple[Any, ...]]]:
@@ -284,7 +287,7 @@ COLUMNS = {
     "reviews_per_day created_at",
     "banks": "id slug topic article loaded_at",
     "questions": "id bank_id key position kind section content content_hash retired "
-    "created_at updated_at",
+    "created_at updated_at fact",
     "classes": "id name join_code created_at",
     "memberships": "id class_id user_id role joined_at",
     "assignments": "id class_id bank_id title selection opens_at due_at exam_at target_kind "

@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Float, Select, bindparam, case, cast, func, select
+from sqlalchemy import Float, Select, bindparam, case, cast, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -200,6 +200,11 @@ def moments(row: Any) -> Moments:
     )
 
 
+# Rendered into the SQL, so that SQLite, like PostgreSQL, sees the partial index
+# `ix_reviews_from_anki` applies.
+_FROM_ANKI = Review.source == literal(ANKI, literal_execute=True)
+
+
 def _class_reviews() -> list[Any]:
     return [
         Review.user_id.in_(_class_trainees()),
@@ -268,7 +273,7 @@ def anki_answers() -> Select[Any]:
     """Per question, the class's answers given in Anki (the option chosen is unknown)."""
     return (
         select(Review.question_id, func.count())
-        .where(*_class_reviews(), Review.source == ANKI)
+        .where(*_class_reviews(), _FROM_ANKI)
         .group_by(Review.question_id)
     )
 
@@ -281,7 +286,7 @@ def anki_answers_by_trainee() -> Select[Any]:
         .where(
             Review.user_id.in_(bindparam("user_ids", expanding=True)),
             Review.question_id.in_(bindparam("ids", expanding=True)),
-            Review.source == ANKI,
+            _FROM_ANKI,
         )
         .group_by(Review.user_id)
     )
