@@ -17,7 +17,10 @@ page is requested `--repeat` times: the trainee's next card, home page (with the
 assignment's progress) and statistics; the instructor's progress page (by name, by
 reviews and by projected retention) and its CSV, one trainee's drill-down and item
 analysis. It prints p50 and p99 in milliseconds for
-each size and the growth factor of each from the smallest size to the largest.
+each size and the growth factor of each from the smallest size to the largest, and the
+p50 of the CPU each request used (this process, plus the PostgreSQL backends serving
+the benchmark's database): on a machine shared with other work, wall-clock times
+follow the load, CPU far less.
 
 Usage: .venv/bin/python benchmarks/scale.py [--sizes 3 4 5] [--databases sqlite postgresql]
        .venv/bin/python benchmarks/scale.py --sizes 3 6 --repeat 10
@@ -384,10 +387,33 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _backend_cpu(database: str | None) -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving `database`."""
+    if database is None:
+        return 0.0
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ") + b" "
+            if not command.startswith(b"postgres: ") or f" {database} ".encode() not in command:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return total
+
+
 def measure(
     url: str, data: Data, repeat: int, only: list[str] | None = None
-) -> dict[str, tuple[float, float]]:
-    """p50 and p99 (ms) of each page, requested in-process."""
+) -> dict[str, tuple[float, float, float]]:
+    """p50 and p99 (ms) of each page, requested in-process, and the p50 of the CPU it
+    used (this process, and the PostgreSQL backends of its database)."""
     from quizapp import create_app
 
     app = create_app(
@@ -417,6 +443,7 @@ def measure(
         return client
 
     trainee, instructor = client_for(data.trainee), client_for(data.instructor)
+    database = url.rsplit("/", 1)[1] if url.startswith("postgresql") else None
     base = f"/teach/assignments/{data.assignment}"
     pages: dict[str, tuple[Any, str]] = {
         "next card": (trainee, f"/banks/{SLUG}/study"),
@@ -433,15 +460,22 @@ def measure(
     for name, (client, path) in pages.items():
         if only and name not in only:
             continue
-        timings = []
+        timings, cpu = [], []
         for _ in range(repeat + 1):  # the first request warms caches and is not counted
-            started = time.perf_counter()
+            backend = _backend_cpu(database)
+            started, process = time.perf_counter(), time.process_time()
             response = client.get(path)
             body = response.get_data()
             timings.append((time.perf_counter() - started) * 1000)
+            spent = time.process_time() - process + _backend_cpu(database) - backend
+            cpu.append(spent * 1000)
             if response.status_code != 200 or not body:
                 raise RuntimeError(f"{name}: {path} answered {response.status_code}")
-        results[name] = (statistics.median(timings[1:]), percentile(timings[1:], 0.99))
+        results[name] = (
+            statistics.median(timings[1:]),
+            percentile(timings[1:], 0.99),
+            statistics.median(cpu[1:]),
+        )
     return results
 
 
@@ -458,7 +492,9 @@ def _seeded(url: str, trainees: int, questions: int) -> bool:
     return cards == trainees * questions
 
 
-def run(database: str, size: int, args: argparse.Namespace) -> dict[str, tuple[float, float]]:
+def run(
+    database: str, size: int, args: argparse.Namespace
+) -> dict[str, tuple[float, float, float]]:
     trainees, questions = SIZES[size]
     with tempfile.TemporaryDirectory(prefix="quizapp-scale-") as folder:
         if database == "sqlite":
@@ -490,17 +526,19 @@ def run(database: str, size: int, args: argparse.Namespace) -> dict[str, tuple[f
         return measure(url, data, args.repeat, args.pages)
 
 
-def report(database: str, by_size: dict[int, dict[str, tuple[float, float]]]) -> None:
+def report(database: str, by_size: dict[int, dict[str, tuple[float, float, float]]]) -> None:
+    """Wall-clock p50/p99 and CPU p50 per page and size, and the growth factors."""
     sizes = sorted(by_size)
     pages = list(by_size[sizes[0]])
-    header = f"{'page':<19}" + "".join(f"{f'10^{s} p50/p99 ms':>22}" for s in sizes)
-    print(f"\n{database}\n{header}{'growth p50':>12}{'growth p99':>12}")
+    header = f"{'page':<19}" + "".join(f"{f'10^{s} p50/p99 (cpu) ms':>28}" for s in sizes)
+    print(f"\n{database}\n{header}{'growth p50':>12}{'growth p99':>12}{'growth cpu':>12}")
     for page in pages:
         cells = "".join(
-            f"{f'{by_size[s][page][0]:.1f} / {by_size[s][page][1]:.1f}':>22}" for s in sizes
+            f"{'{:.1f} / {:.1f} ({:.1f})'.format(*by_size[s][page]):>28}" for s in sizes
         )
         first, last = by_size[sizes[0]][page], by_size[sizes[-1]][page]
-        print(f"{page:<19}{cells}{last[0] / first[0]:>11.1f}×{last[1] / first[1]:>11.1f}×")
+        growth = [b / a if a else float("nan") for a, b in zip(first, last, strict=True)]
+        print(f"{page:<19}{cells}" + "".join(f"{g:>11.1f}×" for g in growth))
 
 
 def main() -> int:
