@@ -153,7 +153,8 @@ def _scope(bank: Bank, args, sections: list[str], kinds: list[str]):  # type: ig
     first = assignments.overdue_questions(db.session, current_user, bank_id=bank.id, now=_now())
     after = args.get("after", type=database_id) if in_order else None
     scope = study.Scope(bank.id, section, kind, question_ids, first, in_order, after)
-    return scope, params
+    # Read the learner's open exams once for the page's counts and card.
+    return study.outside_exams(db.session, current_user, scope, _now()), params
 
 
 def _custom(args) -> study.Custom | None:  # type: ignore[no-untyped-def]
