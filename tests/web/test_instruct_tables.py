@@ -4,12 +4,12 @@ confirmation and restoring; cloze prompts shown as text."""
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from quizapp import jobs
+from quizapp import jobs, scheduling
 from quizapp.content.bank import Bank as BankFile
 from quizapp.content.bank import Kind, Question, Section
 from quizapp.extensions import db
@@ -206,3 +206,69 @@ def test_retiring_asks_first_and_can_be_undone(client, course):
     client.post(f"{base}/questions/{question_id}/restore", data={"csrf_token": csrf_token(items)})
     items = client.get(f"{base}/items").get_data(as_text=True)
     assert 'id="retired"' not in items and "mcq-2" in items
+
+
+def _reference(app, assignment_id: int, now):  # type: ignore[no-untyped-def]
+    """Each trainee's figures, computed card by card in Python, in the class's name order."""
+    from quizapp.models import Assignment, Card
+
+    with app.app_context():
+        found = db.session.get(Assignment, assignment_id)
+        ids = assignments.question_ids(db.session, found)
+        rows = []
+        for user in classes.trainees(found.classroom):
+            cards = db.session.scalars(
+                db.select(Card).where(Card.user_id == user.id, Card.question_id.in_(ids))
+            ).all()
+            settings = study.settings_for(user, fuzz=False)
+            reviews = sum(card.reps for card in cards)
+            recall = sum(
+                scheduling.retrievability(settings, study.memory_of(card), now) for card in cards
+            )
+            rows.append(
+                {
+                    "name": user.name,
+                    "started": sum(card.last_review is not None for card in cards),
+                    "reviews": reviews,
+                    "accuracy": sum(card.passed for card in cards) / reviews if reviews else None,
+                    "now": recall / len(ids),
+                    "overdue": sum(
+                        card.last_review is not None and card.state == 2 and card.due < now
+                        for card in cards
+                    ),
+                }
+            )
+        return rows
+
+
+def test_progress_pages_sort_and_page_as_a_python_reference(app, client, course):
+    """Every sortable column, both ways, over two pages, against figures computed card by
+    card: the class is summed in SQL, sorted in full and cut into pages of 50."""
+    with app.app_context():
+        trainees = db.session.scalars(
+            db.select(User).where(User.email.like("t%@example.com")).order_by(User.id)
+        ).all()
+        questions = course["questions"]
+        # Varied histories: a different number of questions, grades and days for many.
+        for n, user in enumerate(trainees[:24]):
+            for k, question_id in enumerate(questions[: 1 + n % len(questions)]):
+                grade = (Grade.AGAIN, Grade.HARD, Grade.GOOD, Grade.EASY)[(n + k) % 4]
+                answer_card(user, question_id, grade, NOW + timedelta(days=n % 5, hours=k))
+    reference = _reference(app, course["assignment"], datetime.now(UTC))
+    base = f"/teach/assignments/{course['assignment']}"
+    for sort in ("name", "started", "reviews", "accuracy", "now", "overdue"):
+        for order in ("asc", "desc"):
+            if sort == "name":
+                key = lambda row: row["name"].casefold()  # noqa: E731
+            else:
+                key = lambda row, sort=sort: row[sort]  # noqa: E731
+            present = [row for row in reference if key(row) is not None]
+            present.sort(key=key, reverse=order == "desc")
+            expected = [row["name"] for row in present] + [
+                row["name"] for row in reference if key(row) is None
+            ]
+            shown = []
+            for number in (1, 2):
+                page = client.get(f"{base}?sort={sort}&order={order}&page={number}")
+                shown += _names(page.get_data(as_text=True))
+            assert shown == expected, (sort, order)
