@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -23,7 +23,7 @@ from quizapp.services.assignments import (
     selected,
 )
 from quizapp.services.classes import TRAINEE, trainees
-from quizapp.services.study import day_start, settings_for
+from quizapp.services.study import day_start
 
 
 @dataclass
@@ -53,11 +53,12 @@ class Progress:
 
 
 def _curves(users: Iterable[User]) -> dict[scheduling.Settings, list[int]]:
-    """The trainees grouped by scheduler settings (most share the default ones)."""
-    groups: dict[scheduling.Settings, list[int]] = defaultdict(list)
+    """The trainees grouped by forgetting curve: only their FSRS parameters shape it, and
+    most keep the default ones."""
+    groups: dict[tuple[float, ...] | None, list[int]] = defaultdict(list)
     for user in users:
-        groups[replace(settings_for(user, fuzz=False), desired_retention=0.9)].append(user.id)
-    return groups
+        groups[tuple(user.fsrs_parameters) if user.fsrs_parameters else None].append(user.id)
+    return {scheduling.Settings(parameters=key): ids for key, ids in groups.items()}
 
 
 @lru_cache(maxsize=256)
