@@ -165,7 +165,10 @@ def item_moments() -> Select[Any]:
         select(Card.user_id.label("user_id"), func.sum(score).label("total"))
         .where(*answered)
         .group_by(Card.user_id)
-        .subquery()
+        # Summed once, before the join: inlined, PostgreSQL's parallel workers would each
+        # sum every trainee's cards again.
+        .cte("totals")
+        .prefix_with("MATERIALIZED")
     )
     total = totals.c.total
     return (
