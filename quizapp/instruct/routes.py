@@ -201,8 +201,10 @@ PROGRESS_KEYS: dict[str, Callable[[progress.Progress], Any]] = {
     "started": lambda p: p.started,
     "reviews": lambda p: p.reviews,
     "accuracy": lambda p: p.accuracy,
-    "now": lambda p: p.retention_now,
-    "then": lambda p: p.retention_at,
+    # Rounded far below what is shown, so that trainees with the same history tie (and
+    # stay in name order) whatever order the database added their cards' recall in.
+    "now": lambda p: round(p.retention_now, 9),
+    "then": lambda p: round(p.retention_at, 9),
     "overdue": lambda p: p.overdue,
 }
 
