@@ -272,3 +272,20 @@ def test_progress_pages_sort_and_page_as_a_python_reference(app, client, course)
                 page = client.get(f"{base}?sort={sort}&order={order}&page={number}")
                 shown += _names(page.get_data(as_text=True))
             assert shown == expected, (sort, order)
+
+
+def test_a_running_csv_job_shows_how_many_trainees_are_done(client, course, redis, monkeypatch):
+    from rq.job import Job, JobStatus
+
+    url = f"/teach/assignments/{course['assignment']}/progress.csv"
+    monkeypatch.setattr(progress_csv, "IN_REQUEST_TRAINEES", 0)
+    page = client.get(url).get_data(as_text=True)
+    client.post(url, data={"csrf_token": csrf_token(page)})
+    job = Job.fetch(jobs.job_id(progress_csv.JOB, str(course["assignment"])), connection=redis)
+    # What the worker records as it writes (`jobs.report_progress`), mid-file.
+    job.set_status(JobStatus.STARTED)
+    job.meta.update(done=50, total=TRAINEES)
+    job.save_meta()
+    running = text(client.get(url).get_data(as_text=True))
+    assert f"Preparing the file now: 50 of {TRAINEES} trainees done" in running
+    assert "Prepare the file" not in running  # no second start while it runs
