@@ -31,6 +31,7 @@ TASKS = {
     "optimize": "quizapp.services.optimize:optimize_task",
     "anki-import": "quizapp.services.anki_import_jobs:import_task",
     "progress-csv": "quizapp.services.progress_csv:csv_task",
+    "item-analysis": "quizapp.services.item_analysis:moments_task",
 }
 TIMEOUT_SECONDS = 2 * 60 * 60
 RESULT_TTL_SECONDS = 30 * 24 * 60 * 60

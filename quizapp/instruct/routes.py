@@ -390,12 +390,37 @@ ITEM_FILTERS: dict[str, tuple[str, Callable[[item_analysis.ItemReport], bool]]] 
 }
 
 
-@bp.get("/assignments/<int:assignment_id>/items")
-def items(assignment_id: int) -> str:
+@bp.route("/assignments/<int:assignment_id>/items", methods=["GET", "POST"])
+def items(assignment_id: int) -> str | BaseResponse:
     found = _assignment(assignment_id)
+    state, sums, error = None, None, None
+    if item_analysis.on_worker(db.session, found):
+        # A large class: the sums come from the worker; POST (re)starts them.
+        redis = jobs.redis_for_app()
+        if request.method == "POST":
+            if FlaskForm().validate_on_submit():
+                try:
+                    item_analysis.request_sums(redis, assignment=found)
+                    return redirect(url_for("instruct.items", assignment_id=found.id))
+                except item_analysis.ItemAnalysisError as failure:
+                    error = str(failure)
+            else:
+                error = "The form expired; try again."
+        state = item_analysis.sums_state(redis, assignment=found)
+        if state.status != "finished":
+            return render_template(
+                "instruct/items_pending.html",
+                assignment=found,
+                state=state,
+                error=error,
+                form=FlaskForm(),
+            )
+        sums = item_analysis.sums_of(state)
+    elif request.method == "POST":
+        return redirect(url_for("instruct.items", assignment_id=found.id))
     shown = request.args.get("show", "")
     _label, wanted = ITEM_FILTERS.get(shown, ITEM_FILTERS[""])
-    reports = item_analysis.item_analysis(db.session, found)
+    reports = item_analysis.item_analysis(db.session, found, sums=sums)
     page = tables.paginate(
         [report for report in reports if wanted(report)],
         ITEM_KEYS,
@@ -416,6 +441,8 @@ def items(assignment_id: int) -> str:
         maintainers=banks.maintainers(db.session, found.bank),
         can_maintain=banks.can_maintain(db.session, current_user, found.bank),
         maintainer_form=InstructorForm(),
+        sums_state=state,
+        refresh_form=FlaskForm(),
     )
 
 

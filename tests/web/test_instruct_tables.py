@@ -15,7 +15,7 @@ from quizapp.content.bank import Kind, Question, Section
 from quizapp.extensions import db
 from quizapp.models import Membership, Role, User
 from quizapp.scheduling import Grade
-from quizapp.services import assignments, banks, classes, progress_csv, study
+from quizapp.services import assignments, banks, classes, item_analysis, progress_csv, study
 from tests.conftest import NOW, Auth, answer_card, get_user, work
 from tests.pages import csrf_token, text
 
@@ -289,3 +289,24 @@ def test_a_running_csv_job_shows_how_many_trainees_are_done(client, course, redi
     running = text(client.get(url).get_data(as_text=True))
     assert f"Preparing the file now: 50 of {TRAINEES} trainees done" in running
     assert "Prepare the file" not in running  # no second start while it runs
+
+
+def test_a_large_class_gets_item_analysis_from_the_worker(app, client, course, redis, monkeypatch):
+    url = f"/teach/assignments/{course['assignment']}/items"
+    in_request = client.get(f"{url}?sort=discrimination").get_data(as_text=True)
+    monkeypatch.setattr(item_analysis, "IN_REQUEST_CARDS", 0)
+    pending = client.get(url).get_data(as_text=True)
+    assert "summed in the background" in text(pending)
+    refused = client.post(url, data={})
+    assert "The form expired" in text(refused.get_data(as_text=True))
+    assert client.post(url, data={"csrf_token": csrf_token(pending)}).status_code == 302
+    assert "Waiting for a free worker" in text(client.get(url).get_data(as_text=True))
+    with app.app_context():
+        work(redis)
+    made = client.get(f"{url}?sort=discrimination").get_data(as_text=True)
+    assert "summed on the background worker" in text(made)
+
+    def table(page: str) -> str:
+        return re.search(r"<table.*?</table>", page, re.S).group(0)
+
+    assert table(made) == table(in_request)
