@@ -481,6 +481,11 @@ def measure(
         "drill-down": (instructor, f"{base}/trainees/{data.trainee}"),
         "item analysis": (instructor, f"{base}/items?sort=discrimination"),
     }
+    from quizapp import jobs
+
+    with app.app_context():  # results kept from another database with the same ids
+        for job in ("item-analysis", "progress-csv"):
+            jobs.redis_for_app().delete(f"rq:job:{jobs.job_id(job, str(data.assignment))}")
     for name, path in (
         ("item analysis", f"{base}/items"),
         ("progress CSV", f"{base}/progress.csv"),
