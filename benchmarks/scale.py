@@ -22,8 +22,13 @@ p50 of the CPU each request used (this process, plus the PostgreSQL backends ser
 the benchmark's database): on a machine shared with other work, wall-clock times
 follow the load, CPU far less.
 
+A class large enough for its progress CSV or item analysis to be prepared on the
+background worker has that job started through its page and run here first (on the
+Redis of `QUIZAPP_BENCH_REDIS_URL`), its time printed; the page is then timed as the
+instructor sees it once the job is done.
+
 Usage: .venv/bin/python benchmarks/scale.py [--sizes 3 4 5] [--databases sqlite postgresql]
-       .venv/bin/python benchmarks/scale.py --sizes 3 6 --repeat 10
+       .venv/bin/python benchmarks/scale.py --sizes 3 6 --repeat 10 --keep /var/tmp/scale
 """
 
 from __future__ import annotations
