@@ -122,6 +122,7 @@ def _progress_rows(
     at: datetime,
     ids: Sequence[int] | None = None,
     recall: bool = True,
+    anki: bool = True,
 ) -> dict[int, Progress]:
     ids = question_ids(session, assignment) if ids is None else ids
     by_user = {user.id: Progress(user=user, total=len(ids)) for user in users}
@@ -136,7 +137,7 @@ def _progress_rows(
         target=assignment.target_retention,
     ):
         _fill(by_user[row.user_id], row)
-    if by_user and ids:
+    if anki and by_user and ids:
         in_anki = session.execute(
             aggregates.anki_answers_by_trainee(), {"user_ids": list(by_user), "ids": list(ids)}
         )
@@ -265,7 +266,8 @@ def pace_of(progress: Progress, assignment: Assignment, *, now: datetime) -> Pac
 
 def pace(session: Session, assignment: Assignment, user: User, *, now: datetime) -> Pace:
     """This trainee's pace on the assignment."""
+    # Only the started count matters here: the card page shows the pace with every card.
     progress = _progress_rows(
-        session, assignment, [user], now=now, at=assignment.due_at, recall=False
+        session, assignment, [user], now=now, at=assignment.due_at, recall=False, anki=False
     )[user.id]
     return pace_of(progress, assignment, now=now)
