@@ -17,10 +17,18 @@ page is requested `--repeat` times: the trainee's next card, home page (with the
 assignment's progress) and statistics; the instructor's progress page (by name, by
 reviews and by projected retention) and its CSV, one trainee's drill-down and item
 analysis. It prints p50 and p99 in milliseconds for
-each size and the growth factor of each from the smallest size to the largest.
+each size and the growth factor of each from the smallest size to the largest, and the
+p50 of the CPU each request used (this process, plus the PostgreSQL backends serving
+the benchmark's database): on a machine shared with other work, wall-clock times
+follow the load, CPU far less.
+
+A class large enough for its progress CSV or item analysis to be prepared on the
+background worker has that job started through its page and run here first (on the
+Redis of `QUIZAPP_BENCH_REDIS_URL`), its time printed; the page is then timed as the
+instructor sees it once the job is done.
 
 Usage: .venv/bin/python benchmarks/scale.py [--sizes 3 4 5] [--databases sqlite postgresql]
-       .venv/bin/python benchmarks/scale.py --sizes 3 6 --repeat 10
+       .venv/bin/python benchmarks/scale.py --sizes 3 6 --repeat 10 --keep /var/tmp/scale
 """
 
 from __future__ import annotations
@@ -49,8 +57,8 @@ from werkzeug.security import generate_password_hash
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-POSTGRES_DB = "quizapp_scale"
-POSTGRES_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{POSTGRES_DB}"
+# One database a size, `quizapp_scale_<size>`, kept with `--keep` to time again later.
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/quizapp_scale_{size}"
 # One bank of 1,000 questions at every size: what grows is the class and its history
 # (the card page's cost follows the bank's size, not the total data).
 SIZES = {3: (1, 1000), 4: (10, 1000), 5: (100, 1000), 6: (1000, 1000)}
@@ -63,6 +71,8 @@ SQLITE_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 PASSWORD = "scale-benchmark"
 # Setup only: a cheap hash; sign-in is not measured.
 PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+# The background jobs of large classes queue here (and run in this process).
+REDIS_URL = os.environ.get("QUIZAPP_BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -102,6 +112,8 @@ def reset_postgres(admin_url: str, url: str) -> None:
 
 def migrate(url: str) -> None:
     env = {**os.environ, "QUIZAPP_DATABASE_URL": url, "QUIZAPP_ENV": "development"}
+    # This checkout's code and migrations, whichever checkout the venv was installed from.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     _run([str(VENV_BIN / "quizapp"), "db", "upgrade"], env)
 
 
@@ -167,6 +179,7 @@ def rows(trainees: int, questions: int, seed: int = 7) -> dict[str, Iterator[tup
                 False,
                 NOW,
                 NOW,
+                f"fact-{n // 3}",  # three questions ask each fact: siblings, as generated
             )
 
     def cards_and_reviews() -> Iterator[tuple[str, tuple[Any, ...]]]:
@@ -235,8 +248,11 @@ def rows(trainees: int, questions: int, seed: int = 7) -> dict[str, Iterator[tup
 
     def flags() -> Iterator[tuple[Any, ...]]:
         count = max(2, int(trainees * questions * FLAG_SHARE))
-        for n in range(1, count + 1):
-            yield (n, rng.randint(1, trainees), rng.randint(1, questions), "unclear", "?", NOW)
+        # One flag per trainee and question, as the app keeps them.
+        pairs = rng.sample(range(trainees * questions), min(count, trainees * questions))
+        for n, pair in enumerate(pairs, start=1):
+            user, question = divmod(pair, questions)
+            yield (n, user + 1, question + 1, "unclear", "?", NOW, NOW)
 
     selection = {"sections": [], "kinds": [], "tags": [], "questions": []}
     return {
@@ -281,7 +297,7 @@ COLUMNS = {
     "reviews_per_day created_at",
     "banks": "id slug topic article loaded_at",
     "questions": "id bank_id key position kind section content content_hash retired "
-    "created_at updated_at",
+    "created_at updated_at fact",
     "classes": "id name join_code created_at",
     "memberships": "id class_id user_id role joined_at",
     "assignments": "id class_id bank_id title selection opens_at due_at exam_at target_kind "
@@ -291,7 +307,7 @@ COLUMNS = {
     "lapses passed suspended version",
     "reviews": "id user_id card_id question_id token rating reviewed_at duration_ms "
     "state_before state_after stability_after difficulty_after response correct card_before",
-    "flags": "id user_id question_id reason comment created_at",
+    "flags": "id user_id question_id reason comment created_at updated_at",
 }
 ORDER = ("users", "banks", "questions", "classes", "memberships", "assignments")
 BATCH = 50_000
@@ -378,14 +394,62 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def measure(url: str, data: Data, repeat: int) -> dict[str, tuple[float, float]]:
-    """p50 and p99 (ms) of each page, requested in-process."""
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _backend_cpu(database: str | None) -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving `database`."""
+    if database is None:
+        return 0.0
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ") + b" "
+            if not command.startswith(b"postgres: ") or f" {database} ".encode() not in command:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return total
+
+
+def _on_worker(app: Any, client: Any, path: str) -> float | None:
+    """Start the background job of a page that is prepared on the worker, run it here
+    and return the seconds it took; None for a page made in the request."""
+    from rq import Queue, SimpleWorker
+
+    from quizapp import jobs
+
+    page = client.get(path).get_data(as_text=True)
+    if "in the background" not in page:
+        return None
+    token = CSRF_TOKEN.search(page)
+    assert token, "no CSRF token on the background job's page"
+    client.post(path, data={"csrf_token": token.group(1)})
+    with app.app_context():
+        redis = jobs.redis_for_app()
+        started = time.perf_counter()
+        SimpleWorker([Queue(jobs.QUEUE, connection=redis)], connection=redis).work(
+            burst=True, logging_level="WARNING"
+        )
+        return time.perf_counter() - started
+
+
+def measure(
+    url: str, data: Data, repeat: int, only: list[str] | None = None
+) -> dict[str, tuple[float, float, float]]:
+    """p50 and p99 (ms) of each page, requested in-process, and the p50 of the CPU it
+    used (this process, and the PostgreSQL backends of its database)."""
     from quizapp import create_app
 
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
             "RATELIMIT_STORAGE_URI": "memory://",
+            "QUEUE_URL": REDIS_URL,
             "SECRET_KEY": "scale benchmark",
             "CHECK_MIGRATIONS": False,
         },
@@ -409,6 +473,7 @@ def measure(url: str, data: Data, repeat: int) -> dict[str, tuple[float, float]]
         return client
 
     trainee, instructor = client_for(data.trainee), client_for(data.instructor)
+    database = url.rsplit("/", 1)[1] if url.startswith("postgresql") else None
     base = f"/teach/assignments/{data.assignment}"
     pages: dict[str, tuple[Any, str]] = {
         "next card": (trainee, f"/banks/{SLUG}/study"),
@@ -421,56 +486,101 @@ def measure(url: str, data: Data, repeat: int) -> dict[str, tuple[float, float]]
         "drill-down": (instructor, f"{base}/trainees/{data.trainee}"),
         "item analysis": (instructor, f"{base}/items?sort=discrimination"),
     }
+    from quizapp import jobs
+
+    with app.app_context():  # results kept from another database with the same ids
+        for job in ("item-analysis", "progress-csv"):
+            jobs.redis_for_app().delete(f"rq:job:{jobs.job_id(job, str(data.assignment))}")
+    for name, path in (
+        ("item analysis", f"{base}/items"),
+        ("progress CSV", f"{base}/progress.csv"),
+    ):
+        spent = _on_worker(app, instructor, path)
+        if spent is not None:
+            print(f"# {name}: prepared on the worker (run here) in {spent * 1000:.0f} ms")
     results = {}
     for name, (client, path) in pages.items():
-        timings = []
+        if only and name not in only:
+            continue
+        timings, cpu = [], []
         for _ in range(repeat + 1):  # the first request warms caches and is not counted
-            started = time.perf_counter()
+            backend = _backend_cpu(database)
+            started, process = time.perf_counter(), time.process_time()
             response = client.get(path)
             body = response.get_data()
             timings.append((time.perf_counter() - started) * 1000)
+            spent = time.process_time() - process + _backend_cpu(database) - backend
+            cpu.append(spent * 1000)
             if response.status_code != 200 or not body:
                 raise RuntimeError(f"{name}: {path} answered {response.status_code}")
-        results[name] = (statistics.median(timings[1:]), percentile(timings[1:], 0.99))
+        results[name] = (
+            statistics.median(timings[1:]),
+            percentile(timings[1:], 0.99),
+            statistics.median(cpu[1:]),
+        )
     return results
 
 
-def run(database: str, size: int, args: argparse.Namespace) -> dict[str, tuple[float, float]]:
+def _seeded(url: str, trainees: int, questions: int) -> bool:
+    """Whether a kept database already holds this size's data."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            cards = conn.scalar(text("SELECT count(*) FROM cards"))
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
+    return cards == trainees * questions
+
+
+def run(
+    database: str, size: int, args: argparse.Namespace
+) -> dict[str, tuple[float, float, float]]:
     trainees, questions = SIZES[size]
     with tempfile.TemporaryDirectory(prefix="quizapp-scale-") as folder:
         if database == "sqlite":
-            path = Path(folder) / "scale.sqlite3"
+            path = Path(args.keep or folder) / f"scale-{size}.sqlite3"
             url = f"sqlite:///{path}"
-            migrate(url)
-            started = time.perf_counter()
-            seed_sqlite(path, trainees, questions)
         else:
-            url = args.postgres_url
-            reset_postgres(args.postgres_admin_url, url)
-            migrate(url)
-            started = time.perf_counter()
-            seed_postgres(url, trainees, questions)
-        seeded = time.perf_counter() - started
-        print(
-            f"# {database} 10^{size}: {trainees} trainees × {questions} questions, "
-            f"{trainees * questions * REVIEWS_PER_CARD:,} reviews seeded in {seeded:.1f} s",
-            flush=True,
-        )
+            url = args.postgres_url.format(size=size)
+        if args.keep and _seeded(url, trainees, questions):
+            migrate(url)  # a kept database gets the migrations added since
+            print(f"# {database} 10^{size}: kept data reused", flush=True)
+        else:
+            if database == "sqlite":
+                path.unlink(missing_ok=True)
+                migrate(url)
+                started = time.perf_counter()
+                seed_sqlite(path, trainees, questions)
+            else:
+                reset_postgres(args.postgres_admin_url, url)
+                migrate(url)
+                started = time.perf_counter()
+                seed_postgres(url, trainees, questions)
+            seeded = time.perf_counter() - started
+            print(
+                f"# {database} 10^{size}: {trainees} trainees × {questions} questions, "
+                f"{trainees * questions * REVIEWS_PER_CARD:,} reviews seeded in {seeded:.1f} s",
+                flush=True,
+            )
         data = Data(instructor=trainees + 1, trainee=1, assignment=1)
-        return measure(url, data, args.repeat)
+        return measure(url, data, args.repeat, args.pages)
 
 
-def report(database: str, by_size: dict[int, dict[str, tuple[float, float]]]) -> None:
+def report(database: str, by_size: dict[int, dict[str, tuple[float, float, float]]]) -> None:
+    """Wall-clock p50/p99 and CPU p50 per page and size, and the growth factors."""
     sizes = sorted(by_size)
     pages = list(by_size[sizes[0]])
-    header = f"{'page':<19}" + "".join(f"{f'10^{s} p50/p99 ms':>22}" for s in sizes)
-    print(f"\n{database}\n{header}{'growth p50':>12}{'growth p99':>12}")
+    header = f"{'page':<19}" + "".join(f"{f'10^{s} p50/p99 (cpu) ms':>28}" for s in sizes)
+    print(f"\n{database}\n{header}{'growth p50':>12}{'growth p99':>12}{'growth cpu':>12}")
     for page in pages:
         cells = "".join(
-            f"{f'{by_size[s][page][0]:.1f} / {by_size[s][page][1]:.1f}':>22}" for s in sizes
+            f"{'{:.1f} / {:.1f} ({:.1f})'.format(*by_size[s][page]):>28}" for s in sizes
         )
         first, last = by_size[sizes[0]][page], by_size[sizes[-1]][page]
-        print(f"{page:<19}{cells}{last[0] / first[0]:>11.1f}×{last[1] / first[1]:>11.1f}×")
+        growth = [b / a if a else float("nan") for a, b in zip(first, last, strict=True)]
+        print(f"{page:<19}{cells}" + "".join(f"{g:>11.1f}×" for g in growth))
 
 
 def main() -> int:
@@ -480,7 +590,14 @@ def main() -> int:
         "--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
     )
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per page")
-    parser.add_argument("--postgres-url", default=POSTGRES_URL)
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="keep the seeded databases (SQLite files in DIR, PostgreSQL's quizapp_scale_N) "
+        "and reuse them when run again",
+    )
+    parser.add_argument("--pages", nargs="+", help="time only these pages (names as printed)")
+    parser.add_argument("--postgres-url", default=POSTGRES_URL, help="with {size} in the name")
     parser.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)
     args = parser.parse_args()
     for database in args.databases:

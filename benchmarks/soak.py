@@ -1,15 +1,15 @@
 """Soak the study loop under gunicorn and kill one worker with SIGKILL halfway through.
 
 For each database (an SQLite file with WAL, PostgreSQL `quizapp_bench`), a freshly
-migrated database gets the demo bank and 200 learners (`study_load.prepare_database`);
+migrated database gets the demo bank and 200 learners (`harness.prepare_database`);
 `quizapp.wsgi:app` runs under gunicorn with 4 sync workers, and 50 client threads
-take the next card and answer it (`study_load.drive`) for 60 measured seconds.
+take the next card and answer it (`harness.drive`) for 60 measured seconds.
 Halfway through the measured window one worker, found as a child of the gunicorn
 master in /proc, is killed with SIGKILL; the master starts a replacement.
 
 A request the killed worker was serving fails with a connection error: it is counted
 as interrupted, never as accepted, and its answer may or may not be stored. Afterwards
-the database must agree with the client's log (`study_load.check_integrity`): every
+the database must agree with the client's log (`harness.check_integrity`): every
 accepted answer stored exactly once, nothing stored that was not sent, every card's
 version equal to 1 + its reviews, and (checked here) every card's reps equal to its
 reviews, so no review row exists without its card update and no card update without
@@ -32,12 +32,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a file: make `benchmarks.study_load` importable
+if __package__ in (None, ""):  # run as a file: make `benchmarks.harness` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, func, select
 
-from benchmarks.study_load import (
+from benchmarks.harness import (
     LOGIN_LIMIT,
     POSTGRES_URL,
     RATELIMIT_URL,

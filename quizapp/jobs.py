@@ -30,6 +30,8 @@ QUEUE = "quizapp"
 TASKS = {
     "optimize": "quizapp.services.optimize:optimize_task",
     "anki-import": "quizapp.services.anki_import_jobs:import_task",
+    "progress-csv": "quizapp.services.progress_csv:csv_task",
+    "item-analysis": "quizapp.services.item_analysis:moments_task",
 }
 TIMEOUT_SECONDS = 2 * 60 * 60
 RESULT_TTL_SECONDS = 30 * 24 * 60 * 60
@@ -49,6 +51,8 @@ class JobState:
     error: str | None = None
     enqueued_at: datetime | None = None
     ended_at: datetime | None = None
+    done: int | None = None  # what a running task reported of its work (`report_progress`)
+    total: int | None = None
 
     @property
     def active(self) -> bool:
@@ -125,6 +129,8 @@ def state(redis: Redis, name: str, *, key: str) -> JobState:
         error=error,
         enqueued_at=job.enqueued_at,
         ended_at=job.ended_at,
+        done=job.meta.get("done"),
+        total=job.meta.get("total"),
     )
 
 
@@ -143,6 +149,17 @@ def run(name: str, ident: str, kwargs: dict[str, Any]) -> Any:
             return task(**kwargs)
     finally:
         _release(ident)
+
+
+def report_progress(*, done: int, total: int) -> None:
+    """Let pages show how far the running task is (`JobState.done` of `total`); a no-op
+    outside a worker."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    if job is not None:
+        job.meta.update(done=done, total=total)
+        job.save_meta()
 
 
 def _release(ident: str) -> None:

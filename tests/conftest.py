@@ -166,7 +166,12 @@ def get_user(email: str) -> User:
 def clear_jobs(connection: Redis) -> None:
     """Forget quizapp's queued and finished jobs: job ids repeat with each test's user ids."""
     Queue(jobs.QUEUE, connection=connection).empty()
-    for pattern in ("quizapp:job-claim:*", "rq:job:optimize-*"):
+    for pattern in (
+        "quizapp:job-claim:*",
+        "rq:job:optimize-*",
+        "rq:job:progress-csv-*",
+        "rq:job:item-analysis-*",
+    ):
         for key in connection.scan_iter(pattern):
             connection.delete(key)
 

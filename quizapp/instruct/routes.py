@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
-from itertools import chain
+from pathlib import Path
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
     request,
+    send_file,
     stream_with_context,
     url_for,
 )
@@ -26,6 +26,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from werkzeug import Response as BaseResponse
 
+from quizapp import jobs
 from quizapp.extensions import db
 from quizapp.forms import database_id
 from quizapp.instruct import tables
@@ -48,6 +49,7 @@ from quizapp.services import (
     learners,
     progress,
 )
+from quizapp.services import progress_csv as progress_csv_service
 from quizapp.study.present import cloze
 
 bp = Blueprint("instruct", __name__, url_prefix="/teach")
@@ -208,8 +210,10 @@ PROGRESS_KEYS: dict[str, Callable[[progress.Progress], Any]] = {
     "started": lambda p: p.started,
     "reviews": lambda p: p.reviews,
     "accuracy": lambda p: p.accuracy,
-    "now": lambda p: p.retention_now,
-    "then": lambda p: p.retention_at,
+    # Rounded far below what is shown, so that trainees with the same history tie (and
+    # stay in name order) whatever order the database added their cards' recall in.
+    "now": lambda p: round(p.retention_now, 9),
+    "then": lambda p: round(p.retention_at, 9),
     "overdue": lambda p: p.overdue,
 }
 
@@ -273,27 +277,10 @@ def assignment(assignment_id: int) -> str:
     )
 
 
-def _cell(value: object) -> object:
-    """Text a spreadsheet would run as a formula (a name like `=HYPERLINK(…)`) is quoted."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _csv(name: str, header: list[str], rows: Iterable[list[object]]) -> Response:
+def _csv(name: str, rows: Iterable[list[object]]) -> Response:
     """A CSV download written as it is sent, a line at a time."""
-
-    def lines() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for row in chain([header], rows):
-            writer.writerow([_cell(value) for value in row])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-
     return Response(
-        stream_with_context(lines()),
+        stream_with_context(progress_csv_service.lines(rows)),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{name}.csv"',
@@ -302,54 +289,55 @@ def _csv(name: str, header: list[str], rows: Iterable[list[object]]) -> Response
     )
 
 
-def _percent(value: float | None) -> str:
-    return "" if value is None else f"{100 * value:.0f}"
+def _exports_folder() -> Path:
+    return Path(current_app.instance_path) / "exports"
 
 
-_HEADER = [
-    "started",
-    "questions",
-    "reviews",
-    "accuracy %",
-    "retention now %",
-    "retention then %",
-    "overdue",
-    "reviews in Anki",
-]
-
-
-def _numbers(row: progress.Progress) -> list[object]:
-    return [
-        row.started,
-        row.total,
-        row.reviews,
-        _percent(row.accuracy),
-        _percent(row.retention_now),
-        _percent(row.retention_at),
-        row.overdue,
-        row.anki_reviews,
-    ]
-
-
-@bp.get("/assignments/<int:assignment_id>/progress.csv")
-def progress_csv(assignment_id: int) -> Response:
+@bp.route("/assignments/<int:assignment_id>/progress.csv", methods=["GET", "POST"])
+def progress_csv(assignment_id: int) -> Response | BaseResponse | str:
+    """The class's progress as CSV: sent at once for a small class; for a large one
+    prepared by the background worker (POST), followed here, then downloaded."""
     found = _assignment(assignment_id)
     _form, at = _projection()
-    scores = exams.best_scores(db.session, found, now=_now())
-    rows = progress.progress_in_chunks(db.session, found, now=_now(), at=at)
-    return _csv(
-        f"assignment-{found.id}-progress",
-        ["trainee", "email", *_HEADER, "target met", "best exam score %"],
-        (
-            [
-                p.user.name,
-                p.user.email,
-                *_numbers(p),
-                p.target_met(found),
-                _percent(scores.get(p.user.id)),
-            ]
-            for p in rows
-        ),
+    name = f"assignment-{found.id}-progress"
+    if request.method == "GET" and (
+        progress_csv_service.in_request(len(classes.trainees(found.classroom)))
+    ):
+        return _csv(name, progress_csv_service.rows(db.session, found, now=_now(), at=at))
+    redis = jobs.redis_for_app()
+    error = None
+    if request.method == "POST":
+        if FlaskForm().validate_on_submit():
+            try:
+                progress_csv_service.request_file(
+                    redis, assignment=found, at=at, folder=_exports_folder()
+                )
+                return redirect(
+                    url_for("instruct.progress_csv", assignment_id=found.id, **request.args)
+                )
+            except progress_csv_service.CsvJobError as failure:
+                error = str(failure)
+        else:
+            error = "The form expired; try again."
+    elif request.args.get("download") == "1":
+        try:
+            path = progress_csv_service.finished_file(
+                redis, assignment=found, folder=_exports_folder()
+            )
+        except progress_csv_service.CsvJobError as failure:
+            error = str(failure)
+        else:
+            response = send_file(path, mimetype="text/csv", as_attachment=True)
+            response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return render_template(
+        "instruct/progress_csv.html",
+        assignment=found,
+        state=progress_csv_service.file_state(redis, assignment=found),
+        error=error,
+        form=FlaskForm(),
+        args={k: v for k, v in request.args.items() if k != "download"},
     )
 
 
@@ -382,8 +370,10 @@ def trainee_csv(assignment_id: int, user_id: int) -> Response:
     found, user, _form, _at, sections = _drill_down(assignment_id, user_id)
     return _csv(
         f"assignment-{found.id}-trainee-{user.id}",
-        ["section", *_HEADER],
-        [[section.label, *_numbers(row)] for section, row in sections],
+        [
+            ["section", *progress_csv_service.NUMBERS],
+            *([section.label, *progress_csv_service.numbers(row)] for section, row in sections),
+        ],
     )
 
 
@@ -409,12 +399,37 @@ ITEM_FILTERS: dict[str, tuple[str, Callable[[item_analysis.ItemReport], bool]]] 
 }
 
 
-@bp.get("/assignments/<int:assignment_id>/items")
-def items(assignment_id: int) -> str:
+@bp.route("/assignments/<int:assignment_id>/items", methods=["GET", "POST"])
+def items(assignment_id: int) -> str | BaseResponse:
     found = _assignment(assignment_id)
+    state, sums, error = None, None, None
+    if item_analysis.on_worker(db.session, found):
+        # A large class: the sums come from the worker; POST (re)starts them.
+        redis = jobs.redis_for_app()
+        if request.method == "POST":
+            if FlaskForm().validate_on_submit():
+                try:
+                    item_analysis.request_sums(redis, assignment=found)
+                    return redirect(url_for("instruct.items", assignment_id=found.id))
+                except item_analysis.ItemAnalysisError as failure:
+                    error = str(failure)
+            else:
+                error = "The form expired; try again."
+        state = item_analysis.sums_state(redis, assignment=found)
+        if state.status != "finished":
+            return render_template(
+                "instruct/items_pending.html",
+                assignment=found,
+                state=state,
+                error=error,
+                form=FlaskForm(),
+            )
+        sums = item_analysis.sums_of(state)
+    elif request.method == "POST":
+        return redirect(url_for("instruct.items", assignment_id=found.id))
     shown = request.args.get("show", "")
     _label, wanted = ITEM_FILTERS.get(shown, ITEM_FILTERS[""])
-    reports = item_analysis.item_analysis(db.session, found)
+    reports = item_analysis.item_analysis(db.session, found, sums=sums)
     page = tables.paginate(
         [report for report in reports if wanted(report)],
         ITEM_KEYS,
@@ -435,6 +450,8 @@ def items(assignment_id: int) -> str:
         maintainers=banks.maintainers(db.session, found.bank),
         can_maintain=banks.can_maintain(db.session, current_user, found.bank),
         maintainer_form=InstructorForm(),
+        sums_state=state,
+        refresh_form=FlaskForm(),
     )
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Float, Select, bindparam, case, cast, func, select
+from sqlalchemy import Float, Select, bindparam, case, cast, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -165,7 +165,10 @@ def item_moments() -> Select[Any]:
         select(Card.user_id.label("user_id"), func.sum(score).label("total"))
         .where(*answered)
         .group_by(Card.user_id)
-        .subquery()
+        # Summed once, before the join: inlined, PostgreSQL's parallel workers would each
+        # sum every trainee's cards again.
+        .cte("totals")
+        .prefix_with("MATERIALIZED")
     )
     total = totals.c.total
     return (
@@ -198,6 +201,11 @@ def moments(row: Any) -> Moments:
         srr=stt - 2 * stx + sxx,
         sxr=stx - sxx,
     )
+
+
+# Rendered into the SQL, so that SQLite, like PostgreSQL, sees the partial index
+# `ix_reviews_from_anki` applies.
+_FROM_ANKI = Review.source == literal(ANKI, literal_execute=True)
 
 
 def _class_reviews() -> list[Any]:
@@ -268,7 +276,7 @@ def anki_answers() -> Select[Any]:
     """Per question, the class's answers given in Anki (the option chosen is unknown)."""
     return (
         select(Review.question_id, func.count())
-        .where(*_class_reviews(), Review.source == ANKI)
+        .where(*_class_reviews(), _FROM_ANKI)
         .group_by(Review.question_id)
     )
 
@@ -281,7 +289,7 @@ def anki_answers_by_trainee() -> Select[Any]:
         .where(
             Review.user_id.in_(bindparam("user_ids", expanding=True)),
             Review.question_id.in_(bindparam("ids", expanding=True)),
-            Review.source == ANKI,
+            _FROM_ANKI,
         )
         .group_by(Review.user_id)
     )

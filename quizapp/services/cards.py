@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Update, bindparam, insert, select, update
+from sqlalchemy import Connection, Update, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from quizapp.models import Card
@@ -30,6 +30,10 @@ COLUMNS = (
     Card.suspended,
     *(getattr(Card, name) for name in MEMORY_FIELDS),
 )
+
+
+# A session, or a bare connection (the benchmarks' framework-free reference).
+Executor = Session | Connection
 
 
 class CardChanged(Exception):
@@ -102,7 +106,7 @@ def create(session: Session, *, user_id: int, question_id: int) -> Stored:
 
 
 def save(
-    session: Session,
+    session: Executor,
     card: Stored,
     *,
     memory: MemoryState | None = None,

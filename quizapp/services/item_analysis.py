@@ -1,24 +1,55 @@
-"""Item analysis of an assignment's questions: how the class answered each one."""
+"""Item analysis of an assignment's questions: how the class answered each one.
+
+The per-question sums (`aggregates.item_moments`) read every card of the class: for a
+class of more than `IN_REQUEST_CARDS` cards (trainees × questions) that takes seconds,
+so they are summed by the background worker (`moments_task`) and the page shows the
+latest sums with the time they were made; everything else is read with the page.
+"""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from quizapp import jobs
 from quizapp.analysis import from_moments
 from quizapp.content import bank as content_bank
 from quizapp.content.kinds import RULES
 from quizapp.content.lint import lint_question
-from quizapp.models import Assignment, Flag, Question
+from quizapp.jobs import JobState
+from quizapp.models import Assignment, Flag, Membership, Question
 from quizapp.services import aggregates
-from quizapp.services.assignments import question_set
+from quizapp.services.assignments import question_ids, question_set
 from quizapp.services.classes import TRAINEE
 
 FLAGGED_AT = 2
+JOB = "item-analysis"
+IN_REQUEST_CARDS = 200_000
+
+
+class Sums(NamedTuple):
+    """One question's row of `aggregates.item_moments`, as the worker keeps it."""
+
+    n: int
+    sx: float
+    sxx: float
+    st: float
+    stt: float
+    stx: float
+    answers: int
+    difficulty: float | None
+
+
+class ItemAnalysisError(RuntimeError):
+    """The background sums cannot be started; the message is for the instructor."""
 
 
 @dataclass(frozen=True)
@@ -49,17 +80,35 @@ def _class_parameters(assignment: Assignment, ids: Sequence[int]) -> dict[str, A
     return {"class_id": assignment.class_id, "role": TRAINEE, "ids": list(ids)}
 
 
-def item_analysis(session: Session, assignment: Assignment) -> list[ItemReport]:
+def _sums(session: Session, assignment: Assignment, ids: Sequence[int]) -> dict[int, Sums]:
+    rows = session.execute(aggregates.item_moments(), _class_parameters(assignment, ids))
+    return {
+        row.question_id: Sums(
+            n=row.n,
+            sx=float(row.sx),
+            sxx=float(row.sxx),
+            st=float(row.st),
+            stt=float(row.stt),
+            stx=float(row.stx),
+            answers=int(row.answers),
+            difficulty=None if row.difficulty is None else float(row.difficulty),
+        )
+        for row in rows
+    }
+
+
+def item_analysis(
+    session: Session, assignment: Assignment, *, sums: Mapping[int, Sums] | None = None
+) -> list[ItemReport]:
     """Facility, discrimination, answers, difficulty and flag count of each question, in
-    bank order, summed in the database; `item_details` adds the rest for a page."""
+    bank order, summed in the database (or from the worker's `sums`); `item_details`
+    adds the rest for a page."""
     questions = question_set(session, assignment)
     ids = [q.id for q in questions]
     if not ids:
         return []
     parameters = _class_parameters(assignment, ids)
-    moments = {
-        row.question_id: row for row in session.execute(aggregates.item_moments(), parameters)
-    }
+    moments = _sums(session, assignment, ids) if sums is None else sums
     flag_counts = {
         qid: count for qid, count in session.execute(aggregates.flag_counts(), parameters)
     }
@@ -74,9 +123,7 @@ def item_analysis(session: Session, assignment: Assignment) -> list[ItemReport]:
                 answers=int(row.answers) if row is not None else 0,
                 facility=stats.facility if stats else None,
                 discrimination=stats.discrimination if stats else None,
-                mean_difficulty=float(row.difficulty)
-                if row is not None and row.difficulty is not None
-                else None,
+                mean_difficulty=row.difficulty if row is not None else None,
                 flag_count=flag_counts.get(question.id, 0),
                 findings=tuple(findings.get(question.key, ())),
             )
@@ -138,3 +185,54 @@ def lint_findings(questions: Sequence[Question]) -> dict[str, list[str]]:
 
 # Findings by question content hash: a question's text decides them, and it rarely changes.
 _LINTED: dict[str, list[str]] = {}
+
+
+def on_worker(session: Session, assignment: Assignment) -> bool:
+    """Whether the class is large enough for its sums to be made on the worker."""
+    trainees = session.scalar(
+        select(func.count()).where(
+            Membership.class_id == assignment.class_id, Membership.role == TRAINEE
+        )
+    )
+    return (trainees or 0) * len(question_ids(session, assignment)) > IN_REQUEST_CARDS
+
+
+def request_sums(redis: Redis, *, assignment: Assignment) -> tuple[JobState, bool]:
+    """Queue summing the class's answers unless it is already being done."""
+    try:
+        return jobs.enqueue(redis, JOB, key=str(assignment.id), assignment_id=assignment.id)
+    except RedisError:
+        raise ItemAnalysisError(
+            "Background jobs are not available right now, so item analysis cannot be "
+            "prepared. Try again later."
+        ) from None
+
+
+def sums_state(redis: Redis, *, assignment: Assignment) -> JobState:
+    """The latest background sums; status "unavailable" without the queue."""
+    try:
+        return jobs.state(redis, JOB, key=str(assignment.id))
+    except RedisError:
+        return JobState(jobs.job_id(JOB, str(assignment.id)), "unavailable")
+
+
+def sums_of(state: JobState) -> dict[int, Sums]:
+    """The sums a finished job returned, by question id."""
+    return {int(qid): Sums(*values) for qid, values in state.result["sums"].items()}
+
+
+def moments_task(*, assignment_id: int) -> dict[str, Any]:
+    """The background job: sum the class's answers per question.
+
+    Returns {"sums": {question id: `Sums` as a list}, "made": when}.
+    """
+    from quizapp.extensions import db
+
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise ItemAnalysisError("This assignment no longer exists.")
+    made = datetime.now(UTC)
+    ids = question_ids(db.session, assignment)
+    sums = _sums(db.session, assignment, ids) if ids else {}
+    db.session.rollback()
+    return {"sums": {str(qid): list(row) for qid, row in sums.items()}, "made": made.isoformat()}

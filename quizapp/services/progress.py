@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -23,7 +23,7 @@ from quizapp.services.assignments import (
     selected,
 )
 from quizapp.services.classes import TRAINEE, trainees
-from quizapp.services.learners import day_start, settings_for
+from quizapp.services.learners import day_start
 
 
 @dataclass
@@ -53,11 +53,12 @@ class Progress:
 
 
 def _curves(users: Iterable[User]) -> dict[scheduling.Settings, list[int]]:
-    """The trainees grouped by scheduler settings (most share the default ones)."""
-    groups: dict[scheduling.Settings, list[int]] = defaultdict(list)
+    """The trainees grouped by forgetting curve: only their FSRS parameters shape it, and
+    most keep the default ones."""
+    groups: dict[tuple[float, ...] | None, list[int]] = defaultdict(list)
     for user in users:
-        groups[replace(settings_for(user, fuzz=False), desired_retention=0.9)].append(user.id)
-    return groups
+        groups[tuple(user.fsrs_parameters) if user.fsrs_parameters else None].append(user.id)
+    return {scheduling.Settings(parameters=key): ids for key, ids in groups.items()}
 
 
 @lru_cache(maxsize=256)
@@ -121,6 +122,7 @@ def _progress_rows(
     at: datetime,
     ids: Sequence[int] | None = None,
     recall: bool = True,
+    anki: bool = True,
 ) -> dict[int, Progress]:
     ids = question_ids(session, assignment) if ids is None else ids
     by_user = {user.id: Progress(user=user, total=len(ids)) for user in users}
@@ -135,7 +137,7 @@ def _progress_rows(
         target=assignment.target_retention,
     ):
         _fill(by_user[row.user_id], row)
-    if by_user and ids:
+    if anki and by_user and ids:
         in_anki = session.execute(
             aggregates.anki_answers_by_trainee(), {"user_ids": list(by_user), "ids": list(ids)}
         )
@@ -264,7 +266,8 @@ def pace_of(progress: Progress, assignment: Assignment, *, now: datetime) -> Pac
 
 def pace(session: Session, assignment: Assignment, user: User, *, now: datetime) -> Pace:
     """This trainee's pace on the assignment."""
+    # Only the started count matters here: the card page shows the pace with every card.
     progress = _progress_rows(
-        session, assignment, [user], now=now, at=assignment.due_at, recall=False
+        session, assignment, [user], now=now, at=assignment.due_at, recall=False, anki=False
     )[user.id]
     return pace_of(progress, assignment, now=now)

@@ -110,16 +110,41 @@ _REVIEW_DUE = (
     Card.last_review.is_not(None) & (Card.state == REVIEW_STATE) & (Card.due <= bindparam("now"))
 )
 
-_Sibling = aliased(Question)
+
+# The questions answered today, apart from the queue's own (a subquery naming the queue's
+# table would be correlated with it).
+_Answered = aliased(Question)
+
+
+def _answered_today_in_bank(*columns: Any) -> Select[Any]:
+    """The learner's answers today to the bank's questions that ask a fact."""
+    return (
+        select(*columns)
+        .select_from(Review)
+        .join(_Answered, _Answered.id == Review.question_id)
+        .where(
+            Review.user_id == bindparam("user_id"),
+            Review.reviewed_at >= bindparam("day_start"),
+            _Answered.bank_id == bindparam("bank_id"),
+            _Answered.fact.is_not(None),
+        )
+    )
+
+
 # As Anki buries siblings: a new or review card waits for tomorrow once a question asking
-# the same fact has been answered today (learning cards are never held back).
-_BURIED = exists().where(
-    _Sibling.bank_id == Question.bank_id,
-    _Sibling.fact == Question.fact,
-    _Sibling.id != Question.id,
-    Review.question_id == _Sibling.id,
-    Review.user_id == bindparam("user_id"),
-    Review.reviewed_at >= bindparam("day_start"),
+# the same fact has been answered today (learning cards are never held back). Another
+# question of its fact was answered today if two of the fact's questions were, or one
+# was and it is not this one. Written without correlation, each set is read once per
+# statement rather than once per question of the bank.
+_facts_answered = _answered_today_in_bank(_Answered.fact)
+_facts_answered_twice = (
+    _answered_today_in_bank(_Answered.fact)
+    .group_by(_Answered.fact)
+    .having(func.count(Review.question_id.distinct()) > 1)
+)
+_BURIED = Question.fact.in_(_facts_answered_twice) | (
+    Question.fact.in_(_facts_answered)
+    & Question.id.not_in(_answered_today_in_bank(Review.question_id))
 )
 
 

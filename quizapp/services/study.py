@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
@@ -90,6 +90,9 @@ class Scope:
     # Custom study: walk the questions in bank order whatever their due dates.
     in_order: bool = False
     after: int | None = None  # the bank position last shown in such a walk
+    # The questions of the learner's open exams are already left out (`outside_exams`),
+    # so that the card page reads the open exams once for its counts and its card.
+    exams_left_out: bool = False
 
     @property
     def shape(self) -> statements.Shape:
@@ -110,6 +113,8 @@ class Counts:
     # Unseen cards in the scope held back by today's new-card limit (shared by every bank).
     held_back: int = 0
     new_limit: int = 0
+    # The bank's options the counts were made with, reused to show the next card.
+    options: presets.Options | None = field(default=None, compare=False, repr=False)
 
     @property
     def total(self) -> int:
@@ -171,7 +176,7 @@ def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
 
     In custom study everything left in the walk counts as due.
     """
-    scope = _outside_exams(session, user, scope, now)
+    scope = outside_exams(session, user, scope, now)
     if scope.in_order:
         left = select(func.count()).select_from(statements.walk(scope.shape).subquery())
         return Counts(new=0, learning=0, review=session.scalar(left, _bind(user, scope)))
@@ -190,6 +195,7 @@ def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
         review=max(0, min(review, options.reviews_per_day - reviews_today)),
         held_back=unseen - new,
         new_limit=limit,
+        options=options,
     )
 
 
@@ -249,7 +255,7 @@ def next_card(
     new cards or reviews to show. With `key` the card's token is signed, so that only a
     card served to this learner can be revealed (`reveal_card`).
     """
-    scope = _outside_exams(session, user, scope, now)
+    scope = outside_exams(session, user, scope, now)
     if scope.in_order:
         walked = session.scalar(statements.walk(scope.shape).limit(1), _bind(user, scope))
         return None if walked is None else view_card(session, user, walked, now, fuzz=fuzz, key=key)
@@ -258,7 +264,7 @@ def next_card(
     row = session.execute(statements.next_card(scope.shape), parameters).first()
     if row is None:
         return None
-    options = presets.for_bank(session, user, scope.bank_id)
+    options = counts.options or presets.for_bank(session, user, scope.bank_id)
     return _view(user, row, now, fuzz=fuzz, key=key, options=options)
 
 
@@ -273,7 +279,7 @@ def available(
     session: Session, user: User, scope: Scope, question_id: int, *, now: datetime
 ) -> bool:
     """Whether the question is in the scope, not suspended and not in an open exam."""
-    scope = _outside_exams(session, user, scope, now)
+    scope = outside_exams(session, user, scope, now)
     if scope.question_ids is not None and question_id not in scope.question_ids:
         return False
     parameters = _bind(user, scope, question_id=question_id)
@@ -295,11 +301,13 @@ def exam_questions(session: Session, user: User, now: datetime) -> frozenset[int
     return frozenset(qid for ids in drawn for qid in ids)
 
 
-def _outside_exams(session: Session, user: User, scope: Scope, now: datetime) -> Scope:
+def outside_exams(session: Session, user: User, scope: Scope, now: datetime) -> Scope:
     """The scope without the questions of the learner's open exams."""
+    if scope.exams_left_out:
+        return scope
     held = exam_questions(session, user, now)
     if not held:
-        return scope
+        return replace(scope, exams_left_out=True)
     ids = scope.question_ids
     if ids is None:
         ids = tuple(
@@ -308,7 +316,12 @@ def _outside_exams(session: Session, user: User, scope: Scope, now: datetime) ->
             )
         )
     kept = tuple(qid for qid in ids if qid not in held)
-    return replace(scope, question_ids=kept, first=tuple(q for q in scope.first if q not in held))
+    return replace(
+        scope,
+        question_ids=kept,
+        first=tuple(q for q in scope.first if q not in held),
+        exams_left_out=True,
+    )
 
 
 def _shown(session: Session, user: User, question_id: int, now: datetime) -> Row[Any]:

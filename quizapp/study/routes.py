@@ -121,13 +121,14 @@ def _bank(slug: str) -> Bank:
 def _scope(bank: Bank, args, sections: list[str], kinds: list[str]):  # type: ignore[no-untyped-def]
     """The session's scope from the query: section, kind, an assignment, a custom study.
 
-    Returns the scope and the query parameters that keep it, checked against the
-    sections and kinds the bank has.
+    Returns the scope, the query parameters that keep it (checked against the sections
+    and kinds the bank has) and the open assignment it studies, if any.
     """
     section = args.get("section") if args.get("section") in sections else None
     kind = args.get("kind") if args.get("kind") in kinds else None
     params = {k: v for k, v in (("section", section), ("kind", kind)) if v}
     question_ids = None
+    assignment = None
     if args.get("assignment"):
         assignment = assignments.open_assignment_for(
             db.session,
@@ -155,7 +156,8 @@ def _scope(bank: Bank, args, sections: list[str], kinds: list[str]):  # type: ig
     first = assignments.overdue_questions(db.session, current_user, bank_id=bank.id, now=_now())
     after = args.get("after", type=database_id) if in_order else None
     scope = study.Scope(bank.id, section, kind, question_ids, first, in_order, after)
-    return scope, params
+    # Read the learner's open exams once for the page's counts and card.
+    return study.outside_exams(db.session, current_user, scope, _now()), params, assignment
 
 
 def _custom(args) -> study.Custom | None:  # type: ignore[no-untyped-def]
@@ -192,7 +194,7 @@ def next_card(slug: str) -> str:
     # narrowing panel, which only the finished page shows: a card page links to it.
     narrowed = "section" in request.args or "kind" in request.args
     sections, kinds = study.scope_options(db.session, bank.id) if narrowed else ([], [])
-    scope, params = _scope(bank, request.args, sections, kinds)
+    scope, params, assignment = _scope(bank, request.args, sections, kinds)
     now = _now()
     counts = study.counts(db.session, current_user, scope, now)
     wanted = request.args.get("show", type=database_id)
@@ -202,11 +204,6 @@ def next_card(slug: str) -> str:
     else:
         view = study.next_card(
             db.session, current_user, scope, now, counts=counts, fuzz=_fuzz(), key=key
-        )
-    assignment = None
-    if "assignment" in params:
-        assignment = assignments.open_assignment_for(
-            db.session, user=current_user, assignment_id=int(params["assignment"])
         )
     studied = {
         "bank": bank,
@@ -233,7 +230,7 @@ def options(slug: str) -> str:
     """Narrow the session or choose a custom study, keeping the current choices."""
     bank = _bank(slug)
     sections, kinds = study.scope_options(db.session, bank.id)
-    _scope_now, params = _scope(bank, request.args, sections, kinds)
+    _scope_now, params, _assignment = _scope(bank, request.args, sections, kinds)
     return render_template(
         "study/options.html", bank=bank, params=params, sections=sections, kinds=kinds
     )

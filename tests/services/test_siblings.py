@@ -81,3 +81,27 @@ def test_loading_records_each_question_fact(app: Flask) -> None:
     with app.app_context():
         facts = dict(db.session.execute(select(StoredQuestion.key, StoredQuestion.fact)).all())
     assert facts == {"tear-cloze": "tear", "tear-basic": "tear", "time-cloze": "time"}
+
+
+def test_a_due_review_waits_while_its_sibling_was_reviewed_today(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user()
+    ids = _ids(app)
+    with app.app_context():
+        user = get_user("trainee@example.com")
+        bank_id = db.session.scalar(select(StoredQuestion.bank_id).limit(1))
+        scope = study.Scope(bank_id)
+        answer_card(user, ids["tear-cloze"], Grade.EASY, NOW)
+        answer_card(user, ids["time-cloze"], Grade.EASY, NOW)
+        answer_card(user, ids["tear-basic"], Grade.EASY, NOW + timedelta(days=1))
+        later = NOW + timedelta(days=400)  # all three are review cards due by now
+        assert study.counts(db.session, user, scope, later).review == 3
+        first = study.next_question_id(db.session, user, scope, later)
+        assert first == ids["tear-cloze"]  # the longest overdue
+        answer_card(user, first, Grade.GOOD, later)
+        # Its sibling waits for tomorrow; the other fact's question does not.
+        assert study.counts(db.session, user, scope, later).review == 1
+        assert study.next_question_id(db.session, user, scope, later) == ids["time-cloze"]
+        answer_card(user, ids["time-cloze"], Grade.GOOD, later)
+        assert study.next_question_id(db.session, user, scope, later) is None
+        tomorrow = later + timedelta(days=1)
+        assert study.next_question_id(db.session, user, scope, tomorrow) == ids["tear-basic"]

@@ -1,6 +1,6 @@
 """Banks are drafted and reviewed on the site; edits survive loads; every change is logged
 
-Revision ID: 0009b
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-26 17:40:00.000000
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009b'
+revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None
