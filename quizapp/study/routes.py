@@ -50,6 +50,7 @@ from quizapp.services import (
     personal_data,
     presets,
     progress,
+    sessions,
     study,
 )
 from quizapp.study import present
@@ -118,53 +119,33 @@ def _bank(slug: str) -> Bank:
     return banks.find_bank(db.session, slug) or abort(404)
 
 
-def _scope(bank: Bank, args, sections: list[str], kinds: list[str]):  # type: ignore[no-untyped-def]
-    """The session's scope from the query: section, kind, an assignment, a custom study.
+def _asked() -> sessions.Asked:
+    """The study session the request's query asks for."""
+    args = request.args
+    return sessions.Asked.parse(
+        section=args.get("section"),
+        kind=args.get("kind"),
+        assignment_id=args.get("assignment", type=database_id),
+        custom=args.get("custom"),
+        tag=args.get("tag"),
+        reschedule=args.get("reschedule"),
+        after=args.get("after", type=database_id),
+    )
 
-    Returns the scope, the query parameters that keep it (checked against the sections
-    and kinds the bank has) and the open assignment it studies, if any.
-    """
-    section = args.get("section") if args.get("section") in sections else None
-    kind = args.get("kind") if args.get("kind") in kinds else None
-    params = {k: v for k, v in (("section", section), ("kind", kind)) if v}
-    question_ids = None
-    assignment = None
-    if args.get("assignment"):
-        assignment = assignments.open_assignment_for(
+
+def _session(bank: Bank, sections: list[str], kinds: list[str]) -> sessions.StudySession:
+    try:
+        return sessions.start(
             db.session,
             user=current_user,
-            assignment_id=args.get("assignment", type=database_id) or 0,
+            bank=bank,
+            asked=_asked(),
+            now=_now(),
+            sections=sections,
+            kinds=kinds,
         )
-        if assignment is None or assignment.bank_id != bank.id:
-            abort(404)
-        question_ids = assignments.question_ids(db.session, assignment)
-        params["assignment"] = str(assignment.id)
-    custom = _custom(args)
-    in_order = custom is not None
-    if custom is not None:
-        params["custom"] = custom.value
-        tag = (args.get("tag") or "").strip()[:100] or None
-        if tag:
-            params["tag"] = tag
-        if args.get("reschedule") == "1":
-            params["reschedule"] = "1"
-        chosen = study.custom_questions(db.session, current_user, custom, now=_now(), tag=tag)
-        if chosen is not None:
-            question_ids = (
-                chosen if question_ids is None else tuple(set(chosen) & set(question_ids))
-            )
-    first = assignments.overdue_questions(db.session, current_user, bank_id=bank.id, now=_now())
-    after = args.get("after", type=database_id) if in_order else None
-    scope = study.Scope(bank.id, section, kind, question_ids, first, in_order, after)
-    # Read the learner's open exams once for the page's counts and card.
-    return study.outside_exams(db.session, current_user, scope, _now()), params, assignment
-
-
-def _custom(args) -> study.Custom | None:  # type: ignore[no-untyped-def]
-    try:
-        return study.Custom(args.get("custom")) if args.get("custom") else None
-    except ValueError:
-        return None
+    except sessions.NoSuchAssignment:
+        abort(404)
 
 
 @bp.get("/")
@@ -194,7 +175,8 @@ def next_card(slug: str) -> str:
     # narrowing panel, which only the finished page shows: a card page links to it.
     narrowed = "section" in request.args or "kind" in request.args
     sections, kinds = study.scope_options(db.session, bank.id) if narrowed else ([], [])
-    scope, params, assignment = _scope(bank, request.args, sections, kinds)
+    studying = _session(bank, sections, kinds)
+    scope, assignment = studying.scope, studying.assignment
     now = _now()
     counts = study.counts(db.session, current_user, scope, now)
     wanted = request.args.get("show", type=database_id)
@@ -207,7 +189,7 @@ def next_card(slug: str) -> str:
         )
     studied = {
         "bank": bank,
-        "params": params,
+        "params": studying.params,
         "assignment": assignment,
         "pace": progress.pace(db.session, assignment, current_user, now=now)
         if assignment
@@ -230,7 +212,7 @@ def options(slug: str) -> str:
     """Narrow the session or choose a custom study, keeping the current choices."""
     bank = _bank(slug)
     sections, kinds = study.scope_options(db.session, bank.id)
-    _scope_now, params, _assignment = _scope(bank, request.args, sections, kinds)
+    params = _session(bank, sections, kinds).params
     return render_template(
         "study/options.html", bank=bank, params=params, sections=sections, kinds=kinds
     )
@@ -310,9 +292,10 @@ def answer(slug: str) -> Response:
     ):
         flash("That answer could not be read; nothing was recorded.", "warning")
         return redirect(url_for("study.next_card", slug=slug, **params))
-    if "after" in request.args:
-        params["after"] = request.args["after"]
-    if params.get("custom") == study.Custom.CRAM and "reschedule" not in params:
+    asked = _asked()
+    if asked.after is not None:
+        params["after"] = str(asked.after)
+    if asked.custom is study.Custom.CRAM and not asked.reschedule:
         return redirect(url_for("study.next_card", slug=slug, **params))
     grade = Grade(form.rating.data)
     try:
@@ -475,9 +458,8 @@ def forget(question_id: int) -> Response:
 
 
 def _scope_args() -> dict[str, str]:
-    """The narrowing a study page passed along with an action, to return to it."""
-    keys = ("section", "kind", "assignment", "custom", "tag", "reschedule")
-    return {key: request.args[key] for key in keys if key in request.args}
+    """The study session a page passed along with an action, to return to it."""
+    return _asked().params()
 
 
 def _back_to(slug: str) -> Response:
