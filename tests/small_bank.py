@@ -7,7 +7,7 @@ from flask import Flask
 from quizapp.content.bank import Bank, Kind, Pair, Question, Section
 from quizapp.extensions import db
 from quizapp.services import banks
-from tests.conftest import NOW
+from tests.helpers import NOW
 
 SOURCE = ("The hip joins the pelvis to the thigh bone.",)
 

@@ -16,7 +16,7 @@ from quizapp.content.bankfile import load_bank
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, Role
 from quizapp.services import assignments, banks, classes
-from tests.conftest import NOW, TEST_BANK, get_user
+from tests.helpers import NOW, TEST_BANK, get_user
 
 BANK = load_bank(TEST_BANK)
 SIMPLE = ("basic", "mcq", "true_false", "cloze")

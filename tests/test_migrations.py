@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from quizapp import MIGRATIONS, create_app
 from quizapp.extensions import db
-from tests.conftest import database_url
+from tests.helpers import database_url
 
 
 def _empty() -> None:

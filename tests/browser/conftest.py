@@ -20,7 +20,7 @@ from flask import Flask
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from tests.conftest import NOW
+from tests.helpers import NOW
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -17,7 +17,7 @@ from quizapp.scheduling import Grade
 from quizapp.services import assignments, banks, classes, exams, learners, study
 from quizapp.services.banks import find_bank
 from tests.browser.test_study_flow import sign_in
-from tests.conftest import NOW, answer_card, get_user
+from tests.helpers import NOW, answer_card, get_user
 from tests.small_bank import KINDS, basics, load
 
 TEACHER, ADMIN = "teacher@example.com", "admin@example.com"

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page
 from quizapp.models import Role
 from tests.browser.conftest import LiveServer, Problems, open_page
 from tests.browser.test_study_flow import sign_in
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 AUTHOR = "author@example.com"
 TRAINEE = "ann@example.com"

@@ -12,7 +12,7 @@ from quizapp.extensions import db
 from quizapp.models import Bank, Question, Role
 from quizapp.services import assignments, classes, study
 from tests.browser.conftest import Problems
-from tests.conftest import NOW, PASSWORD, get_user
+from tests.helpers import NOW, PASSWORD, get_user
 
 SCRIPT = '<script>alert("comment")</script><img src=x onerror=alert("img")>'
 

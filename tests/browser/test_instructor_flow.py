@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Locator, Page
 from quizapp.models import Role
 from tests.browser.conftest import Clock, LiveServer, Problems, open_page
 from tests.browser.test_study_flow import press, sign_in
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 TEACHER = "teacher@example.com"
 TRAINEE = "ann@example.com"

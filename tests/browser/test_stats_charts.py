@@ -14,7 +14,7 @@ from quizapp.models import Card, Question
 from quizapp.scheduling import Grade
 from quizapp.services import study
 from tests.browser.conftest import Clock, Problems
-from tests.conftest import NOW, PASSWORD, get_user
+from tests.helpers import NOW, PASSWORD, get_user
 
 EMAIL = "charts@example.com"
 # Answers given on two past days: three, then two.

@@ -14,7 +14,7 @@ from quizapp.content.check import check_bank_data
 from quizapp.extensions import db
 from quizapp.services import banks
 from tests.browser.conftest import LiveServer, Problems
-from tests.conftest import NOW, PASSWORD, TEST_BANK
+from tests.helpers import NOW, PASSWORD, TEST_BANK
 
 # Several multiple-choice questions share a prompt; with their options they are unique.
 DEMO_MCQ = {

@@ -8,7 +8,7 @@ from quizapp.cli import build_from_article
 from quizapp.content.bankfile import dump_bank, load_bank
 from quizapp.content.topic import TopicKind
 from quizapp.content.upload import UploadError, read_upload
-from tests.conftest import ROOT, TEST_BANK
+from tests.helpers import ROOT, TEST_BANK
 
 ARTICLE = ROOT / "cards" / "hip-mri.txt"
 

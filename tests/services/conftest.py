@@ -8,7 +8,7 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Bank, Role
 from quizapp.services import assignments, classes
-from tests.conftest import NOW, get_user
+from tests.helpers import NOW, get_user
 
 
 @pytest.fixture

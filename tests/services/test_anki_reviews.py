@@ -22,7 +22,7 @@ from quizapp.services import anki_reviews, banks, exports, learners, study
 from quizapp.services.anki_reviews import AnkiImportError
 from quizapp.services.cards import memory_of
 from tests.anki_driver import run_anki
-from tests.conftest import answer_card, get_user
+from tests.helpers import answer_card, get_user
 
 DAY = timedelta(days=1)
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

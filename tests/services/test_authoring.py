@@ -14,7 +14,7 @@ from quizapp.extensions import db
 from quizapp.models import Question, QuestionChange, Role
 from quizapp.services import banks, browse, study
 from quizapp.services.study import Scope
-from tests.conftest import NOW, ROOT, TEST_BANK, get_user
+from tests.helpers import NOW, ROOT, TEST_BANK, get_user
 
 BANK = read_bank(TEST_BANK)
 ARTICLE = (TEST_BANK.parent / BANK.article).read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from quizapp.extensions import db
 from quizapp.scheduling import Grade
 from quizapp.services import backup, study
-from tests.conftest import NOW, get_user
+from tests.helpers import NOW, get_user
 
 
 def everything():

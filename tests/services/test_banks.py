@@ -8,7 +8,7 @@ from quizapp.extensions import db
 from quizapp.models import Card, Question, Review
 from quizapp.scheduling import Grade
 from quizapp.services import banks, study
-from tests.conftest import NOW, ROOT, TEST_BANK, answer_card, get_user
+from tests.helpers import NOW, ROOT, TEST_BANK, answer_card, get_user
 
 BANK = read_bank(TEST_BANK)
 ARTICLE = (TEST_BANK.parent / BANK.article).read_text(encoding="utf-8")

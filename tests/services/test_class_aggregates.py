@@ -16,7 +16,7 @@ from quizapp.models import Card, Review, Role
 from quizapp.scheduling import Grade
 from quizapp.services import assignments, banks, classes, item_analysis, learners, progress, study
 from quizapp.services.cards import memory_of
-from tests.conftest import NOW, answer_card, get_user
+from tests.helpers import NOW, answer_card, get_user
 
 PERSONAL = (
     0.3, 1.2, 3.0, 15.0, 7.0, 0.5, 1.6, 0.01, 1.5, 0.15, 1.0, 1.9, 0.1, 0.3, 2.3, 0.2,

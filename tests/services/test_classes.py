@@ -6,7 +6,7 @@ from quizapp.extensions import db
 from quizapp.models import Bank, BankMaintainer, Question, Role, User
 from quizapp.scheduling import Grade
 from quizapp.services import assignments, banks, classes, item_analysis, progress, study
-from tests.conftest import NOW, get_user
+from tests.helpers import NOW, get_user
 
 
 def answer_all(user, assignment, grade_for, now=NOW):

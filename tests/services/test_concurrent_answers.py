@@ -16,7 +16,7 @@ from quizapp.extensions import db
 from quizapp.models import Card, Question, Review, User
 from quizapp.scheduling import Grade
 from quizapp.services import study
-from tests.conftest import NOW, answer_card, get_user
+from tests.helpers import NOW, answer_card, get_user
 
 CARD_WRITES = ("UPDATE cards", "INSERT INTO cards")
 

@@ -7,7 +7,7 @@ from quizapp.models import Card, Question, Review
 from quizapp.scheduling import Grade
 from quizapp.services import study
 from quizapp.services.study import Custom
-from tests.conftest import NOW, answer_card, get_user
+from tests.helpers import NOW, answer_card, get_user
 
 
 def setup_user(make_user):

@@ -11,7 +11,7 @@ from quizapp.content.bank import Kind
 from quizapp.extensions import db
 from quizapp.models import Bank
 from quizapp.services import assignments, exams
-from tests.conftest import NOW
+from tests.helpers import NOW
 from tests.small_bank import KINDS, basics, load
 
 

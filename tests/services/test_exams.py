@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from quizapp.extensions import db
 from quizapp.models import Card, Question
 from quizapp.services import assignments, exams
-from tests.conftest import NOW
+from tests.helpers import NOW
 
 
 @pytest.fixture

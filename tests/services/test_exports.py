@@ -10,7 +10,7 @@ from quizapp.content.bankfile import load_bank as read_bank
 from quizapp.extensions import db
 from quizapp.models import Bank, Role, User
 from quizapp.services import banks, exports
-from tests.conftest import NOW, TEST_BANK
+from tests.helpers import NOW, TEST_BANK
 
 BANK = read_bank(TEST_BANK)
 ARTICLE = (TEST_BANK.parent / BANK.article).read_text(encoding="utf-8")

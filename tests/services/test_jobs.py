@@ -9,7 +9,7 @@ from redis import Redis
 from rq import Queue
 
 from quizapp import jobs
-from tests.conftest import TEST_REDIS, get_user, work
+from tests.helpers import TEST_REDIS, get_user, work
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from quizapp.extensions import db
 from quizapp.models import Card, Question
 from quizapp.scheduling import Grade
 from quizapp.services import accounts, learners, study
-from tests.conftest import PASSWORD, get_user
+from tests.helpers import PASSWORD, get_user
 
 # 03:30 in Tokyo (18:30 UTC): still the day before, with the day starting at 04:00 there.
 BEFORE_TOKYO_ROLLOVER = datetime(2026, 3, 2, 18, 30, tzinfo=UTC)

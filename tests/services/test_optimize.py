@@ -14,7 +14,7 @@ from quizapp.models import Card, Question, Review
 from quizapp.scheduling import Grade, optimize
 from quizapp.services import study
 from quizapp.services.optimize import optimize_user
-from tests.conftest import NOW, get_user
+from tests.helpers import NOW, get_user
 
 START = NOW - timedelta(days=150)
 FORGETFUL = (0.08, 0.6, 1.2, 4.0, *DEFAULT_PARAMETERS[4:8], 1.1, *DEFAULT_PARAMETERS[9:])

@@ -16,7 +16,7 @@ from quizapp.models import Question as QuestionRow
 from quizapp.scheduling import Grade
 from quizapp.services import anki_reviews, banks, exports, learners
 from tests.anki_driver import run_anki
-from tests.conftest import answer_card, get_user
+from tests.helpers import answer_card, get_user
 
 DAY = timedelta(days=1)
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ from quizapp.extensions import db
 from quizapp.models import Bank, Card, Preset
 from quizapp.scheduling import Grade
 from quizapp.services import learners, presets, study
-from tests.conftest import NOW, get_user
+from tests.helpers import NOW, get_user
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from quizapp.extensions import db
 from quizapp.models import Bank
 from quizapp.services import assignments, sessions
 from quizapp.services.study import Custom
-from tests.conftest import NOW
+from tests.helpers import NOW
 
 
 def _asked(**given):

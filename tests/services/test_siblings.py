@@ -12,7 +12,7 @@ from quizapp.extensions import db
 from quizapp.models import Question as StoredQuestion
 from quizapp.scheduling import Grade
 from quizapp.services import banks, study
-from tests.conftest import NOW, answer_card, get_user
+from tests.helpers import NOW, answer_card, get_user
 
 ARTICLE = "Hip MRI shows a labral tear. Hip MRI takes about 30 to 45 minutes."
 SOURCE = ("Hip MRI shows a labral tear.",)

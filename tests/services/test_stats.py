@@ -7,7 +7,7 @@ from quizapp.extensions import db
 from quizapp.models import Card, Question
 from quizapp.scheduling import Grade
 from quizapp.services import stats
-from tests.conftest import NOW, answer_card, get_user
+from tests.helpers import NOW, answer_card, get_user
 
 
 @pytest.fixture

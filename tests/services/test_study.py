@@ -7,7 +7,7 @@ from quizapp.extensions import db
 from quizapp.models import Card, Question, Review
 from quizapp.scheduling import Grade
 from quizapp.services import learners, study
-from tests.conftest import NOW, get_user
+from tests.helpers import NOW, get_user
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from quizapp.extensions import db
 from quizapp.models import Card, Flag, Review, User
 from quizapp.scheduling import Grade
 from quizapp.services import banks, study
-from tests.conftest import NOW, answer_card, get_user
+from tests.helpers import NOW, answer_card, get_user
 from tests.races import together
 
 OK = {"done", "StudyError", "busy"}

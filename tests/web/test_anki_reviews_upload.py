@@ -17,7 +17,7 @@ from quizapp.extensions import db
 from quizapp.models import Review, Role
 from quizapp.services import assignments, banks, classes
 from tests.anki_driver import run_anki
-from tests.conftest import Auth, get_user, work
+from tests.helpers import Auth, get_user, work
 from tests.pages import csrf_token, text
 
 # Recent enough for the statistics page, which shows the last year.

@@ -1,6 +1,6 @@
 from quizapp.extensions import db
 from quizapp.models import Role
-from tests.conftest import PASSWORD, get_user
+from tests.helpers import PASSWORD, get_user
 from tests.pages import csrf_token, text
 
 
@@ -107,7 +107,7 @@ def test_session_is_renewed_at_sign_in(client, auth, make_user):
 def test_changing_password_signs_out_other_sessions(app, auth, make_user):
     make_user()
     other = app.test_client()
-    from tests.conftest import Auth
+    from tests.helpers import Auth
 
     Auth(other).login()
     auth.login()
@@ -153,7 +153,7 @@ def test_security_headers(client):
 
 def test_behind_a_proxy_each_client_has_its_own_sign_in_limit(app, tmp_path):
     from quizapp import create_app
-    from tests.conftest import database_url
+    from tests.helpers import database_url
 
     # A second app on the database the `app` fixture has just created.
     proxied = create_app(
@@ -330,7 +330,7 @@ def test_a_weak_new_password_is_refused_on_the_password_page(auth, make_user):
 
 def test_with_the_rate_limit_store_down_sign_in_says_it_is_unavailable(app, tmp_path):
     from quizapp import create_app
-    from tests.conftest import database_url
+    from tests.helpers import database_url
 
     cut_off = create_app(
         {

@@ -11,7 +11,7 @@ from werkzeug.test import encode_multipart
 
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, QuestionChange, Role
-from tests.conftest import ROOT, Auth
+from tests.helpers import ROOT, Auth
 from tests.pages import csrf_token, text
 
 ARTICLE = (ROOT / "tests" / "data" / "posterior-hip-pain.txt").read_bytes()

@@ -12,7 +12,7 @@ from quizapp.extensions import db
 from quizapp.models import Card, Question, Review
 from quizapp.scheduling import LEECH_LAPSES, Grade
 from quizapp.services import study
-from tests.conftest import NOW, Auth, answer_card, get_user
+from tests.helpers import NOW, Auth, answer_card, get_user
 from tests.pages import csrf_token, text
 from tests.small_bank import KINDS, load
 

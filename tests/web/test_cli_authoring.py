@@ -12,7 +12,7 @@ from quizapp.cli import main
 from quizapp.extensions import db
 from quizapp.models import Question, QuestionChange, Role
 from quizapp.services import banks
-from tests.conftest import NOW, TEST_BANK, get_user
+from tests.helpers import NOW, TEST_BANK, get_user
 
 
 def run(runner, *args):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from quizapp.cli import main
 from quizapp.extensions import db
 from quizapp.models import Question
-from tests.conftest import TEST_BANK, get_user
+from tests.helpers import TEST_BANK, get_user
 
 
 def run(runner, *args):

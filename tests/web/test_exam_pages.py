@@ -13,7 +13,7 @@ from quizapp.extensions import db
 from quizapp.models import Assignment, ExamAttempt, Role
 from quizapp.services import assignments, classes, exams
 from quizapp.services.banks import find_bank
-from tests.conftest import NOW, Auth, get_user
+from tests.helpers import NOW, Auth, get_user
 from tests.pages import csrf_token, text
 from tests.small_bank import KINDS, load
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import Assignment, Role
-from tests.conftest import Auth, get_user
+from tests.helpers import Auth, get_user
 from tests.pages import csrf_token, text
 
 
@@ -229,7 +229,7 @@ def test_assignment_anki_deck_for_its_trainees_and_instructors_only(
 
 def test_progress_csv_does_not_carry_spreadsheet_formulas(app, client, auth, course):
     from quizapp.extensions import db
-    from tests.conftest import get_user
+    from tests.helpers import get_user
 
     with app.app_context():
         get_user("ann@example.com").name = '=HYPERLINK("http://evil.example","x")'

@@ -25,7 +25,7 @@ from quizapp.services import (
     progress_csv,
     study,
 )
-from tests.conftest import NOW, Auth, answer_card, get_user, work
+from tests.helpers import NOW, Auth, answer_card, get_user, work
 from tests.pages import csrf_token, text
 
 TRAINEES = 57  # more than one page of 50

@@ -6,7 +6,7 @@ from quizapp.extensions import db
 from quizapp.models import Question
 from quizapp.scheduling import Grade
 from quizapp.services import study
-from tests.conftest import NOW, Auth, get_user
+from tests.helpers import NOW, Auth, get_user
 
 
 def test_a_learner_downloads_only_their_own_data(app, client, auth, make_user, demo_bank):

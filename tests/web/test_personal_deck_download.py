@@ -13,7 +13,7 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Question
 from quizapp.scheduling import Grade
-from tests.conftest import NOW, Auth, answer_card, get_user
+from tests.helpers import NOW, Auth, answer_card, get_user
 
 
 def _scheduled(data: bytes, tmp_path: Path) -> tuple[int, int]:

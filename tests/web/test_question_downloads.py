@@ -12,7 +12,7 @@ import yaml
 from quizapp import interchange
 from quizapp.content.bankfile import check_bank_file, load_bank
 from quizapp.models import Role
-from tests.conftest import TEST_BANK, Auth
+from tests.helpers import TEST_BANK, Auth
 from tests.pages import csrf_token
 
 BANK = load_bank(TEST_BANK)

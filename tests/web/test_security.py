@@ -28,7 +28,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.services import banks
-from tests.conftest import Auth, get_user
+from tests.helpers import Auth, get_user
 from tests.pages import csrf_token, form_action, hidden_inputs, text
 
 TEACHER_A = "teacher.alpha@example.com"

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import Bank, Preset
-from tests.conftest import PASSWORD, get_user
+from tests.helpers import PASSWORD, get_user
 from tests.pages import csrf_token, text
 
 

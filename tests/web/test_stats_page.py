@@ -12,7 +12,7 @@ from quizapp.models import Question
 from quizapp.scheduling import Grade
 from quizapp.scheduling.optimize import OptimizerMissing
 from quizapp.services import study
-from tests.conftest import NOW, get_user, work
+from tests.helpers import NOW, get_user, work
 from tests.pages import hidden_inputs, text
 
 LATER = NOW + timedelta(hours=2)

@@ -6,7 +6,7 @@ from quizapp.content.bank import Bank as BankFile
 from quizapp.content.bank import Kind, Question, Section
 from quizapp.extensions import db
 from quizapp.services import banks
-from tests.conftest import NOW
+from tests.helpers import NOW
 
 
 def _bank() -> BankFile:

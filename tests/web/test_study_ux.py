@@ -12,7 +12,7 @@ from quizapp.extensions import db
 from quizapp.models import Role
 from quizapp.services import assignments, classes, learners, study
 from quizapp.services.banks import find_bank
-from tests.conftest import NOW, Auth, get_user
+from tests.helpers import NOW, Auth, get_user
 from tests.pages import csrf_token, form_action, hidden_inputs, text
 from tests.small_bank import basics, load
 
