@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from quizapp import scheduling
 from quizapp.models import Card, User
 from quizapp.scheduling.days import StudyDay
+from quizapp.services import cards
 from quizapp.services import statements as sql
 from quizapp.services.study import LEARN_AHEAD
 
@@ -110,7 +111,7 @@ def answer_card(conn: Any, *, uid: int, form: dict[str, str], now: datetime) -> 
 
     Returns False, writing nothing, when the card changed since it was shown.
     """
-    cards = Card.__table__
+    table = Card.__table__
     question_id, seen = int(form["question_id"]), int(form["version"])
     grade = scheduling.Grade(int(form["rating"]))
     shown = form.get("shown_at", "")
@@ -120,11 +121,11 @@ def answer_card(conn: Any, *, uid: int, form: dict[str, str], now: datetime) -> 
 
     def load(low: int, high: int) -> dict[int, int]:
         dues = conn.scalars(
-            select(cards.c.due).where(
-                cards.c.user_id == uid,
-                cards.c.state == sql.REVIEW_STATE,
-                cards.c.due >= now + timedelta(days=low),
-                cards.c.due < now + timedelta(days=high + 1),
+            select(table.c.due).where(
+                table.c.user_id == uid,
+                table.c.state == sql.REVIEW_STATE,
+                table.c.due >= now + timedelta(days=low),
+                table.c.due < now + timedelta(days=high + 1),
             )
         )
         return dict(Counter((due - now).days for due in dues))
