@@ -137,7 +137,8 @@ class Bank(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     topic: Mapped[str] = mapped_column(String(200))
-    article: Mapped[str] = mapped_column(Text, default="")
+    # Read only where it is used: every study page finds its bank by slug.
+    article: Mapped[str] = mapped_column(Text, default="", deferred=True)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Who first loaded or created it; None for a load from the shell without --maintainer.
     loaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
