@@ -19,7 +19,8 @@ from quizapp.content.upload import Uploaded, UploadError, is_article, read_uploa
 from quizapp.content.upload import article_text as uploaded_article
 from quizapp.extensions import db, limiter
 from quizapp.forms import database_id
-from quizapp.instruct.forms import EditQuestionForm, InstructorForm
+from quizapp.instruct.forms import InstructorForm
+from quizapp.instruct.question_edit import edit_form, save_edit
 from quizapp.interchange import InterchangeError
 from quizapp.limits import accepts_upload
 from quizapp.models import Bank, Question
@@ -270,32 +271,10 @@ def question(slug: str, question_id: int) -> str | BaseResponse:
     """Edit one question; its history of changes is listed below."""
     bank = _bank(slug)
     found = _question(bank, question_id)
-    content = found.content
-    form = EditQuestionForm(
-        data={
-            "prompt": content["prompt"],
-            "answer": content.get("answer", ""),
-            "explanation": content.get("explanation", ""),
-        }
-        if request.method == "GET"
-        else None
-    )
-    if form.validate_on_submit():
-        try:
-            banks.edit_question(
-                db.session,
-                found,
-                by=current_user,
-                prompt=form.prompt.data,
-                answer=form.answer.data if "answer" in content else None,
-                explanation=form.explanation.data or "",
-                now=_now(),
-            )
-        except banks.BankError as error:
-            form.prompt.errors.append(str(error))
-        else:
-            flash("The question is saved; it keeps its ID and every learner's history.", "success")
-            return redirect(url_for("author.question", slug=slug, question_id=question_id))
+    form = edit_form(found)
+    if save_edit(form, found):
+        flash("The question is saved; it keeps its ID and every learner's history.", "success")
+        return redirect(url_for("author.question", slug=slug, question_id=question_id))
     return render_template(
         "author/question.html",
         bank=bank,

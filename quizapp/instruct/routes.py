@@ -33,11 +33,11 @@ from quizapp.instruct import tables
 from quizapp.instruct.forms import (
     AssignmentForm,
     ClassForm,
-    EditQuestionForm,
     InstructorForm,
     ProjectionForm,
     StatusForm,
 )
+from quizapp.instruct.question_edit import edit_form, save_edit
 from quizapp.models import Assignment, Classroom, Question
 from quizapp.services import (
     assignments,
@@ -506,34 +506,10 @@ def edit_question(assignment_id: int, question_id: int) -> str | BaseResponse:
     question = _question(found, question_id)
     if not banks.can_maintain(db.session, current_user, question.bank):
         abort(403)
-    content = question.content
-    form = EditQuestionForm(
-        data={
-            "prompt": content["prompt"],
-            "answer": content.get("answer", ""),
-            "explanation": content.get("explanation", ""),
-        }
-        if request.method == "GET"
-        else None
-    )
-    if form.validate_on_submit():
-        try:
-            banks.edit_question(
-                db.session,
-                question,
-                by=current_user,
-                prompt=form.prompt.data,
-                answer=form.answer.data if "answer" in content else None,
-                explanation=form.explanation.data or "",
-                now=_now(),
-            )
-        except banks.BankError as error:
-            form.prompt.errors.append(str(error))
-        else:
-            flash(
-                "The question is updated; it keeps its ID and every learner's history.", "success"
-            )
-            return redirect(url_for("instruct.items", assignment_id=assignment_id))
+    form = edit_form(question)
+    if save_edit(form, question):
+        flash("The question is updated; it keeps its ID and every learner's history.", "success")
+        return redirect(url_for("instruct.items", assignment_id=assignment_id))
     return render_template(
         "instruct/edit_question.html", assignment=found, question=question, form=form
     )
