@@ -37,7 +37,7 @@ Executor = Session | Connection
 
 
 class CardChanged(Exception):
-    """The card changed since it was read (or was created meanwhile); nothing was saved."""
+    """The card changed since it was read; nothing was saved."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Stored:
 
 
 def memory_of(row: Any) -> MemoryState:
-    """The memory state in a row with the card's columns (a new card's if there is none)."""
+    """The memory state of a Card, or of a row with `COLUMNS` (a new card's if it has none)."""
     if row is None or getattr(row, "card_id", getattr(row, "id", None)) is None:
         return MemoryState()
     return MemoryState(**{name: getattr(row, name) for name in MEMORY_FIELDS})
