@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from werkzeug import Response as BaseResponse
 
@@ -21,6 +30,7 @@ from quizapp.extensions import db, limiter
 from quizapp.forms import database_id
 from quizapp.instruct.forms import InstructorForm
 from quizapp.instruct.question_edit import edit_form, save_edit
+from quizapp.instruct.routes import DOWNLOADS, attachment
 from quizapp.interchange import InterchangeError
 from quizapp.limits import accepts_upload
 from quizapp.models import Bank, Question
@@ -264,6 +274,17 @@ def _load_again(bank: Bank, uploaded: Uploaded, article: str, form: UploadForm) 
     )
     flash(f"Loaded: {report}.", "success")
     return bool(report.revisions)
+
+
+@bp.get("/<slug>/download")
+def download(slug: str) -> Response:
+    """The bank as it stands, drafts included, as a bank file, its article, Moodle XML,
+    GIFT or CSV (`?format=`): for its maintainers, to keep or to take to another tool."""
+    bank = _bank(slug)
+    fmt = request.args.get("format", "yaml")
+    if fmt not in DOWNLOADS["bank"]:
+        abort(404)
+    return attachment(interchange.bank_download(db.session, bank, fmt=fmt, live=False))
 
 
 @bp.route("/<slug>/questions/<int:question_id>", methods=["GET", "POST"])

@@ -574,7 +574,11 @@ def download_questions(assignment_id: int) -> Response:
     what, fmt = request.args.get("what", "set"), request.args.get("format", "moodle")
     if fmt not in DOWNLOADS.get(what, ()):
         abort(404)
-    file = interchange.assignment_download(db.session, found, scope=what, fmt=fmt)
+    return attachment(interchange.assignment_download(db.session, found, scope=what, fmt=fmt))
+
+
+def attachment(file: interchange.Download) -> Response:
+    """A file to download, named as the service named it."""
     return Response(
         file.text,
         content_type=file.media_type,

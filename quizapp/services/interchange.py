@@ -98,13 +98,19 @@ def assignment_download(
     """An assignment's set (`scope` "set") or its whole bank ("bank") in a format; the
     bank's article as text for `fmt` "article"."""
     row = assignment.bank
-    if fmt == "article":
-        return Download(article_name(row.slug), "text/plain; charset=utf-8", row.article)
-    if scope == "set":
+    if scope == "set" and fmt != "article":
         return download(
             assignment_set(session, assignment), fmt, name=f"{row.slug}-{assignment.title}"
         )
-    return download(stored_bank(session, row, live=True), fmt, name=row.slug)
+    return bank_download(session, row, fmt=fmt, live=True)
+
+
+def bank_download(session: Session, row: Bank, *, fmt: str, live: bool) -> Download:
+    """A bank as stored now in a format, or its article (`fmt` "article"); with `live` only
+    the questions learners see, else every question not retired (drafts included)."""
+    if fmt == "article":
+        return Download(article_name(row.slug), "text/plain; charset=utf-8", row.article)
+    return download(stored_bank(session, row, live=live), fmt, name=row.slug)
 
 
 @dataclass

@@ -327,3 +327,20 @@ def test_questions_uploaded_again_from_another_tool_add_and_retire_nothing(app, 
     assert len(_ids(app)) == before + 1
     with app.app_context():
         assert not db.session.scalar(select(func.count()).where(Question.retired))
+
+
+def test_maintainers_download_the_bank_with_its_drafts_and_edits(app, make_user, owner):
+    _upload(owner)
+    [first, *_] = _ids(app)
+    url = f"/teach/banks/{SLUG}/questions/{first}"
+    _post(owner, url, prompt="An edited prompt?", answer="An edited answer.", explanation="")
+    response = owner.get(f"/teach/banks/{SLUG}/download?format=yaml")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{SLUG}.yaml"'
+    body = response.get_data(as_text=True)
+    assert "An edited prompt?" in body and body.count("- id: ") == len(_ids(app))
+    gift = owner.get(f"/teach/banks/{SLUG}/download?format=gift")
+    assert gift.status_code == 200 and "An edited prompt?" in gift.get_data(as_text=True)
+    assert owner.get(f"/teach/banks/{SLUG}/download?format=pdf").status_code == 404
+    other = _client(app, make_user, "other@example.com", role=Role.INSTRUCTOR)
+    assert other.get(f"/teach/banks/{SLUG}/download?format=yaml").status_code == 404

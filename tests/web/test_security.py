@@ -104,6 +104,7 @@ PROTECTED = {
     "instruct.restore_question": "A's assignment's question",
     "instruct.download_questions": "A's assignment's questions and bank",
     "author.review": "the bank's maintainers (A) and admins",
+    "author.download": "the bank's maintainers (A) and admins",
     "author.review_selected": "the bank's maintainers (A) and admins",
     "author.question_status": "the bank's maintainers (A) and admins",
     "author.approve_drafts": "the bank's maintainers (A) and admins",
