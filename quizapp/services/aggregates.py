@@ -24,11 +24,13 @@ probed. PostgreSQL plans for itself and gets the statements without `scan`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Float, Integer, Select, bindparam, case, cast, func, literal, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from quizapp.analysis import Moments
@@ -128,15 +130,30 @@ def recall(elapsed: ColumnElement[float]) -> ColumnElement[float]:
     return case((_REVIEWED, cast(curve, Float)), else_=0.0)
 
 
-def _cards_in_set(scan: bool = False) -> list[Any]:
+def prefer_scan(session: Session, ids: Sequence[int]) -> bool:
+    """Whether to read each trainee's run of SQLite's card index from the lowest question
+    id to the highest rather than probe it once a question: when the questions are at
+    least half of the ids in that range (reading an entry costs about half a probe)."""
+    return (
+        bool(ids)
+        and session.get_bind().dialect.name == "sqlite"
+        and (2 * len(ids) >= max(ids) - min(ids) + 1)
+    )
+
+
+def _in_questions(scan: bool) -> list[Any]:
+    """Cards of the questions `ids`: probed, or with `scan` read as a run of the index."""
     ids = bindparam("ids", expanding=True)
     if scan:
         return [
-            Card.user_id.in_(bindparam("user_ids", expanding=True)),
             Card.question_id.between(bindparam("low"), bindparam("high")),
             _unindexed(Card.question_id).in_(ids),
         ]
-    return [Card.user_id.in_(bindparam("user_ids", expanding=True)), Card.question_id.in_(ids)]
+    return [Card.question_id.in_(ids)]
+
+
+def _cards_in_set(scan: bool = False) -> list[Any]:
+    return [Card.user_id.in_(bindparam("user_ids", expanding=True)), *_in_questions(scan)]
 
 
 def _sum_columns() -> dict[str, Any]:
@@ -210,15 +227,12 @@ def _class_trainees() -> Any:
     )
 
 
-def _class_cards() -> list[Any]:
-    return [
-        Card.user_id.in_(_class_trainees()),
-        Card.question_id.in_(bindparam("ids", expanding=True)),
-    ]
+def _class_cards(scan: bool) -> list[Any]:
+    return [Card.user_id.in_(_class_trainees()), *_in_questions(scan)]
 
 
 @cache
-def item_moments() -> Select[Any]:
+def item_moments(scan: bool = False) -> Select[Any]:
     """Per question, over the trainees who answered it: the sums that give facility and
     discrimination, the answer count and the mean FSRS difficulty.
 
@@ -226,7 +240,7 @@ def item_moments() -> Select[Any]:
     all the questions; the rest of the test is r = t − x, so Σr, Σr² and Σxr follow
     from Σt, Σt² and Σtx (see `moments`), which need x only twice per card.
     """
-    answered = [*_class_cards(), Card.reps > 0]
+    answered = [*_class_cards(scan), Card.reps > 0]
     score = cast(Card.passed, Float) / Card.reps
     totals = (
         select(Card.user_id.label("user_id"), func.sum(score).label("total"))
@@ -252,7 +266,7 @@ def item_moments() -> Select[Any]:
         )
         # The totals cover the class's trainees only, so joining them filters the cards.
         .join(totals, totals.c.user_id == Card.user_id)
-        .where(Card.question_id.in_(bindparam("ids", expanding=True)), Card.reps > 0)
+        .where(*_in_questions(scan), Card.reps > 0)
         .group_by(Card.question_id)
     )
 
@@ -370,6 +384,7 @@ __all__ = [
     "flags",
     "item_moments",
     "moments",
+    "prefer_scan",
     "progress_by_section",
     "progress_by_trainee",
     "recall",

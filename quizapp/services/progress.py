@@ -69,10 +69,7 @@ def _curve(settings: scheduling.Settings, target: float) -> dict[str, float]:
 
 
 def _scan(session: Session, ids: Sequence[int]) -> bool:
-    """Whether to read each trainee's run of SQLite's card index from the lowest question
-    id to the highest rather than probe it once a question: when the questions are at
-    least half of the ids in that range (reading an entry costs about half a probe)."""
-    return session.get_bind().dialect.name == "sqlite" and 2 * len(ids) >= max(ids) - min(ids) + 1
+    return aggregates.prefer_scan(session, ids)
 
 
 def _sums(

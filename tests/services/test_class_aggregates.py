@@ -14,7 +14,16 @@ from quizapp.content.bank import Kind, Question, Section
 from quizapp.extensions import db
 from quizapp.models import Card, Review, Role
 from quizapp.scheduling import Grade
-from quizapp.services import assignments, banks, classes, item_analysis, learners, progress, study
+from quizapp.services import (
+    aggregates,
+    assignments,
+    banks,
+    classes,
+    item_analysis,
+    learners,
+    progress,
+    study,
+)
 from quizapp.services.cards import memory_of
 from tests.helpers import NOW, answer_card, get_user
 
@@ -274,6 +283,21 @@ def test_scanning_or_probing_the_cards_gives_the_same_sums(cohort, monkeypatch):
             [
                 (row.reviews, row.passed, row.started, row.retention_now, row.retention_at)
                 for row in progress.class_progress(db.session, assignment, now=now)
+            ]
+        )
+    assert results[0] == results[1]
+    assert any(row[0] for row in results[0])
+
+
+def test_item_analysis_is_the_same_scanned_or_probed(cohort, monkeypatch):
+    assignment = cohort["assignment"]
+    results = []
+    for scan in (False, True):
+        monkeypatch.setattr(aggregates, "prefer_scan", lambda session, ids, scan=scan: scan)
+        results.append(
+            [
+                (r.answers, r.facility, r.discrimination, r.mean_difficulty)
+                for r in item_analysis.item_analysis(db.session, assignment)
             ]
         )
     assert results[0] == results[1]
