@@ -55,6 +55,8 @@ from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
 ROOT = Path(__file__).resolve().parents[1]
+# Time this checkout's code, whichever checkout the venv was installed from.
+sys.path.insert(0, str(ROOT))
 VENV_BIN = Path(sys.executable).parent
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 # One database a size, `quizapp_scale_<size>`, kept with `--keep` to time again later.

@@ -221,6 +221,20 @@ class Card(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "question_id"),
         Index("ix_cards_user_due", "user_id", "due"),
+        # Every column the instructor pages sum (`services.aggregates`): SQLite reads a
+        # class's sums from this index alone, not the table.
+        Index(
+            "ix_cards_sums",
+            "user_id",
+            "question_id",
+            "reps",
+            "passed",
+            "state",
+            "due",
+            "last_review",
+            "stability",
+            "difficulty",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

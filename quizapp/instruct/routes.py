@@ -218,9 +218,6 @@ PROGRESS_KEYS: dict[str, Callable[[progress.Progress], Any]] = {
 }
 
 
-RECALL_KEYS = ("now", "then")
-
-
 def _progress_keys(
     found: Assignment, scores: dict[int, float]
 ) -> dict[str, Callable[[progress.Progress], Any]]:
@@ -252,19 +249,15 @@ def assignment(assignment_id: int) -> str:
             rows=progress.class_progress(db.session, found, now=_now(), at=at, users=names.rows),
         )
     else:
-        # Sums without recall suffice to order by the counts; recall is then summed for
-        # the page's trainees only.
-        recall = sort in RECALL_KEYS or (
-            sort == "target" and found.target_kind == assignments.TARGET_RETENTION
-        )
-        everyone = progress.class_progress(db.session, found, now=_now(), at=at, recall=recall)
+        # The class is summed in the sorted column alone; the page's trainees in full.
+        name = sort if sort in keys else "name"
+        everyone = progress.class_sort_keys(db.session, found, name, now=_now(), at=at)
         page = tables.paginate(everyone, keys, sort=sort, order=order, page=number)
-        if not recall:
-            users = [p.user for p in page.rows]
-            page = replace(
-                page,
-                rows=progress.class_progress(db.session, found, now=_now(), at=at, users=users),
-            )
+        users = [p.user for p in page.rows]
+        page = replace(
+            page,
+            rows=progress.class_progress(db.session, found, now=_now(), at=at, users=users),
+        )
     return render_template(
         "instruct/assignment.html",
         assignment=found,

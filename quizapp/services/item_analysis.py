@@ -81,7 +81,10 @@ def _class_parameters(assignment: Assignment, ids: Sequence[int]) -> dict[str, A
 
 
 def _sums(session: Session, assignment: Assignment, ids: Sequence[int]) -> dict[int, Sums]:
-    rows = session.execute(aggregates.item_moments(), _class_parameters(assignment, ids))
+    rows = session.execute(
+        aggregates.item_moments(aggregates.prefer_scan(session, ids)),
+        {**_class_parameters(assignment, ids), "low": min(ids), "high": max(ids)},
+    )
     return {
         row.question_id: Sums(
             n=row.n,

@@ -68,6 +68,10 @@ def _curve(settings: scheduling.Settings, target: float) -> dict[str, float]:
     return {"factor": factor, "decay": decay, "threshold": threshold}
 
 
+def _scan(session: Session, ids: Sequence[int]) -> bool:
+    return aggregates.prefer_scan(session, ids)
+
+
 def _sums(
     session: Session,
     statement: Any,
@@ -78,15 +82,21 @@ def _sums(
     at: datetime,
     target: float,
 ) -> list[Any]:
-    """The rows of a progress statement for these trainees, one run per forgetting curve."""
+    """The rows of a progress statement for these trainees, one run per forgetting curve.
+    `statement` is a statement or, to be chosen by `_scan`, a function of `scan` giving
+    one."""
     if not users or not ids:
         return []
+    if callable(statement):
+        statement = statement(_scan(session, ids))
     rows = []
     ahead = (at - now).total_seconds() / 86400
     for settings, user_ids in _curves(users).items():
         parameters = {
             "user_ids": user_ids,
             "ids": list(ids),
+            "low": min(ids),
+            "high": max(ids),
             "now": now,
             "ahead": ahead,
             **_curve(settings, target),
@@ -96,15 +106,24 @@ def _sums(
 
 
 def _fill(progress: Progress, row: Any) -> Progress:
-    progress.started = row.started
-    progress.reviews = int(row.reviews)
-    progress.passed = int(row.passed)
-    progress.overdue = row.overdue
-    # A question without a card has never been reviewed.
-    progress.least_reviews = row.least_reviews if row.cards == progress.total else 0
-    if "recall_now" in row._fields:
+    """The progress with the sums the row has (all of them, or those a sort needs)."""
+    fields = row._fields
+    if "started" in fields:
+        progress.started = row.started
+    if "reviews" in fields:
+        progress.reviews = int(row.reviews)
+    if "passed" in fields:
+        progress.passed = int(row.passed)
+    if "overdue" in fields:
+        progress.overdue = row.overdue
+    if "least_reviews" in fields:
+        # A question without a card has never been reviewed.
+        progress.least_reviews = row.least_reviews if row.cards == progress.total else 0
+    if "recall_now" in fields:
         progress.retention_now = float(row.recall_now) / progress.total
+    if "recall_at" in fields:
         progress.retention_at = float(row.recall_at) / progress.total
+    if "strong" in fields:
         progress.strong = row.strong
     return progress
 
@@ -126,7 +145,7 @@ def _progress_rows(
 ) -> dict[int, Progress]:
     ids = question_ids(session, assignment) if ids is None else ids
     by_user = {user.id: Progress(user=user, total=len(ids)) for user in users}
-    statement = aggregates.progress_by_trainee() if recall else aggregates.counts_by_trainee()
+    statement = aggregates.progress_by_trainee if recall else aggregates.counts_by_trainee
     for row in _sums(
         session,
         statement,
@@ -165,6 +184,60 @@ def class_progress(
     when = projection_date(assignment, at)
     rows = _progress_rows(session, assignment, users, now=now, at=when, recall=recall)
     return [rows[user.id] for user in users]
+
+
+# The sums each sort of the progress table needs (`Progress` fields, by sort name);
+# "target" depends on the assignment's kind of target; "name" and "exam" need none.
+SORT_SUMS: dict[str, tuple[str, ...]] = {
+    "name": (),
+    "started": ("started",),
+    "reviews": ("reviews",),
+    "accuracy": ("reviews", "passed"),
+    "now": ("recall_now",),
+    "then": ("recall_at",),
+    "overdue": ("overdue",),
+    "exam": (),
+}
+
+
+def sums_for_sort(assignment: Assignment, sort: str) -> tuple[str, ...]:
+    """The sums (names in `aggregates.sums_by_trainee`) that order the progress table by
+    `sort`."""
+    if sort == "target":
+        if assignment.target_kind == TARGET_REVIEWS:
+            return ("cards", "least_reviews")
+        return ("strong",)
+    return SORT_SUMS[sort]
+
+
+def class_sort_keys(
+    session: Session,
+    assignment: Assignment,
+    sort: str,
+    *,
+    now: datetime,
+    at: datetime | None = None,
+) -> list[Progress]:
+    """A row per trainee of the class, by name, with only the figures that sort the table
+    by `sort` filled in (the rest left at 0): for a large class, summing one column
+    of a million cards is several times cheaper than summing them all. The figures are
+    the very numbers `class_progress` gives; sum the page's trainees in full with it."""
+    users = trainees(assignment.classroom)
+    ids = question_ids(session, assignment)
+    by_user = {user.id: Progress(user=user, total=len(ids)) for user in users}
+    names = sums_for_sort(assignment, sort)
+    if names:
+        for row in _sums(
+            session,
+            lambda scan: aggregates.sums_by_trainee(names, scan),
+            users,
+            ids,
+            now=now,
+            at=projection_date(assignment, at),
+            target=assignment.target_retention,
+        ):
+            _fill(by_user[row.user_id], row)
+    return [by_user[user.id] for user in users]
 
 
 def progress_in_chunks(

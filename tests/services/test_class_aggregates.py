@@ -14,7 +14,16 @@ from quizapp.content.bank import Kind, Question, Section
 from quizapp.extensions import db
 from quizapp.models import Card, Review, Role
 from quizapp.scheduling import Grade
-from quizapp.services import assignments, banks, classes, item_analysis, learners, progress, study
+from quizapp.services import (
+    aggregates,
+    assignments,
+    banks,
+    classes,
+    item_analysis,
+    learners,
+    progress,
+    study,
+)
 from quizapp.services.cards import memory_of
 from tests.helpers import NOW, answer_card, get_user
 
@@ -215,3 +224,81 @@ def test_retire_lists_and_restores(cohort, make_user):
     banks.set_retired(db.session, question, retired=False, by=admin, now=NOW)
     assert question.id in assignments.question_ids(db.session, assignment)
     assert assignments.retired_questions(db.session, assignment) == []
+
+
+@pytest.mark.parametrize("scan", [False, True])
+@pytest.mark.parametrize("target_kind", ["retention", "reviews"])
+def test_sort_keys_are_the_full_sums_of_their_column(cohort, monkeypatch, scan, target_kind):
+    """The class summed in one column, to sort by it, gives exactly the figures of the
+    full sums, whether the cards are found by probing or by reading each trainee's run."""
+    assignment = cohort["assignment"]
+    assignment.target_kind = target_kind
+    monkeypatch.setattr(progress, "_scan", lambda session, ids: scan)
+    now = NOW + timedelta(days=12, hours=5)
+    at = now + timedelta(days=9)
+    full = progress.class_progress(db.session, assignment, now=now, at=at)
+    figures = (
+        "started",
+        "reviews",
+        "passed",
+        "overdue",
+        "least_reviews",
+        "retention_now",
+        "retention_at",
+        "strong",
+    )
+    assert any(row.retention_at for row in full) and any(row.strong for row in full)
+    for sort in (*progress.SORT_SUMS, "target"):
+        keyed = progress.class_sort_keys(db.session, assignment, sort, now=now, at=at)
+        assert [row.user for row in keyed] == [row.user for row in full]
+        names = progress.sums_for_sort(assignment, sort)
+        for key_row, full_row in zip(keyed, full, strict=True):
+            for figure in figures:
+                summed = (
+                    figure in names
+                    or {
+                        "retention_now": "recall_now",
+                        "retention_at": "recall_at",
+                    }.get(figure)
+                    in names
+                    or (figure == "least_reviews" and "cards" in names)
+                )
+                expected = getattr(full_row, figure) if summed else 0
+                assert getattr(key_row, figure) == expected, (sort, figure)
+            if sort == "target":
+                assert key_row.target_met(assignment) == full_row.target_met(assignment)
+            if sort == "accuracy":
+                assert key_row.accuracy == full_row.accuracy
+
+
+def test_scanning_or_probing_the_cards_gives_the_same_sums(cohort, monkeypatch):
+    """Part of the bank, with a gap in its question ids: read as a run or probed."""
+    assignment = cohort["assignment"]
+    assignment.selection = assignments.Selection(kinds=("mcq",)).to_dict()
+    now = NOW + timedelta(days=15)
+    results = []
+    for scan in (False, True):
+        monkeypatch.setattr(progress, "_scan", lambda session, ids, scan=scan: scan)
+        results.append(
+            [
+                (row.reviews, row.passed, row.started, row.retention_now, row.retention_at)
+                for row in progress.class_progress(db.session, assignment, now=now)
+            ]
+        )
+    assert results[0] == results[1]
+    assert any(row[0] for row in results[0])
+
+
+def test_item_analysis_is_the_same_scanned_or_probed(cohort, monkeypatch):
+    assignment = cohort["assignment"]
+    results = []
+    for scan in (False, True):
+        monkeypatch.setattr(aggregates, "prefer_scan", lambda session, ids, scan=scan: scan)
+        results.append(
+            [
+                (r.answers, r.facility, r.discrimination, r.mean_difficulty)
+                for r in item_analysis.item_analysis(db.session, assignment)
+            ]
+        )
+    assert results[0] == results[1]
+    assert any(row[0] for row in results[0])

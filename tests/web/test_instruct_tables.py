@@ -235,6 +235,10 @@ def _reference(app, assignment_id: int, now):  # type: ignore[no-untyped-def]
                 scheduling.retrievability(settings, cards.memory_of(card), now)
                 for card in user_cards
             )
+            recall_then = sum(
+                scheduling.retrievability(settings, cards.memory_of(card), found.due_at)
+                for card in user_cards
+            )
             rows.append(
                 {
                     "name": user.name,
@@ -244,6 +248,10 @@ def _reference(app, assignment_id: int, now):  # type: ignore[no-untyped-def]
                     if reviews
                     else None,
                     "now": recall / len(ids),
+                    "then": recall_then / len(ids),
+                    # Every question answered at least `target_reviews` times.
+                    "target": len(user_cards) == len(ids)
+                    and min(card.reps for card in user_cards) >= found.target_reviews,
                     "overdue": sum(
                         card.last_review is not None and card.state == 2 and card.due < now
                         for card in user_cards
@@ -268,7 +276,7 @@ def test_progress_pages_sort_and_page_as_a_python_reference(app, client, course)
                 answer_card(user, question_id, grade, NOW + timedelta(days=n % 5, hours=k))
     reference = _reference(app, course["assignment"], datetime.now(UTC))
     base = f"/teach/assignments/{course['assignment']}"
-    for sort in ("name", "started", "reviews", "accuracy", "now", "overdue"):
+    for sort in ("name", "started", "reviews", "accuracy", "now", "then", "overdue", "target"):
         for order in ("asc", "desc"):
             if sort == "name":
                 key = lambda row: row["name"].casefold()  # noqa: E731
