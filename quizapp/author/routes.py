@@ -18,7 +18,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug import Response as BaseResponse
 
 from quizapp.author.forms import ReviewForm, UploadForm
@@ -30,11 +30,11 @@ from quizapp.extensions import db, limiter
 from quizapp.forms import database_id
 from quizapp.instruct.forms import InstructorForm
 from quizapp.instruct.question_edit import edit_form, save_edit
-from quizapp.instruct.routes import DOWNLOADS, attachment
+from quizapp.instruct.routes import DOWNLOADS, attachment, require_instructor
 from quizapp.interchange import InterchangeError
 from quizapp.limits import accepts_upload
 from quizapp.models import Bank, Question
-from quizapp.services import banks, classes, interchange, item_analysis
+from quizapp.services import banks, interchange, item_analysis
 
 bp = Blueprint("author", __name__, url_prefix="/teach/banks")
 
@@ -50,11 +50,8 @@ FILTERS = {
 UPLOAD_LIMIT = "30 per hour"
 
 
-@bp.before_request
-@login_required
-def require_instructor() -> None:
-    if not classes.can_teach(current_user):
-        abort(403)
+# Instructors only, as on the class pages.
+bp.before_request(require_instructor)
 
 
 def _now() -> datetime:
