@@ -285,14 +285,14 @@ def _duration(shown_at: str | None) -> int | None:
 @bp.post("/banks/<slug>/answer")
 def answer(slug: str) -> Response:
     _bank(slug)
-    params = _scope_args()
+    asked = _asked()
+    params = asked.params()
     form = AnswerForm()
     if not form.validate_on_submit() or not (
         _is_id(form.question_id.data) and _is_id(form.version.data)
     ):
         flash("That answer could not be read; nothing was recorded.", "warning")
         return redirect(url_for("study.next_card", slug=slug, **params))
-    asked = _asked()
     if asked.after is not None:
         params["after"] = str(asked.after)
     if asked.custom is study.Custom.CRAM and not asked.reschedule:
