@@ -3,7 +3,7 @@
 A plain WSGI callable serving GET /banks/<slug>/study and POST /banks/<slug>/answer
 with SQLAlchemy Core on one connection per request, for the learner named by a plain
 `uid` cookie: no Flask, sessions, CSRF, ORM or templates. The card page issues the
-app's own prebuilt queue statements (`quizapp.services.statements`); an answer is
+app's own prebuilt statements (`quizapp.services.statements`); an answer is
 `answer_card`, the one function holding the answer's path, which saves the card through
 the app's card store (`quizapp.services.cards`) as the app does.
 
@@ -32,6 +32,7 @@ from quizapp.models import Card, User
 from quizapp.scheduling.days import StudyDay
 from quizapp.services import cards
 from quizapp.services import statements as sql
+from quizapp.services.exams import GRACE
 from quizapp.services.study import LEARN_AHEAD
 
 BARE_URL_ENV = "QUIZAPP_BENCH_DATABASE_URL"
@@ -60,33 +61,40 @@ def engine() -> Engine:
     return _engine[0]
 
 
-def _bank(conn: Any, uid: int, slug: str) -> Any:
-    """What every app request reads first: the signed-in user, then the bank of the URL."""
+def _user(conn: Any, uid: int) -> Any:
+    """What every app request reads first: the signed-in user."""
     users = User.__table__
-    conn.execute(select(users).where(users.c.id == uid)).one()
-    return conn.execute(sql.bank(), {"slug": slug}).one()
+    return conn.execute(select(users).where(users.c.id == uid)).one()
 
 
 def next_card(uid: int, slug: str) -> tuple[str, list[tuple[str, str]], bytes]:
-    """The card page's statements: user, bank, overdue assignments, counts and the next
-    card (all but the user's are the app's own prebuilt statements)."""
+    """The card page's statements: user, the bank as opened, then the counts with the
+    next card (all but the user's are the app's own prebuilt statements)."""
     now = datetime.now(UTC)
+    day_start = StudyDay().start(now)  # the trainee keeps the default day
     with engine().connect() as conn:
-        bank = _bank(conn, uid, slug)
-        overdue = {"user_id": uid, "role": "trainee", "bank_id": bank.id, "now": now}
-        conn.execute(sql.overdue_assignments(), overdue).all()
+        user = _user(conn, uid)
+        opened = {
+            "user_id": uid,
+            "slug": slug,
+            "now": now,
+            "day_start": day_start,
+            "role": "trainee",
+            "exams_open_since": now - GRACE,
+        }
+        bank = conn.execute(sql.opened_bank(), opened).one()
         shape = sql.Shape()
         parameters = {
             "user_id": uid,
             "bank_id": bank.id,
             "now": now,
             "ahead": now + LEARN_AHEAD,
-            "day_start": StudyDay().start(now),  # the trainee keeps the default day
+            "day_start": day_start,
         }
-        counts = conn.execute(sql.counts(shape), parameters).one()
-        parameters.update(reviews_left=counts[1] > 0, new_left=counts[2] > 0)
-        row = conn.execute(sql.next_card(shape), parameters).first()
-    if row is None:
+        # The learners use their own options, without presets or new cards added today.
+        parameters.update(reviews_limit=user.reviews_per_day, new_limit=user.new_per_day)
+        row = conn.execute(sql.queue(shape), parameters).one()
+    if row.id is None:
         return "200 OK", [("Content-Type", "text/html")], b"<p>done</p>"
     hidden = {
         "q": row.id,
@@ -115,7 +123,8 @@ def answer_card(conn: Any, *, uid: int, form: dict[str, str], now: datetime) -> 
     question_id, seen = int(form["question_id"]), int(form["version"])
     grade = scheduling.Grade(int(form["rating"]))
     shown = form.get("shown_at", "")
-    row = conn.execute(sql.shown(), {"user_id": uid, "question_id": question_id}).first()
+    shown_now = {"user_id": uid, "question_id": question_id, "exams_open_since": now - GRACE}
+    row = conn.execute(sql.shown(), shown_now).first()
     if row is None or row.card_id is None or row.version != seen:
         return False
 
@@ -170,7 +179,7 @@ class _Refused(Exception):
 def _answer(uid: int, slug: str, form: dict[str, str]) -> tuple[str, list[Any], bytes]:
     try:
         with engine().begin() as conn:
-            _bank(conn, uid, slug)
+            _user(conn, uid)
             if not answer_card(conn, uid=uid, form=form, now=datetime.now(UTC)):
                 raise _Refused
     except (_Refused, IntegrityError):  # a stale version, or a token already used

@@ -68,6 +68,8 @@ from benchmarks.harness import (
 )
 
 TARGET_RATIO = 0.8
+WARM_UP = 20  # unmeasured loops of --profile
+FLASK_TURNS = 100
 
 HEADER = (
     f"{'database':<10} {'w':>1} {'server':<5} {'answers/s':>9} {'next p50':>8} {'p99':>6} "
@@ -172,7 +174,10 @@ def profile(args: argparse.Namespace) -> int:
         url = database.url.format(folder=folder)
         if database.name == "postgresql":
             reset_postgres()
-        accounts = prepare_database(url, 2)
+        # The plain Flask app serves only due cards: each of its learners answers at most
+        # FLASK_TURNS before the next one signs in.
+        flask_learners = 1 + (args.profile + WARM_UP) // FLASK_TURNS
+        accounts = prepare_database(url, 3 + flask_learners)
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": url,
@@ -181,17 +186,32 @@ def profile(args: argparse.Namespace) -> int:
             },
             production=False,
         )
-        client = app.test_client()
-        page = client.get("/auth/login").get_data(as_text=True)
-        csrf = CSRF_TOKEN.search(page)
-        assert csrf, "no CSRF token on the login page"
-        client.post(
-            "/auth/login",
-            data={"csrf_token": csrf.group(1), "email": accounts[0][1], "password": PASSWORD},
-        )
+
+        def signed_in(email: str) -> Any:
+            client = app.test_client()
+            page = client.get("/auth/login").get_data(as_text=True)
+            csrf = CSRF_TOKEN.search(page)
+            assert csrf, "no CSRF token on the login page"
+            client.post(
+                "/auth/login",
+                data={"csrf_token": csrf.group(1), "email": email, "password": PASSWORD},
+            )
+            return client
+
+        client, profiled = signed_in(accounts[0][1]), signed_in(accounts[1][1])
         os.environ[BARE_URL_ENV] = url
         bare = WsgiClient(bare_wsgi.app)
-        bare.set_cookie("uid", str(accounts[1][0]))
+        bare.set_cookie("uid", str(accounts[2][0]))
+        from benchmarks import bare_flask  # its engine is made on import, from BARE_URL_ENV
+
+        flasks = []
+        for _id, email in accounts[3:]:
+            flasks.append(bare_flask.app.test_client())
+            flasks[-1].post("/auth/login", data={"email": email})
+        turns = iter(range(10**9))
+
+        def flask() -> Any:
+            return flasks[next(turns) // FLASK_TURNS]
 
         def timed(profiler: cProfile.Profile | None, call: Callable[[], Any]) -> tuple[Any, float]:
             started = time.perf_counter()
@@ -203,12 +223,16 @@ def profile(args: argparse.Namespace) -> int:
             return result, time.perf_counter() - started
 
         def loop(
-            http_client: Any, count: int, profilers: tuple[cProfile.Profile, ...] = (None, None)
+            client_for: Callable[[], Any],
+            count: int,
+            profilers: tuple[cProfile.Profile, ...] = (None, None),
         ) -> tuple[float, float]:
             spent = [0.0, 0.0]
             for n in range(count):
+                http_client = client_for()
                 response, elapsed = timed(
-                    profilers[0], lambda: http_client.get(f"/banks/{SLUG}/study")
+                    profilers[0],
+                    lambda http_client=http_client: http_client.get(f"/banks/{SLUG}/study"),
                 )
                 spent[0] += elapsed
                 page = response.get_data(as_text=True)
@@ -226,18 +250,21 @@ def profile(args: argparse.Namespace) -> int:
                 }
                 response, elapsed = timed(
                     profilers[1],
-                    lambda form=form: http_client.post(f"/banks/{SLUG}/answer", data=form),
+                    lambda form=form, http_client=http_client: http_client.post(
+                        f"/banks/{SLUG}/answer", data=form
+                    ),
                 )
                 spent[1] += elapsed
                 assert response.status_code == 302, f"answer: HTTP {response.status_code}"
             return spent[0] / count * 1000, spent[1] / count * 1000
 
-        loop(client, 20)  # warm caches and connections
-        loop(bare, 20)
+        loop(lambda: client, WARM_UP)  # warm caches and connections
+        loop(flask, WARM_UP)
+        loop(lambda: bare, WARM_UP)
         with app.app_context():
             from quizapp.extensions import db
 
-            engines = {"app": db.engine, "bare": bare_wsgi.engine()}
+            engines = {"app": db.engine, "flask": bare_flask.engine, "bare": bare_wsgi.engine()}
         statements: Counter[str] = Counter()
         counters = {
             name: (engine, lambda *_, name=name: statements.update([name]))
@@ -245,21 +272,22 @@ def profile(args: argparse.Namespace) -> int:
         }
         for engine, counter in counters.values():
             event.listen(engine, "before_cursor_execute", counter)
-        app_ms = loop(client, args.profile)
-        bare_ms = loop(bare, args.profile)
+        app_ms = loop(lambda: client, args.profile)
+        flask_ms = loop(flask, args.profile)
+        bare_ms = loop(lambda: bare, args.profile)
         for engine, counter in counters.values():
             event.remove(engine, "before_cursor_execute", counter)
         print(
             f"in-process (Werkzeug test client), {database.name}, {args.profile} loops, "
             "no profiler:"
         )
-        for name, spent in (("app", app_ms), ("bare", bare_ms)):
+        for name, spent in (("app", app_ms), ("flask", flask_ms), ("bare", bare_ms)):
             print(
-                f"  {name:<4}: next card {spent[0]:.2f} ms, answer {spent[1]:.2f} ms, "
+                f"  {name:<5}: next card {spent[0]:.2f} ms, answer {spent[1]:.2f} ms, "
                 f"{statements[name] / args.profile:.1f} SQL statements per card and answer"
             )
         profilers = (cProfile.Profile(), cProfile.Profile())
-        loop(client, args.profile, profilers)
+        loop(lambda: profiled, args.profile, profilers)
         for label, profiler in zip(("next card", "answer"), profilers, strict=True):
             for order in ("cumulative", "tottime"):
                 out = io.StringIO()

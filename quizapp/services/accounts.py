@@ -5,8 +5,10 @@ from __future__ import annotations
 import secrets
 import threading
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -120,6 +122,21 @@ def start_session(session: Session, user: User, *, now: datetime) -> str:
     return key
 
 
+@cache
+def _session_user() -> Select[Any]:
+    """The user `user_id` with their session `key` begun after `since`: read on every
+    request, so built once."""
+    return (
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == bindparam("user_id"),
+            UserSession.key == bindparam("key"),
+            UserSession.created_at > bindparam("since"),
+        )
+    )
+
+
 def load_session_user(session: Session, user_id: str, *, now: datetime) -> User | None:
     """Resolve a Flask-Login id `<id>:<token>:<session key>`.
 
@@ -131,13 +148,8 @@ def load_session_user(session: Session, user_id: str, *, now: datetime) -> User 
     if not number.isdigit() or len(number) > 10 or not key:
         return None
     user = session.scalar(
-        select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(
-            User.id == int(number),
-            UserSession.key == key,
-            UserSession.created_at > now - SESSION_LIFETIME,
-        )
+        _session_user(),
+        {"user_id": int(number), "key": key, "since": now - SESSION_LIFETIME},
     )
     if user is None or not secrets.compare_digest(user.session_token, token):
         return None

@@ -7,14 +7,12 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quizapp import scheduling
-from quizapp.models import Card, User
+from quizapp.models import User
 from quizapp.scheduling.days import StudyDay, ZoneError, valid_zone
-from quizapp.services import presets
-from quizapp.services.statements import REVIEW_STATE
+from quizapp.services import presets, statements
 
 
 class SettingsError(ValueError):
@@ -64,14 +62,12 @@ def daily_load(session: Session, user: User, now: datetime) -> Callable[[int, in
     today = day.date(now)
 
     def load(low: int, high: int) -> dict[int, int]:
-        dues = session.scalars(
-            select(Card.due).where(
-                Card.user_id == user.id,
-                Card.state == REVIEW_STATE,
-                Card.due >= day.start_of(today + timedelta(days=low)),
-                Card.due < day.start_of(today + timedelta(days=high + 1)),
-            )
-        )
+        window = {
+            "user_id": user.id,
+            "since": day.start_of(today + timedelta(days=low)),
+            "until": day.start_of(today + timedelta(days=high + 1)),
+        }
+        dues = session.connection().scalars(statements.reviews_due_between(), window)
         return dict(Counter((day.date(due) - today).days for due in dues))
 
     return load

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quizapp import scheduling
-from quizapp.models import Bank, BankPreset, Preset, Question, User
+from quizapp.models import Bank, BankPreset, Preset, User
 from quizapp.services import statements
 
 MAX_INTERVAL_LIMIT = 36500
@@ -50,7 +51,8 @@ def default_options(user: User) -> Options:
     )
 
 
-def options_of(preset: Preset) -> Options:
+def options_of(preset: Preset | Any) -> Options:
+    """The options a preset (or a row with its columns) holds."""
     return Options(
         name=preset.name,
         desired_retention=preset.desired_retention,
@@ -62,23 +64,17 @@ def options_of(preset: Preset) -> Options:
     )
 
 
+def options_in(row: Any, user: User) -> Options:
+    """The options in a row read with `statements.PRESET`: the preset's, or the default."""
+    return default_options(user) if row.preset_id is None else options_of(row)
+
+
 def for_bank(session: Session, user: User, bank_id: int) -> Options:
     """The options the learner uses for this bank."""
     preset = session.scalar(
         select(Preset)
         .join(BankPreset, BankPreset.preset_id == Preset.id)
         .where(BankPreset.user_id == user.id, BankPreset.bank_id == bank_id)
-    )
-    return default_options(user) if preset is None else options_of(preset)
-
-
-def for_question(session: Session, user: User, question_id: int) -> Options:
-    """The options the learner uses for the bank this question belongs to."""
-    preset = session.scalar(
-        select(Preset)
-        .join(BankPreset, BankPreset.preset_id == Preset.id)
-        .join(Question, Question.bank_id == BankPreset.bank_id)
-        .where(BankPreset.user_id == user.id, Question.id == question_id)
     )
     return default_options(user) if preset is None else options_of(preset)
 

@@ -13,9 +13,16 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from quizapp.models import Assignment, Bank, User
+from quizapp.models import Assignment, User
 from quizapp.services import assignments
-from quizapp.services.study import Custom, Scope, StudyError, custom_questions, outside_exams
+from quizapp.services.study import (
+    Custom,
+    OpenedBank,
+    Scope,
+    StudyError,
+    custom_questions,
+    outside_exams,
+)
 
 MAX_TAG = 100
 
@@ -91,7 +98,7 @@ def start(
     session: Session,
     *,
     user: User,
-    bank: Bank,
+    bank: OpenedBank,
     asked: Asked,
     now: datetime,
     sections: Sequence[str] = (),
@@ -123,7 +130,11 @@ def start(
             question_ids = (
                 chosen if question_ids is None else tuple(set(chosen) & set(question_ids))
             )
-    first = assignments.overdue_questions(session, user, bank_id=bank.id, now=now)
+    first = (
+        assignments.overdue_questions(session, user, bank_id=bank.id, now=now)
+        if bank.overdue
+        else ()
+    )
     scope = Scope(
         bank.id,
         asked.section,
@@ -132,5 +143,6 @@ def start(
         first,
         in_order=asked.custom is not None,
         after=asked.after,
+        exams_left_out=not bank.in_exam,
     )
     return StudySession(outside_exams(session, user, scope, now), asked, assignment)

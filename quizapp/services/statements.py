@@ -10,7 +10,8 @@ SQLAlchemy's compiled cache does the rest.
 Parameters: `user_id`, `bank_id`, `section`, `kind`, `ids` and `first` (lists),
 `now`, `ahead` (the end of the learn-ahead window), `day_start`, `question_id`,
 `reviews_left` and `new_left` (whether today's limits leave any), `after`;
-`slug` for a bank, `role` for a class member.
+`slug` for a bank, `role` for a class member, `exams_open_since` (the earliest deadline
+of an exam still open, its grace included).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     Insert,
     Select,
     bindparam,
@@ -32,10 +32,22 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
 )
 from sqlalchemy.orm import aliased
 
-from quizapp.models import Assignment, Bank, Card, Membership, Question, Review
+from quizapp.models import (
+    Assignment,
+    Bank,
+    BankPreset,
+    Card,
+    ExamAttempt,
+    ExtraNewCards,
+    Membership,
+    Preset,
+    Question,
+    Review,
+)
 from quizapp.services import cards
 
 LEARNING_STATES = (1, 3)
@@ -70,6 +82,39 @@ SHOWN = (
     *cards.COLUMNS,
 )
 
+# The learner's preset for a bank, named as Preset's attributes (`preset_id` None: their
+# default), read with `_with_preset`.
+PRESET = (
+    Preset.id.label("preset_id"),
+    Preset.name,
+    Preset.desired_retention,
+    Preset.new_per_day,
+    Preset.reviews_per_day,
+    Preset.learning_steps,
+    Preset.relearning_steps,
+    Preset.maximum_interval,
+)
+
+
+def _with_preset(query: Select[Any], bank_id: Any) -> Select[Any]:
+    """The query beside the learner's preset for the bank `bank_id`, if they chose one."""
+    return query.outerjoin(
+        BankPreset,
+        (BankPreset.bank_id == bank_id) & (BankPreset.user_id == bindparam("user_id")),
+    ).outerjoin(Preset, Preset.id == BankPreset.preset_id)
+
+
+# Whether the learner has an exam open: its questions are then left out of study.
+IN_EXAM = (
+    exists()
+    .where(
+        ExamAttempt.user_id == bindparam("user_id"),
+        ExamAttempt.finished_at.is_(None),
+        ExamAttempt.deadline >= bindparam("exams_open_since"),
+    )
+    .label("in_exam")
+)
+
 
 def _with_card(*columns: Any) -> Select[Any]:
     """Questions beside the learner's card for each; no card row means never seen."""
@@ -101,7 +146,8 @@ def _queue(shape: Shape, *columns: Any) -> Select[Any]:
 def _learning(until: str) -> Any:
     return (
         Card.last_review.is_not(None)
-        & Card.state.in_(LEARNING_STATES)
+        # Not `in_`: a tuple is an expanding parameter, rendered again on every execution.
+        & or_(*(Card.state == state for state in LEARNING_STATES))
         & (Card.due <= bindparam(until))
     )
 
@@ -115,51 +161,53 @@ _REVIEW_DUE = (
 # table would be correlated with it).
 _Answered = aliased(Question)
 
-
-def _answered_today_in_bank(*columns: Any) -> Select[Any]:
-    """The learner's answers today to the bank's questions that ask a fact."""
-    return (
-        select(*columns)
-        .select_from(Review)
-        .join(_Answered, _Answered.id == Review.question_id)
-        .where(
-            Review.user_id == bindparam("user_id"),
-            Review.reviewed_at >= bindparam("day_start"),
-            _Answered.bank_id == bindparam("bank_id"),
-            _Answered.fact.is_not(None),
-        )
+# The learner's answers today to the bank's questions: daily limits are per bank, as
+# Anki's are per deck, and siblings are buried by fact within the bank. Read once per
+# statement, however many of the conditions below use it.
+_TODAY = (
+    select(Review.question_id, Review.state_before, _Answered.fact)
+    .select_from(Review)
+    .join(_Answered, _Answered.id == Review.question_id)
+    .where(
+        Review.user_id == bindparam("user_id"),
+        Review.reviewed_at >= bindparam("day_start"),
+        _Answered.bank_id == bindparam("bank_id"),
     )
-
+    .cte("answered_today")
+)
 
 # As Anki buries siblings: a new or review card waits for tomorrow once a question asking
 # the same fact has been answered today (learning cards are never held back). Another
 # question of its fact was answered today if two of the fact's questions were, or one
 # was and it is not this one. Written without correlation, each set is read once per
 # statement rather than once per question of the bank.
-_facts_answered = _answered_today_in_bank(_Answered.fact)
-_facts_answered_twice = (
-    _answered_today_in_bank(_Answered.fact)
-    .group_by(_Answered.fact)
-    .having(func.count(Review.question_id.distinct()) > 1)
+_facts_answered = select(_TODAY.c.fact).where(_TODAY.c.fact.is_not(None))
+_facts_answered_twice = _facts_answered.group_by(_TODAY.c.fact).having(
+    func.count(_TODAY.c.question_id.distinct()) > 1
 )
 _BURIED = Question.fact.in_(_facts_answered_twice) | (
     Question.fact.in_(_facts_answered)
-    & Question.id.not_in(_answered_today_in_bank(Review.question_id))
+    & Question.id.not_in(select(_TODAY.c.question_id).where(_TODAY.c.fact.is_not(None)))
 )
 
 
 def _answered_today(state_before: Any) -> Any:
-    """Today's answers of this kind in the bank: daily limits are per bank, as Anki's per deck."""
-    in_bank = select(Question.id).where(Question.bank_id == bindparam("bank_id"))
-    return (
-        select(func.count())
-        .where(
-            Review.user_id == bindparam("user_id"),
-            Review.reviewed_at >= bindparam("day_start"),
-            Review.question_id.in_(in_bank),
-            state_before,
-        )
-        .scalar_subquery()
+    """How many of today's answers in the bank were of this kind."""
+    return select(func.count()).select_from(_TODAY).where(state_before).scalar_subquery()
+
+
+_NEW_TODAY = _answered_today(_TODAY.c.state_before.is_(None))
+_REVIEWS_TODAY = _answered_today(_TODAY.c.state_before == REVIEW_STATE)
+
+
+def _counts(shape: Shape) -> Select[Any]:
+    return _queue(
+        shape,
+        func.count(case((_learning("ahead"), 1))).label("learning"),
+        func.count(case((_REVIEW_DUE & ~_BURIED, 1))).label("review"),
+        func.count(case((_NEW & ~_BURIED, 1))).label("unseen"),
+        _NEW_TODAY.label("new_today"),
+        _REVIEWS_TODAY.label("reviews_today"),
     )
 
 
@@ -168,34 +216,24 @@ def counts(shape: Shape) -> Select[Any]:
     """One row: learning due in the learn-ahead window, reviews due and unseen (siblings
     of a question answered today left out), and today's new cards and reviews of review
     cards."""
-    return _queue(
-        shape,
-        func.count(case((_learning("ahead"), 1))),
-        func.count(case((_REVIEW_DUE & ~_BURIED, 1))),
-        func.count(case((_NEW & ~_BURIED, 1))),
-        _answered_today(Review.state_before.is_(None)),
-        _answered_today(Review.state_before == REVIEW_STATE),
-    )
+    return _counts(shape)
 
 
-@cache
-def next_card(shape: Shape) -> Select[Any]:
-    """The question to show next (`SHOWN`): learning due now, then reviews due, then new
-    cards in bank order, then learning due within the learn-ahead window; the
-    overdue questions of assignments first within each."""
+def _next(shape: Shape) -> Select[Any]:
     first = (
         case((Question.id.in_(bindparam("first", expanding=True)), 0), else_=1)
         if shape.first
         else literal(0)
     )
+    # Today's limits leave reviews (new cards) to show while fewer were answered today.
     wanted = or_(
         _learning("ahead"),
-        bindparam("reviews_left", type_=Boolean) & _REVIEW_DUE & ~_BURIED,
-        bindparam("new_left", type_=Boolean) & _NEW & ~_BURIED,
+        (bindparam("reviews_limit") > _REVIEWS_TODAY) & _REVIEW_DUE & ~_BURIED,
+        (bindparam("new_limit") > _NEW_TODAY) & _NEW & ~_BURIED,
     )
     rank = case((_learning("now"), 0), (_REVIEW_DUE, 1), (_NEW, 2), else_=3)
     return (
-        _queue(shape, *SHOWN)
+        _queue(shape, Question.id, Question.position, Question.content, *cards.COLUMNS)
         .where(wanted)
         .order_by(
             rank,
@@ -208,6 +246,18 @@ def next_card(shape: Shape) -> Select[Any]:
 
 
 @cache
+def queue(shape: Shape) -> Select[Any]:
+    """One row: the `counts`, and the question to show next beside them (None columns
+    when there is none): learning due now, then reviews due, then new cards in bank
+    order, then learning due within the learn-ahead window; the overdue questions of
+    assignments first within each. `reviews_limit` and `new_limit` are today's limits
+    (the new cards added for today included)."""
+    counted = _counts(shape).subquery("counted")
+    chosen = _next(shape).subquery("chosen")
+    return select(counted, chosen).select_from(counted.outerjoin(chosen, true()))
+
+
+@cache
 def in_queue(shape: Shape) -> Select[Any]:
     """The question `question_id`, if it is in the scope and not suspended."""
     return _queue(shape, Question.id).where(Question.id == bindparam("question_id"))
@@ -215,8 +265,10 @@ def in_queue(shape: Shape) -> Select[Any]:
 
 @cache
 def shown() -> Select[Any]:
-    """The question `question_id` as `SHOWN`."""
-    return _with_card(*SHOWN).where(Question.id == bindparam("question_id"))
+    """The question `question_id` as `SHOWN`, with the learner's `PRESET` for its bank and
+    whether they have an exam open (`IN_EXAM`)."""
+    query = _with_card(*SHOWN, *PRESET, IN_EXAM).where(Question.id == bindparam("question_id"))
+    return _with_preset(query, Question.bank_id)
 
 
 @cache
@@ -238,15 +290,55 @@ def bank() -> Select[Any]:
 
 
 @cache
+def opened_bank() -> Select[Any]:
+    """A published bank by `slug` as the learner `user_id` opens it at `now`: its id, slug
+    and topic, their `PRESET` for it, the new cards they added to the study day starting
+    at `day_start` (`extra_new`), whether any assignment of it is overdue in a class where
+    they have the role `role`, and whether they have an exam open (`IN_EXAM`)."""
+    overdue = exists(
+        _overdue_assignments().where(Assignment.bank_id == Bank.id).with_only_columns(literal(1))
+    )
+    extra_new = (
+        select(ExtraNewCards.extra)
+        .where(
+            ExtraNewCards.user_id == bindparam("user_id"),
+            ExtraNewCards.day_start == bindparam("day_start"),
+        )
+        .scalar_subquery()
+    )
+    query = select(
+        Bank.id,
+        Bank.slug,
+        Bank.topic,
+        *PRESET,
+        extra_new.label("extra_new"),
+        overdue.label("overdue"),
+        IN_EXAM,
+    ).where(Bank.slug == bindparam("slug"), Bank.status == "published")
+    return _with_preset(query, Bank.id)
+
+
+@cache
+def reviews_due_between() -> Select[Any]:
+    """The due dates of the learner's review cards due from `since` until before `until`."""
+    return select(Card.due).where(
+        Card.user_id == bindparam("user_id"),
+        Card.state == REVIEW_STATE,
+        Card.due >= bindparam("since"),
+        Card.due < bindparam("until"),
+    )
+
+
+@cache
 def record_review() -> Insert:
     """Insert a review from its column values; returns its id."""
     reviews = Review.__table__
     return insert(reviews).returning(reviews.c.id)
 
 
-@cache
-def overdue_assignments() -> Select[Any]:
-    """The open assignments of this bank past their due date, in the user's classes."""
+def _overdue_assignments() -> Select[Any]:
+    """The open assignments past their due date in the classes where the learner
+    `user_id` has the role `role`."""
     return (
         select(Assignment)
         .join(Membership, Membership.class_id == Assignment.class_id)
@@ -254,10 +346,15 @@ def overdue_assignments() -> Select[Any]:
             Membership.user_id == bindparam("user_id"),
             Membership.role == bindparam("role"),
             Assignment.status == "open",
-            Assignment.bank_id == bindparam("bank_id"),
             Assignment.due_at < bindparam("now"),
         )
     )
+
+
+@cache
+def overdue_assignments() -> Select[Any]:
+    """The learner's overdue assignments of the bank `bank_id`."""
+    return _overdue_assignments().where(Assignment.bank_id == bindparam("bank_id"))
 
 
 @cache

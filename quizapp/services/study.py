@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
@@ -37,6 +37,8 @@ from quizapp.models import (
 )
 from quizapp.scheduling import Grade, MemoryState
 from quizapp.services import cards, presets, statements
+from quizapp.services.classes import TRAINEE
+from quizapp.services.exams import GRACE
 from quizapp.services.learners import daily_load, day_start, settings_for
 from quizapp.services.statements import REVIEW_STATE
 
@@ -106,6 +108,43 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class OpenedBank:
+    """A bank as a learner opens it to study: what its study pages need besides the queue."""
+
+    id: int
+    slug: str
+    topic: str
+    options: presets.Options  # the learner's options for this bank
+    extra_new: int  # new cards the learner added to today's limit
+    overdue: bool  # an assignment of this bank is overdue for the learner
+    in_exam: bool  # the learner has an exam open
+
+
+def open_bank(session: Session, user: User, slug: str, now: datetime) -> OpenedBank | None:
+    """The published bank `slug` as `user` opens it at `now`, in one statement."""
+    parameters = {
+        "user_id": user.id,
+        "slug": slug,
+        "now": now,
+        "day_start": day_start(user, now),
+        "role": TRAINEE,
+        "exams_open_since": now - GRACE,
+    }
+    row = session.connection().execute(statements.opened_bank(), parameters).first()
+    if row is None:
+        return None
+    return OpenedBank(
+        id=row.id,
+        slug=row.slug,
+        topic=row.topic,
+        options=presets.options_in(row, user),
+        extra_new=row.extra_new or 0,
+        overdue=bool(row.overdue),
+        in_exam=bool(row.in_exam),
+    )
+
+
+@dataclass(frozen=True)
 class Counts:
     new: int
     learning: int
@@ -113,8 +152,6 @@ class Counts:
     # Unseen cards in the scope held back by today's new-card limit (shared by every bank).
     held_back: int = 0
     new_limit: int = 0
-    # The bank's options the counts were made with, reused to show the next card.
-    options: presets.Options | None = field(default=None, compare=False, repr=False)
 
     @property
     def total(self) -> int:
@@ -180,22 +217,26 @@ def counts(session: Session, user: User, scope: Scope, now: datetime) -> Counts:
     if scope.in_order:
         left = select(func.count()).select_from(statements.walk(scope.shape).subquery())
         return Counts(new=0, learning=0, review=session.scalar(left, _bind(user, scope)))
-    row = session.execute(
-        statements.counts(scope.shape), _bind(user, scope, **_at(user, now))
-    ).one()
-    learning, review, unseen, new_today, reviews_today = row
+    parameters = _bind(user, scope, **_at(user, now))
+    row = session.connection().execute(statements.counts(scope.shape), parameters).one()
     options = presets.for_bank(session, user, scope.bank_id)
+    # Only when the unseen cards pass the day's limit can a "today only" extra matter.
+    passed = row.unseen > options.new_per_day - row.new_today
+    return _counted(row, options, extra_new_today(session, user, now) if passed else 0)
+
+
+def _counted(row: Row[Any], options: presets.Options, extra_new: int) -> Counts:
+    """Counts from a row of `statements.counts`, within today's limits."""
     limit = options.new_per_day
-    if unseen > limit - new_today:  # only then can a "today only" extra matter
-        limit += extra_new_today(session, user, now)
-    new = max(0, min(unseen, limit - new_today))
+    if row.unseen > limit - row.new_today:
+        limit += extra_new
+    new = max(0, min(row.unseen, limit - row.new_today))
     return Counts(
         new=new,
-        learning=learning,
-        review=max(0, min(review, options.reviews_per_day - reviews_today)),
-        held_back=unseen - new,
+        learning=row.learning,
+        review=max(0, min(row.review, options.reviews_per_day - row.reviews_today)),
+        held_back=row.unseen - new,
         new_limit=limit,
-        options=options,
     )
 
 
@@ -239,39 +280,45 @@ def add_new_today(session: Session, *, user: User, bank_id: int, extra: int, now
     )
 
 
-def next_card(
+def queue(
     session: Session,
     user: User,
     scope: Scope,
     now: datetime,
     *,
-    counts: Counts,
     fuzz: bool,
     key: bytes | None = None,
-) -> CardView | None:
-    """The card to show next, or None when the session is done.
+    opened: OpenedBank | None = None,
+) -> tuple[Counts, CardView | None]:
+    """The scope's counts and the card to show next (None when the session is done).
 
-    `counts` are this scope's counts now: they say whether today's limits leave any
-    new cards or reviews to show. With `key` the card's token is signed, so that only a
-    card served to this learner can be revealed (`reveal_card`).
+    With `key` the card's token is signed, so that only a card served to this learner
+    can be revealed (`reveal_card`). `opened`, the scope's bank as opened now, saves
+    reading the learner's options again.
     """
     scope = outside_exams(session, user, scope, now)
     if scope.in_order:
         walked = session.scalar(statements.walk(scope.shape).limit(1), _bind(user, scope))
-        return None if walked is None else view_card(session, user, walked, now, fuzz=fuzz, key=key)
-    left = {"reviews_left": counts.review > 0, "new_left": counts.new > 0}
-    parameters = _bind(user, scope, **_at(user, now), **left)
-    row = session.execute(statements.next_card(scope.shape), parameters).first()
-    if row is None:
-        return None
-    options = counts.options or presets.for_bank(session, user, scope.bank_id)
-    return _view(user, row, now, fuzz=fuzz, key=key, options=options)
+        view = None if walked is None else view_card(session, user, walked, now, fuzz=fuzz, key=key)
+        return counts(session, user, scope, now), view
+    if opened is None:
+        options = presets.for_bank(session, user, scope.bank_id)
+        extra_new = extra_new_today(session, user, now)
+    else:
+        options, extra_new = opened.options, opened.extra_new
+    limits = {
+        "reviews_limit": options.reviews_per_day,
+        "new_limit": options.new_per_day + extra_new,
+    }
+    parameters = _bind(user, scope, **_at(user, now), **limits)
+    row = session.connection().execute(statements.queue(scope.shape), parameters).one()
+    view = None if row.id is None else _view(user, row, now, fuzz=fuzz, key=key, options=options)
+    return _counted(row, options, extra_new), view
 
 
 def next_question_id(session: Session, user: User, scope: Scope, now: datetime) -> int | None:
-    """The question `next_card` would show now."""
-    scope_counts = counts(session, user, scope, now)
-    view = next_card(session, user, scope, now, counts=scope_counts, fuzz=False)
+    """The question the study page would show now."""
+    _counts, view = queue(session, user, scope, now, fuzz=False)
     return view.question_id if view else None
 
 
@@ -289,8 +336,6 @@ def available(
 def exam_questions(session: Session, user: User, now: datetime) -> frozenset[int]:
     """The questions of the exam attempts this learner has open (not handed in, not past
     the deadline and its grace): no study page may show them until the exam is over."""
-    from quizapp.services.exams import GRACE  # exams imports this module (via assignments)
-
     drawn = session.scalars(
         select(ExamAttempt.question_ids).where(
             ExamAttempt.user_id == user.id,
@@ -325,11 +370,16 @@ def outside_exams(session: Session, user: User, scope: Scope, now: datetime) -> 
 
 
 def _shown(session: Session, user: User, question_id: int, now: datetime) -> Row[Any]:
-    parameters = {"user_id": user.id, "question_id": question_id}
-    row = session.execute(statements.shown(), parameters).first()
+    """The question with the learner's card and preset (`statements.shown`)."""
+    parameters = {
+        "user_id": user.id,
+        "question_id": question_id,
+        "exams_open_since": now - GRACE,
+    }
+    row = session.connection().execute(statements.shown(), parameters).first()
     if row is None or row.hidden:
         raise StudyError("This question is not available.")
-    if question_id in exam_questions(session, user, now):
+    if row.in_exam and question_id in exam_questions(session, user, now):
         raise InExam("This question is in the exam you have open; it comes back after the exam.")
     return row
 
@@ -345,8 +395,7 @@ def view_card(
 ) -> CardView:
     """The card for one question, as this learner sees it now (front side)."""
     shown = _shown(session, user, question_id, now)
-    options = presets.for_question(session, user, question_id)
-    return _view(user, shown, now, fuzz=fuzz, key=key, options=options)
+    return _view(user, shown, now, fuzz=fuzz, key=key, options=presets.options_in(shown, user))
 
 
 def _sign(key: bytes, user_id: int, question_id: int, nonce: str) -> str:
@@ -436,7 +485,7 @@ def answer(
             session, user_id=user.id, question_id=question_id
         )
         outcome = scheduling.review(
-            settings_for(user, fuzz=fuzz, options=presets.for_question(session, user, question_id)),
+            settings_for(user, fuzz=fuzz, options=presets.options_in(shown, user)),
             card_id=card.card_id,
             memory=memory,
             grade=grade,
@@ -446,7 +495,7 @@ def answer(
         correct = is_correct(content.Question.from_dict(shown.content), response)
         suspend = outcome.leech and user.leech_action == "suspend"
         cards.save(
-            session,
+            session.connection(),
             card,
             memory=outcome.after,
             passed=card.passed + scheduling.passed(correct, grade),
@@ -468,7 +517,7 @@ def answer(
             "correct": correct,
             "card_before": memory.to_dict(),
         }
-        review_id = session.scalar(statements.record_review(), review)
+        review_id = session.connection().scalar(statements.record_review(), review)
         session.commit()
     except (IntegrityError, cards.CardChanged):
         session.rollback()

@@ -119,6 +119,10 @@ def _bank(slug: str) -> Bank:
     return banks.find_bank(db.session, slug) or abort(404)
 
 
+def _opened(slug: str, now: datetime) -> study.OpenedBank:
+    return study.open_bank(db.session, current_user, slug, now) or abort(404)
+
+
 def _asked() -> sessions.Asked:
     """The study session the request's query asks for."""
     args = request.args
@@ -133,14 +137,16 @@ def _asked() -> sessions.Asked:
     )
 
 
-def _session(bank: Bank, sections: list[str], kinds: list[str]) -> sessions.StudySession:
+def _session(
+    bank: study.OpenedBank, sections: list[str], kinds: list[str], now: datetime
+) -> sessions.StudySession:
     try:
         return sessions.start(
             db.session,
             user=current_user,
             bank=bank,
             asked=_asked(),
-            now=_now(),
+            now=now,
             sections=sections,
             kinds=kinds,
         )
@@ -170,23 +176,21 @@ def home() -> str:
 
 @bp.get("/banks/<slug>/study")
 def next_card(slug: str) -> str:
-    bank = _bank(slug)
+    now = _now()
+    bank = _opened(slug, now)
     # The bank's sections and kinds check a narrowed session's arguments and fill the
     # narrowing panel, which only the finished page shows: a card page links to it.
     narrowed = "section" in request.args or "kind" in request.args
     sections, kinds = study.scope_options(db.session, bank.id) if narrowed else ([], [])
-    studying = _session(bank, sections, kinds)
+    studying = _session(bank, sections, kinds, now)
     scope, assignment = studying.scope, studying.assignment
-    now = _now()
-    counts = study.counts(db.session, current_user, scope, now)
-    wanted = request.args.get("show", type=database_id)
     key = _card_key()
+    counts, view = study.queue(
+        db.session, current_user, scope, now, fuzz=_fuzz(), key=key, opened=bank
+    )
+    wanted = request.args.get("show", type=database_id)
     if wanted is not None and study.available(db.session, current_user, scope, wanted, now=now):
         view = study.view_card(db.session, current_user, wanted, now, fuzz=_fuzz(), key=key)
-    else:
-        view = study.next_card(
-            db.session, current_user, scope, now, counts=counts, fuzz=_fuzz(), key=key
-        )
     studied = {
         "bank": bank,
         "params": studying.params,
@@ -210,9 +214,10 @@ def next_card(slug: str) -> str:
 @bp.get("/banks/<slug>/options")
 def options(slug: str) -> str:
     """Narrow the session or choose a custom study, keeping the current choices."""
-    bank = _bank(slug)
+    now = _now()
+    bank = _opened(slug, now)
     sections, kinds = study.scope_options(db.session, bank.id)
-    params = _session(bank, sections, kinds).params
+    params = _session(bank, sections, kinds, now).params
     return render_template(
         "study/options.html", bank=bank, params=params, sections=sections, kinds=kinds
     )
@@ -284,7 +289,7 @@ def _duration(shown_at: str | None) -> int | None:
 
 @bp.post("/banks/<slug>/answer")
 def answer(slug: str) -> Response:
-    _bank(slug)
+    # The question answered is the one checked; `slug` only names the page to go back to.
     asked = _asked()
     params = asked.params()
     form = AnswerForm()

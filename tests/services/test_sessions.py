@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import Bank
-from quizapp.services import assignments, sessions
+from quizapp.services import assignments, sessions, study
 from quizapp.services.study import Custom
 from tests.helpers import NOW
 
@@ -38,7 +38,8 @@ def test_the_query_keeps_only_what_it_can_use():
 
 
 def _start(people, asked, **options):
-    bank = db.session.scalar(select(Bank))
+    slug = db.session.scalar(select(Bank.slug))
+    bank = study.open_bank(db.session, people["ann"], slug, NOW)
     return sessions.start(
         db.session, user=people["ann"], bank=bank, asked=asked, now=NOW, **options
     )
