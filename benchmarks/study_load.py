@@ -37,6 +37,7 @@ import cProfile
 import io
 import os
 import pstats
+import statistics
 import sys
 import tempfile
 import time
@@ -69,7 +70,8 @@ from benchmarks.harness import (
 
 TARGET_RATIO = 0.8
 WARM_UP = 20  # unmeasured loops of --profile
-FLASK_TURNS = 100
+BLOCK = 20  # loops per turn of --profile
+TURNS = 100
 
 HEADER = (
     f"{'database':<10} {'w':>1} {'server':<5} {'answers/s':>9} {'next p50':>8} {'p99':>6} "
@@ -174,10 +176,10 @@ def profile(args: argparse.Namespace) -> int:
         url = database.url.format(folder=folder)
         if database.name == "postgresql":
             reset_postgres()
-        # The plain Flask app serves only due cards: each of its learners answers at most
-        # FLASK_TURNS before the next one signs in.
-        flask_learners = 1 + (args.profile + WARM_UP) // FLASK_TURNS
-        accounts = prepare_database(url, 3 + flask_learners)
+        # The plain Flask app and the bare endpoint serve only due cards: every server's
+        # learners take TURNS loops each before the next one signs in.
+        per_server = 1 + (args.profile + WARM_UP) // TURNS
+        accounts = iter(prepare_database(url, 4 * per_server))
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": url,
@@ -186,8 +188,10 @@ def profile(args: argparse.Namespace) -> int:
             },
             production=False,
         )
+        os.environ[BARE_URL_ENV] = url
+        from benchmarks import bare_flask  # its engine is made on import, from BARE_URL_ENV
 
-        def signed_in(email: str) -> Any:
+        def app_learner(_id: int, email: str) -> Any:
             client = app.test_client()
             page = client.get("/auth/login").get_data(as_text=True)
             csrf = CSRF_TOKEN.search(page)
@@ -198,20 +202,24 @@ def profile(args: argparse.Namespace) -> int:
             )
             return client
 
-        client, profiled = signed_in(accounts[0][1]), signed_in(accounts[1][1])
-        os.environ[BARE_URL_ENV] = url
-        bare = WsgiClient(bare_wsgi.app)
-        bare.set_cookie("uid", str(accounts[2][0]))
-        from benchmarks import bare_flask  # its engine is made on import, from BARE_URL_ENV
+        def flask_learner(_id: int, email: str) -> Any:
+            client = bare_flask.app.test_client()
+            client.post("/auth/login", data={"email": email})
+            return client
 
-        flasks = []
-        for _id, email in accounts[3:]:
-            flasks.append(bare_flask.app.test_client())
-            flasks[-1].post("/auth/login", data={"email": email})
-        turns = iter(range(10**9))
+        def bare_learner(user_id: int, _email: str) -> Any:
+            client = WsgiClient(bare_wsgi.app)
+            client.set_cookie("uid", str(user_id))
+            return client
 
-        def flask() -> Any:
-            return flasks[next(turns) // FLASK_TURNS]
+        def learners(sign_in: Callable[[int, str], Any]) -> Callable[[], Any]:
+            """A client for each loop: the same learner for TURNS loops, then the next."""
+            clients = [sign_in(*next(accounts)) for _ in range(per_server)]
+            turns = iter(range(10**9))
+            return lambda: clients[next(turns) // TURNS]
+
+        client, flask, bare = learners(app_learner), learners(flask_learner), learners(bare_learner)
+        profiled = learners(app_learner)
 
         def timed(profiler: cProfile.Profile | None, call: Callable[[], Any]) -> tuple[Any, float]:
             started = time.perf_counter()
@@ -258,9 +266,8 @@ def profile(args: argparse.Namespace) -> int:
                 assert response.status_code == 302, f"answer: HTTP {response.status_code}"
             return spent[0] / count * 1000, spent[1] / count * 1000
 
-        loop(lambda: client, WARM_UP)  # warm caches and connections
-        loop(flask, WARM_UP)
-        loop(lambda: bare, WARM_UP)
+        for warmed in (client, flask, bare):  # warm caches and connections
+            loop(warmed, WARM_UP)
         with app.app_context():
             from quizapp.extensions import db
 
@@ -272,22 +279,33 @@ def profile(args: argparse.Namespace) -> int:
         }
         for engine, counter in counters.values():
             event.listen(engine, "before_cursor_execute", counter)
-        app_ms = loop(lambda: client, args.profile)
-        flask_ms = loop(flask, args.profile)
-        bare_ms = loop(lambda: bare, args.profile)
+        # The servers take turns, a block of loops each, so that a change in the machine's
+        # load falls on all of them alike; each figure is the median of its blocks' means.
+        blocks: dict[str, list[tuple[float, float]]] = {"app": [], "flask": [], "bare": []}
+        clients = {"app": client, "flask": flask, "bare": bare}
+        block = min(BLOCK, args.profile)
+        for _turn in range(max(1, args.profile // block)):
+            for name, client_for in clients.items():
+                blocks[name].append(loop(client_for, block))
         for engine, counter in counters.values():
             event.remove(engine, "before_cursor_execute", counter)
+        loops = len(blocks["app"]) * block
         print(
-            f"in-process (Werkzeug test client), {database.name}, {args.profile} loops, "
-            "no profiler:"
+            f"in-process (Werkzeug test client), {database.name}, {loops} loops in turns of "
+            f"{block}, medians of the turns' means, no profiler:"
         )
-        for name, spent in (("app", app_ms), ("flask", flask_ms), ("bare", bare_ms)):
+        together = {}
+        for name, spent in blocks.items():
+            card, answer = (statistics.median(times) for times in zip(*spent, strict=True))
+            together[name] = card + answer
             print(
-                f"  {name:<5}: next card {spent[0]:.2f} ms, answer {spent[1]:.2f} ms, "
-                f"{statements[name] / args.profile:.1f} SQL statements per card and answer"
+                f"  {name:<5}: next card {card:.2f} ms, answer {answer:.2f} ms, together "
+                f"{card + answer:.2f} ms, {statements[name] / loops:.1f} SQL statements per "
+                "card and answer"
             )
+        print(f"  plain Flask / app time: {together['flask'] / together['app']:.2f}")
         profilers = (cProfile.Profile(), cProfile.Profile())
-        loop(lambda: profiled, args.profile, profilers)
+        loop(profiled, args.profile, profilers)
         for label, profiler in zip(("next card", "answer"), profilers, strict=True):
             for order in ("cumulative", "tottime"):
                 out = io.StringIO()

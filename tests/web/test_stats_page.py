@@ -226,3 +226,10 @@ def test_optimise_needs_the_form_token_and_a_signed_in_learner(client, auth, mak
     make_user()
     auth.login()
     assert client.post("/stats/optimize").status_code == 400
+
+
+def test_fitting_is_rate_limited_per_learner(client, signed_in, redis):
+    """A limit on one view holds although no limit applies to every request."""
+    fields = hidden_inputs(client.get("/settings").get_data(as_text=True), "optimize")
+    codes = [client.post("/stats/optimize", data=fields).status_code for _ in range(11)]
+    assert codes == [302] * 10 + [429]
