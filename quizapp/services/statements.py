@@ -179,16 +179,26 @@ _TODAY = (
 # As Anki buries siblings: a new or review card waits for tomorrow once a question asking
 # the same fact has been answered today (learning cards are never held back). Another
 # question of its fact was answered today if two of the fact's questions were, or one
-# was and it is not this one. Written without correlation, each set is read once per
-# statement rather than once per question of the bank.
-_facts_answered = select(_TODAY.c.fact).where(_TODAY.c.fact.is_not(None))
-_facts_answered_twice = _facts_answered.group_by(_TODAY.c.fact).having(
-    func.count(_TODAY.c.question_id.distinct()) > 1
+# was and it is not this one. The facts answered today are summed once per statement
+# and joined to each question of the queue (`_with_facts_answered`).
+_FACTS = (
+    select(
+        _TODAY.c.fact,
+        func.count(_TODAY.c.question_id.distinct()).label("questions"),
+        func.min(_TODAY.c.question_id).label("question_id"),
+    )
+    .where(_TODAY.c.fact.is_not(None))
+    .group_by(_TODAY.c.fact)
+    .cte("facts_answered_today")
 )
-_BURIED = Question.fact.in_(_facts_answered_twice) | (
-    Question.fact.in_(_facts_answered)
-    & Question.id.not_in(select(_TODAY.c.question_id).where(_TODAY.c.fact.is_not(None)))
+_BURIED = _FACTS.c.fact.is_not(None) & (
+    (_FACTS.c.questions > 1) | (_FACTS.c.question_id != Question.id)
 )
+
+
+def _with_facts_answered(query: Select[Any]) -> Select[Any]:
+    """A queue query beside the facts answered today (None columns for the others)."""
+    return query.outerjoin(_FACTS, _FACTS.c.fact == Question.fact)
 
 
 def _answered_today(state_before: Any) -> Any:
@@ -201,7 +211,7 @@ _REVIEWS_TODAY = _answered_today(_TODAY.c.state_before == REVIEW_STATE)
 
 
 def _counts(shape: Shape) -> Select[Any]:
-    return _queue(
+    query = _queue(
         shape,
         func.count(case((_learning("ahead"), 1))).label("learning"),
         func.count(case((_REVIEW_DUE & ~_BURIED, 1))).label("review"),
@@ -209,6 +219,7 @@ def _counts(shape: Shape) -> Select[Any]:
         _NEW_TODAY.label("new_today"),
         _REVIEWS_TODAY.label("reviews_today"),
     )
+    return _with_facts_answered(query)
 
 
 @cache
@@ -232,8 +243,9 @@ def _next(shape: Shape) -> Select[Any]:
         (bindparam("new_limit") > _NEW_TODAY) & _NEW & ~_BURIED,
     )
     rank = case((_learning("now"), 0), (_REVIEW_DUE, 1), (_NEW, 2), else_=3)
+    query = _queue(shape, Question.id, Question.position, Question.content, *cards.COLUMNS)
     return (
-        _queue(shape, Question.id, Question.position, Question.content, *cards.COLUMNS)
+        _with_facts_answered(query)
         .where(wanted)
         .order_by(
             rank,
