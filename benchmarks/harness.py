@@ -582,8 +582,6 @@ class Result:
     client_cpu: float
     server_cpu_ms: float  # per accepted answer in the measured window
     log_problems: int
-    ratio: float | None = None
-    cpu_ratio: float | None = None
 
     @property
     def faults(self) -> int:

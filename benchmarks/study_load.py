@@ -14,17 +14,21 @@ holding the demo bank, 200 learners and one card row per learner and question:
   the review insert): the reference the app is held to (at least 0.8 of its answers/s).
 - bare: `benchmarks/bare_wsgi.py`, a plain WSGI callable issuing the same SQL statements as
   the app with SQLAlchemy Core on one connection per request: for the card page the
-  user, the bank, the overdue assignments, the queue's
-  counts and next card (the app's own statements from `quizapp.services.statements`);
-  for an answer the user, the bank, the question with its card and the fuzz
-  window's load, then the version-checked card update and the review insert in one
-  transaction. The learner is named by a plain `uid` cookie: no Flask, sessions,
-  CSRF, ORM or templates. `--profile` prints both servers' statements per request.
+  user, the bank as opened and the queue's counts with its next card (the app's own
+  statements from `quizapp.services.statements`); for an answer the user, the question
+  with its card and the fuzz window's load, then the version-checked card update and
+  the review insert in one transaction. The learner is named by a plain `uid` cookie:
+  no Flask, sessions, CSRF, ORM or templates.
 
 The harness (`benchmarks/harness.py`) seeds, serves, drives and checks. Every answer
 the server accepted (302 without a warning on the next page) is
 compared with the reviews table afterwards: each accepted token must be stored
 exactly once, and no other row may exist.
+
+`--profile N` instead times N card-and-answer loops of each server in-process (Werkzeug's
+test client), the servers taking turns 20 loops at a time so that a change in the
+machine's load falls on all alike, prints the medians and the SQL statements per loop,
+and profiles the app.
 
 Usage: .venv/bin/python benchmarks/study_load.py [--seconds 15] [--learners 32]
        .venv/bin/python benchmarks/study_load.py --profile 300 [--databases postgresql]
@@ -35,6 +39,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import math
 import os
 import pstats
 import statistics
@@ -73,15 +78,16 @@ WARM_UP = 20  # unmeasured loops of --profile
 BLOCK = 20  # loops per turn of --profile
 TURNS = 100
 
+SERVERS = ("app", "flask", "bare")
 HEADER = (
     f"{'database':<10} {'w':>1} {'server':<5} {'answers/s':>9} {'next p50':>8} {'p99':>6} "
     f"{'answer p50':>10} {'p99':>6} {'5xx':>3} {'other':>5} {'reviews':>7} {'lost':>4} "
-    f"{'doubled':>7} {'extra':>5} {'cards':>5} {'cpu ms/ans':>10} {'app/this':>8} {'by cpu':>6}"
+    f"{'doubled':>7} {'extra':>5} {'cards':>5} {'cpu ms/ans':>10}"
 )
-
-
-def _ratio(value: float | None) -> str:
-    return f"{value:.2f}" if value is not None else ""
+SUMMARY = (
+    f"{'database':<10} {'w':>1} {'app/s':>6} {'flask/s':>7} {'bare/s':>6} {'app/flask':>9} "
+    f"{'by cpu':>6} {'app/bare':>8} {'cpu ms/ans app':>14} {'flask':>5}"
+)
 
 
 def row(result: Result) -> str:
@@ -91,52 +97,63 @@ def row(result: Result) -> str:
         f"{result.answers_per_s:>9.1f} {result.next_p50:>8.1f} {result.next_p99:>6.1f} "
         f"{result.answer_p50:>10.1f} {result.answer_p99:>6.1f} {result.server_errors:>3} "
         f"{result.other:>5} {i.stored:>7} {i.lost:>4} {i.doubled:>7} {i.extra:>5} "
-        f"{i.cards_off:>5} {result.server_cpu_ms:>10.2f} {_ratio(result.ratio):>8} "
-        f"{_ratio(result.cpu_ratio):>6}"
+        f"{i.cards_off:>5} {result.server_cpu_ms:>10.2f}"
+    )
+
+
+def report(result: Result) -> None:
+    i = result.integrity
+    print(
+        f"{result.database} w={result.workers} {result.server}: {result.answers_per_s:.1f} "
+        f"answers/s, next p50/p99 {result.next_p50:.1f}/{result.next_p99:.1f} ms, answer "
+        f"p50/p99 {result.answer_p50:.1f}/{result.answer_p99:.1f} ms, 5xx "
+        f"{result.server_errors}, other {result.other}, reviews {i.stored}, lost {i.lost}, "
+        f"doubled {i.doubled}, extra {i.extra} (refused but stored {i.refused_recorded}), "
+        f"cards off {i.cards_off}, server log problems {result.log_problems}, server CPU "
+        f"{result.server_cpu_ms:.2f} ms per answer, client CPU {result.client_cpu:.1f} s",
+        flush=True,
     )
 
 
 def benchmark(args: argparse.Namespace) -> int:
     print(
         f"study loop under gunicorn: {args.learners} client threads over {args.users} learners, "
-        f"{args.warmup:g} s warm-up + {args.seconds:g} s measured per run, {os.cpu_count()} CPUs"
+        f"{args.warmup:g} s warm-up + {args.seconds:g} s measured per run, {args.rounds} "
+        f"round(s) per configuration, {os.cpu_count()} CPUs"
     )
     print(
         "loop per learner: GET next card, POST answer (reveal page skipped); "
         "latencies in ms; answers/s counts answers accepted inside the measured window"
     )
     results: list[Result] = []
+    summary: list[str] = []
+    below = 0
     for name in args.databases:
         for workers in args.workers:
-            pair = {}
-            for server in ("app", "flask", "bare"):
-                result = run_one(DATABASES[name], workers, server, args)
-                pair[server] = result
-                results.append(result)
-                i = result.integrity
-                print(
-                    f"{name} w={workers} {server}: {result.answers_per_s:.1f} answers/s, next "
-                    f"p50/p99 {result.next_p50:.1f}/{result.next_p99:.1f} ms, answer p50/p99 "
-                    f"{result.answer_p50:.1f}/{result.answer_p99:.1f} ms, 5xx "
-                    f"{result.server_errors}, other {result.other}, reviews {i.stored}, lost "
-                    f"{i.lost}, doubled {i.doubled}, extra {i.extra} (refused but stored "
-                    f"{i.refused_recorded}), cards off {i.cards_off}, server log problems "
-                    f"{result.log_problems}, server CPU {result.server_cpu_ms:.2f} ms per "
-                    f"answer, client CPU {result.client_cpu:.1f} s",
-                    flush=True,
-                )
-            app, flask, bare = pair["app"], pair["flask"], pair["bare"]
-            for reference in (flask, bare):
-                if reference.answers_per_s and app.server_cpu_ms:
-                    reference.ratio = app.answers_per_s / reference.answers_per_s
-                    reference.cpu_ratio = reference.server_cpu_ms / app.server_cpu_ms
-            if flask.ratio is not None:
-                print(
-                    f"{name} w={workers} app/plain Flask answers/s: {flask.ratio:.2f} "
-                    f"(target >= {TARGET_RATIO}); by server CPU per answer: "
-                    f"{flask.cpu_ratio:.2f}; app/bare WSGI: {_ratio(bare.ratio)}",
-                    flush=True,
-                )
+            runs: dict[str, list[Result]] = {server: [] for server in SERVERS}
+            # Rounds alternate the servers' order, so that a drift in the machine's speed
+            # falls on all of them alike; each figure is the mean of the rounds.
+            for turn in range(args.rounds):
+                for server in SERVERS if turn % 2 == 0 else SERVERS[::-1]:
+                    result = run_one(DATABASES[name], workers, server, args)
+                    runs[server].append(result)
+                    results.append(result)
+                    report(result)
+            rate = {s: statistics.mean(r.answers_per_s for r in runs[s]) for s in SERVERS}
+            cpu = {s: statistics.mean(r.server_cpu_ms for r in runs[s]) for s in SERVERS}
+            ratio = rate["app"] / rate["flask"] if rate["flask"] else math.nan
+            below += ratio < TARGET_RATIO
+            print(
+                f"{name} w={workers} app/plain Flask answers/s: {ratio:.2f} (target >= "
+                f"{TARGET_RATIO}); by server CPU per answer: {cpu['flask'] / cpu['app']:.2f}; "
+                f"app/bare WSGI: {rate['app'] / rate['bare']:.2f}",
+                flush=True,
+            )
+            summary.append(
+                f"{name:<10} {workers:>1} {rate['app']:>6.1f} {rate['flask']:>7.1f} "
+                f"{rate['bare']:>6.1f} {ratio:>9.2f} {cpu['flask'] / cpu['app']:>6.2f} "
+                f"{rate['app'] / rate['bare']:>8.2f} {cpu['app']:>14.2f} {cpu['flask']:>5.2f}"
+            )
     print()
     print(HEADER)
     print("-" * len(HEADER))
@@ -146,18 +163,22 @@ def benchmark(args: argparse.Namespace) -> int:
         "\nother = non-5xx unexpected statuses + connection errors + 'done' pages; "
         "cards = cards whose version does not equal 1 + their reviews;\n"
         "cpu ms/ans = CPU of the gunicorn workers (and PostgreSQL backends) per accepted "
-        "answer in the window,\nfar less sensitive to other load on the machine than answers/s; "
-        "app/this = app answers/s / this server's; by cpu = this cpu ms/ans / app cpu ms/ans"
+        "answer in the window,\nfar less sensitive to other load on the machine than answers/s"
+    )
+    print()
+    print(SUMMARY)
+    print("-" * len(SUMMARY))
+    print("\n".join(summary))
+    print(
+        "\nmeans of the rounds; app/flask = app answers/s / plain Flask answers/s; by cpu = "
+        "plain Flask cpu ms/ans / app cpu ms/ans"
     )
     faulty = [r for r in results if r.faults or r.server_errors]
     if faulty:
         print(f"FAILED: {len(faulty)} run(s) lost, doubled or added reviews, or answered 5xx")
         return 1
-    below = [
-        r for r in results if r.server == "flask" and r.ratio is not None and r.ratio < TARGET_RATIO
-    ]
     if below:
-        print(f"note: app/plain Flask below {TARGET_RATIO} in {len(below)} configuration(s)")
+        print(f"note: app/plain Flask below {TARGET_RATIO} in {below} configuration(s)")
     return 0
 
 
@@ -328,6 +349,9 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=200, help="learner accounts to seed")
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
     parser.add_argument(
+        "--rounds", type=int, default=2, help="runs of each server per configuration"
+    )
+    parser.add_argument(
         "--databases",
         nargs="+",
         choices=["sqlite", "postgresql"],
@@ -344,6 +368,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.seconds <= 0 or args.seconds > 600 or args.learners < 1 or args.learners > 256:
         parser.error("--seconds must be in (0, 600] and --learners in [1, 256]")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     if args.profile is not None:
         return profile(args)
     return benchmark(args)

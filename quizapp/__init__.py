@@ -20,6 +20,7 @@ from quizapp.config import load_config
 from quizapp.extensions import csrf, db, limiter, login_manager, migrate
 from quizapp.forms import IdConverter
 from quizapp.limits import LimitedRequest
+from quizapp.transactions import commit_reads
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -83,6 +84,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas(lock_timeout))
+    commit_reads(app, db)
 
 
 def register_blueprints(app: Flask) -> None:
