@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_wtf.file import FileField, FileRequired
@@ -20,26 +24,59 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from quizapp.forms import Form, finite
-from quizapp.scheduling import MAX_RETENTION, MIN_RETENTION
+from quizapp.forms import Form, database_id, finite, unstorable
+from quizapp.scheduling import MAX_RETENTION, MIN_RETENTION, Grade
 from quizapp.scheduling.days import zone_names
 from quizapp.services.learners import LEECH_ACTIONS
 from quizapp.services.study import FLAG_REASONS
 
+MAX_TOKEN = 64
+MAX_RESPONSE = 10_000
 
-class AnswerForm(Form):
-    """The grade buttons' form. Sent with every answer, so its CSRF token is checked once,
-    by CSRFProtect before any view runs, not again here; the page adds the token itself."""
 
-    class Meta:
-        csrf = False
+@dataclass(frozen=True)
+class Answer:
+    """A grade as the answer side's form sends it: its hidden fields and the button pressed.
 
-    question_id = HiddenField(validators=[DataRequired()])
-    version = HiddenField(validators=[InputRequired()])
-    token = HiddenField(validators=[DataRequired(), Length(max=64)])
-    shown_at = HiddenField(validators=[Optional()])
-    response = HiddenField(validators=[Optional(), Length(max=10_000)])
-    rating = IntegerField(validators=[InputRequired(), NumberRange(1, 4)])
+    Read on every answer, so by hand rather than with WTForms; CSRFProtect has checked the
+    form's token before any view runs.
+    """
+
+    question_id: int
+    version: int
+    token: str
+    rating: Grade
+    response: str | None
+    shown_at: str  # when the card was shown, in ms since the epoch, as the page sent it
+
+    @classmethod
+    def read(cls, form: Mapping[str, str]) -> Answer | None:
+        """The answer a posted form holds, or None if any of it is missing or malformed."""
+        try:
+            question_id = database_id(form.get("question_id", ""))
+            version = database_id(form.get("version", ""))
+            rating = Grade(int(form.get("rating", "")))
+        except ValueError:
+            return None
+        token, response = form.get("token", ""), form.get("response", "")
+        if not 0 < len(token) <= MAX_TOKEN or len(response) > MAX_RESPONSE:
+            return None
+        if unstorable(token) or unstorable(response):
+            return None
+        return cls(question_id, version, token, rating, response or None, form.get("shown_at", ""))
+
+    @staticmethod
+    def fields(
+        *, question_id: int, version: int, token: str, shown_at: str, response: str | None
+    ) -> dict[str, str]:
+        """The hidden fields the answer side's form carries, for `read` to read back."""
+        return {
+            "question_id": str(question_id),
+            "version": str(version),
+            "token": token,
+            "shown_at": shown_at,
+            "response": response or "",
+        }
 
 
 class FlagForm(Form):

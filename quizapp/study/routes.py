@@ -56,7 +56,7 @@ from quizapp.services import (
 from quizapp.study import present
 from quizapp.study.forms import (
     AnkiReviewsForm,
-    AnswerForm,
+    Answer,
     ExamForm,
     FlagForm,
     ForgetForm,
@@ -248,21 +248,19 @@ def reveal(slug: str) -> str | Response:
     response = present.response_from(view.question, request.args)
     correct = is_correct(view.question, response)
     suggested = Grade.AGAIN if correct is False else Grade.GOOD
-    form = AnswerForm(
-        data={
-            "question_id": view.question_id,
-            "version": seen,
-            "token": token,
-            "shown_at": request.args.get("shown", ""),
-            "response": response or "",
-        }
+    answer_fields = Answer.fields(
+        question_id=view.question_id,
+        version=seen,
+        token=token,
+        shown_at=request.args.get("shown", ""),
+        response=response,
     )
     return render_template(
         "study/reveal.html",
         bank=bank,
         params=params,
         view=view,
-        form=form,
+        answer_fields=answer_fields,
         flag_form=FlagForm(
             obj=study.my_flag(db.session, user=current_user, question_id=question_id)
         ),
@@ -270,14 +268,6 @@ def reveal(slug: str) -> str | Response:
         correct=correct,
         suggested=suggested,
     )
-
-
-def _is_id(value: str) -> bool:
-    try:
-        database_id(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _duration(shown_at: str | None) -> int | None:
@@ -292,27 +282,25 @@ def answer(slug: str) -> Response:
     # The question answered is the one checked; `slug` only names the page to go back to.
     asked = _asked()
     params = asked.params()
-    form = AnswerForm()
-    if not form.validate_on_submit() or not (
-        _is_id(form.question_id.data) and _is_id(form.version.data)
-    ):
+    given = Answer.read(request.form)
+    if given is None:
         flash("That answer could not be read; nothing was recorded.", "warning")
         return redirect(url_for("study.next_card", slug=slug, **params))
     if asked.after is not None:
         params["after"] = str(asked.after)
     if asked.custom is study.Custom.CRAM and not asked.reschedule:
         return redirect(url_for("study.next_card", slug=slug, **params))
-    grade = Grade(form.rating.data)
+    grade = given.rating
     try:
         answered = study.answer(
             db.session,
             user=current_user,
-            question_id=int(form.question_id.data),
+            question_id=given.question_id,
             grade=grade,
-            seen_version=int(form.version.data),
-            token=form.token.data,
-            response=form.response.data or None,
-            duration_ms=_duration(form.shown_at.data),
+            seen_version=given.version,
+            token=given.token,
+            response=given.response,
+            duration_ms=_duration(given.shown_at),
             now=_now(),
             fuzz=_fuzz(),
         )

@@ -74,6 +74,34 @@ def test_answer_from_a_stale_tab_is_refused_with_a_message(client, app, signed_i
     assert review_count(app) == 1
 
 
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"question_id": "x"},
+        {"question_id": "99999999999"},
+        {"version": ""},
+        {"version": "-1"},
+        {"token": ""},
+        {"token": "t" * 65},
+        {"rating": "5"},
+        {"rating": ""},
+        {"response": "x" * 10_001},
+        {"response": "bell\x07"},
+    ],
+    ids=lambda changed: ",".join(changed),
+)
+def test_an_answer_that_cannot_be_read_records_nothing_and_says_so(
+    client, app, signed_in, changed
+):
+    back = reveal(client, signed_in, front(client, signed_in))
+    fields = {**hidden_inputs(back, "grades"), "rating": "3", **changed}
+    response = client.post(form_action(back, "grades"), data=fields)
+    assert response.status_code == 302
+    shown = text(client.get(response.location).get_data(as_text=True))
+    assert "That answer could not be read; nothing was recorded." in shown
+    assert review_count(app) == 0
+
+
 def test_multiple_choice_marks_the_correct_option(client, app, signed_in):
     page = front(client, signed_in, kind="mcq")
     qid = int(hidden_inputs(page, "front")["q"])
