@@ -20,6 +20,7 @@ from quizapp.config import load_config
 from quizapp.extensions import csrf, db, limiter, login_manager, migrate
 from quizapp.forms import IdConverter
 from quizapp.limits import LimitedRequest
+from quizapp.links import cache_template_links
 from quizapp.transactions import commit_reads
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -49,6 +50,7 @@ def create_app(
     register_errorhandlers(app)
     register_headers(app)
     check_limits_in_views_only(app)
+    cache_template_links(app)
     return app
 
 

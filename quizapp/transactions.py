@@ -6,6 +6,7 @@ only read would so end in ROLLBACK, and PostgreSQL would parse and plan every st
 of the next request again (planning the study queue's statement alone takes about
 0.4 ms). A transaction that ran only SELECT statements therefore ends with COMMIT, which
 changes nothing; one that wrote, or holds unsaved changes, is left to roll back.
+SQLite's driver keeps its statements across rollbacks, so there nothing changes.
 """
 
 from __future__ import annotations
@@ -39,9 +40,12 @@ def _forget_writes(connection: Connection) -> None:
 
 
 def commit_reads(app: Flask, db: SQLAlchemy) -> None:
-    """End each app context's read-only transaction with COMMIT instead of ROLLBACK."""
+    """End each app context's read-only transaction with COMMIT instead of ROLLBACK, on
+    PostgreSQL."""
     with app.app_context():
         engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return
     event.listen(engine, "before_cursor_execute", _note_writes)
     event.listen(engine, "commit", _forget_writes)
     event.listen(engine, "rollback", _forget_writes)

@@ -90,9 +90,7 @@ def test_answer_from_a_stale_tab_is_refused_with_a_message(client, app, signed_i
     ],
     ids=lambda changed: ",".join(changed),
 )
-def test_an_answer_that_cannot_be_read_records_nothing_and_says_so(
-    client, app, signed_in, changed
-):
+def test_an_answer_that_cannot_be_read_records_nothing_and_says_so(client, app, signed_in, changed):
     back = reveal(client, signed_in, front(client, signed_in))
     fields = {**hidden_inputs(back, "grades"), "rating": "3", **changed}
     response = client.post(form_action(back, "grades"), data=fields)
