@@ -32,7 +32,7 @@ def cache_template_links(app: Flask, size: int = 4096) -> None:
         ):
             return build(endpoint, **values)
         try:
-            return cached(request.script_root, endpoint, tuple(sorted(values.items())))
+            return cached(request.script_root, endpoint, tuple(values.items()))
         except TypeError:  # a value that cannot be a key, such as a list
             return build(endpoint, **values)
 

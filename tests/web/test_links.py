@@ -23,3 +23,9 @@ def test_unhashable_arguments_are_built_each_time(app):
     with app.test_request_context("/"):
         link = render_template_string("{{ url_for('study.browser', tag=['a', 'b']) }}")
     assert link == "/browse?tag=a&amp;tag=b"
+
+
+def test_query_arguments_keep_the_order_they_were_given_in(app):
+    with app.test_request_context("/"):
+        link = render_template_string("{{ url_for('study.browser', show='new', q='hip') }}")
+    assert link == "/browse?show=new&amp;q=hip"
