@@ -250,14 +250,14 @@ def list_banks(session: Session) -> list[Bank]:
 
 def find_bank(session: Session, slug: str) -> Bank | None:
     """A published bank by its slug; a draft is found only by `find_any_bank`."""
-    if "\x00" in slug:  # no bank is named so, and PostgreSQL refuses to compare it
+    if not statements.can_name_a_bank(slug):
         return None
     return session.scalar(statements.bank(), {"slug": slug})
 
 
 def find_any_bank(session: Session, slug: str) -> Bank | None:
     """A bank by its slug, draft or published: for its maintainers' pages."""
-    if "\x00" in slug:
+    if not statements.can_name_a_bank(slug):
         return None
     return session.scalar(select(Bank).where(Bank.slug == slug))
 

@@ -295,6 +295,11 @@ def walk(shape: Shape) -> Select[Any]:
     return query.order_by(Question.position)
 
 
+def can_name_a_bank(slug: str) -> bool:
+    """Whether a slug could name a bank: none holds NUL, which PostgreSQL cannot compare."""
+    return "\x00" not in slug
+
+
 @cache
 def bank() -> Select[Any]:
     """A published bank by `slug`."""

@@ -122,6 +122,8 @@ class OpenedBank:
 
 def open_bank(session: Session, user: User, slug: str, now: datetime) -> OpenedBank | None:
     """The published bank `slug` as `user` opens it at `now`, in one statement."""
+    if not statements.can_name_a_bank(slug):
+        return None
     parameters = {
         "user_id": user.id,
         "slug": slug,
