@@ -210,7 +210,11 @@ _NEW_TODAY = _answered_today(_TODAY.c.state_before.is_(None))
 _REVIEWS_TODAY = _answered_today(_TODAY.c.state_before == REVIEW_STATE)
 
 
-def _counts(shape: Shape) -> Select[Any]:
+@cache
+def counts(shape: Shape) -> Select[Any]:
+    """One row: learning due in the learn-ahead window, reviews due and unseen (siblings
+    of a question answered today left out), and today's new cards and reviews of review
+    cards."""
     query = _queue(
         shape,
         func.count(case((_learning("ahead"), 1))).label("learning"),
@@ -220,14 +224,6 @@ def _counts(shape: Shape) -> Select[Any]:
         _REVIEWS_TODAY.label("reviews_today"),
     )
     return _with_facts_answered(query)
-
-
-@cache
-def counts(shape: Shape) -> Select[Any]:
-    """One row: learning due in the learn-ahead window, reviews due and unseen (siblings
-    of a question answered today left out), and today's new cards and reviews of review
-    cards."""
-    return _counts(shape)
 
 
 def _next(shape: Shape) -> Select[Any]:
@@ -264,7 +260,7 @@ def queue(shape: Shape) -> Select[Any]:
     order, then learning due within the learn-ahead window; the overdue questions of
     assignments first within each. `reviews_limit` and `new_limit` are today's limits
     (the new cards added for today included)."""
-    counted = _counts(shape).subquery("counted")
+    counted = counts(shape).subquery("counted")
     chosen = _next(shape).subquery("chosen")
     return select(counted, chosen).select_from(counted.outerjoin(chosen, true()))
 
