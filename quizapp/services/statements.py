@@ -176,29 +176,22 @@ _TODAY = (
     .cte("answered_today")
 )
 
-# As Anki buries siblings: a new or review card waits for tomorrow once a question asking
-# the same fact has been answered today (learning cards are never held back). Another
-# question of its fact was answered today if two of the fact's questions were, or one
-# was and it is not this one. The facts answered today are summed once per statement
-# and joined to each question of the queue (`_with_facts_answered`).
-_FACTS = (
-    select(
-        _TODAY.c.fact,
-        func.count(_TODAY.c.question_id.distinct()).label("questions"),
-        func.min(_TODAY.c.question_id).label("question_id"),
+# As Anki buries siblings: a new or review card waits for tomorrow once another question
+# asking the same fact was answered today (learning cards are never held back). The
+# buried questions' ids are listed once per statement, through the index on bank and fact.
+_Sibling = aliased(Question)
+_BURIED_TODAY = (
+    select(_Sibling.id)
+    .select_from(_TODAY)
+    .join(
+        _Sibling,
+        (_Sibling.bank_id == bindparam("bank_id"))
+        & (_Sibling.fact == _TODAY.c.fact)
+        & (_Sibling.id != _TODAY.c.question_id),
     )
-    .where(_TODAY.c.fact.is_not(None))
-    .group_by(_TODAY.c.fact)
-    .cte("facts_answered_today")
+    .cte("buried_today")
 )
-_BURIED = _FACTS.c.fact.is_not(None) & (
-    (_FACTS.c.questions > 1) | (_FACTS.c.question_id != Question.id)
-)
-
-
-def _with_facts_answered(query: Select[Any]) -> Select[Any]:
-    """A queue query beside the facts answered today (None columns for the others)."""
-    return query.outerjoin(_FACTS, _FACTS.c.fact == Question.fact)
+_BURIED = Question.id.in_(select(_BURIED_TODAY.c.id))
 
 
 def _answered_today(state_before: Any) -> Any:
@@ -215,7 +208,7 @@ def counts(shape: Shape) -> Select[Any]:
     """One row: learning due in the learn-ahead window, reviews due and unseen (siblings
     of a question answered today left out), and today's new cards and reviews of review
     cards."""
-    query = _queue(
+    return _queue(
         shape,
         func.count(case((_learning("ahead"), 1))).label("learning"),
         func.count(case((_REVIEW_DUE & ~_BURIED, 1))).label("review"),
@@ -223,7 +216,6 @@ def counts(shape: Shape) -> Select[Any]:
         _NEW_TODAY.label("new_today"),
         _REVIEWS_TODAY.label("reviews_today"),
     )
-    return _with_facts_answered(query)
 
 
 def _next(shape: Shape) -> Select[Any]:
@@ -233,15 +225,17 @@ def _next(shape: Shape) -> Select[Any]:
         else literal(0)
     )
     # Today's limits leave reviews (new cards) to show while fewer were answered today.
-    wanted = or_(
-        _learning("ahead"),
-        (bindparam("reviews_limit") > _REVIEWS_TODAY) & _REVIEW_DUE & ~_BURIED,
-        (bindparam("new_limit") > _NEW_TODAY) & _NEW & ~_BURIED,
+    wanted = _learning("ahead") | (
+        (
+            ((bindparam("reviews_limit") > _REVIEWS_TODAY) & _REVIEW_DUE)
+            | ((bindparam("new_limit") > _NEW_TODAY) & _NEW)
+        )
+        & ~_BURIED
     )
     rank = case((_learning("now"), 0), (_REVIEW_DUE, 1), (_NEW, 2), else_=3)
-    query = _queue(shape, Question.id, Question.position, Question.content, *cards.COLUMNS)
+    # Only the id is sorted; the chosen question's content and card are joined to it.
     return (
-        _with_facts_answered(query)
+        _queue(shape, Question.id)
         .where(wanted)
         .order_by(
             rank,
@@ -262,7 +256,14 @@ def queue(shape: Shape) -> Select[Any]:
     (the new cards added for today included)."""
     counted = counts(shape).subquery("counted")
     chosen = _next(shape).subquery("chosen")
-    return select(counted, chosen).select_from(counted.outerjoin(chosen, true()))
+    card = (Card.question_id == chosen.c.id) & (Card.user_id == bindparam("user_id"))
+    return select(
+        counted, Question.id, Question.position, Question.content, *cards.COLUMNS
+    ).select_from(
+        counted.outerjoin(chosen, true())
+        .outerjoin(Question, Question.id == chosen.c.id)
+        .outerjoin(Card, card)
+    )
 
 
 @cache

@@ -11,7 +11,7 @@ from quizapp.content.bank import Bank, Kind, Question, Section
 from quizapp.extensions import db
 from quizapp.models import Question as StoredQuestion
 from quizapp.scheduling import Grade
-from quizapp.services import banks, study
+from quizapp.services import banks, browse, study
 from tests.helpers import NOW, answer_card, get_user
 
 ARTICLE = "Hip MRI shows a labral tear. Hip MRI takes about 30 to 45 minutes."
@@ -105,3 +105,18 @@ def test_a_due_review_waits_while_its_sibling_was_reviewed_today(app: Flask, mak
         assert study.next_question_id(db.session, user, scope, later) is None
         tomorrow = later + timedelta(days=1)
         assert study.next_question_id(db.session, user, scope, tomorrow) == ids["tear-basic"]
+
+
+def test_a_question_is_not_held_back_by_its_own_answer(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user()
+    ids = _ids(app)
+    with app.app_context():
+        user = get_user("trainee@example.com")
+        bank_id = db.session.scalar(select(StoredQuestion.bank_id).limit(1))
+        scope = study.Scope(bank_id)
+        answer_card(user, ids["tear-cloze"], Grade.EASY, NOW)
+        answer_card(user, ids["time-cloze"], Grade.EASY, NOW)
+        browse.forget(db.session, user=user, question_id=ids["tear-cloze"])
+        # Forgotten the same day, it is new again; only its sibling waits for tomorrow.
+        assert study.counts(db.session, user, scope, NOW).new == 1
+        assert study.next_question_id(db.session, user, scope, NOW) == ids["tear-cloze"]
