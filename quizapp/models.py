@@ -169,6 +169,8 @@ class Question(db.Model):
     __table_args__ = (
         UniqueConstraint("bank_id", "key"),
         Index("ix_questions_bank_fact", "bank_id", "fact"),
+        # The study queue reads a bank's live questions, in order, from this index alone.
+        Index("ix_questions_queue", "bank_id", "retired", "status", "position"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -496,13 +496,6 @@ def answer(
         )
         correct = is_correct(content.Question.from_dict(shown.content), response)
         suspend = outcome.leech and user.leech_action == "suspend"
-        cards.save(
-            session.connection(),
-            card,
-            memory=outcome.after,
-            passed=card.passed + scheduling.passed(correct, grade),
-            suspended=True if suspend else None,
-        )
         review = {
             "user_id": user.id,
             "card_id": card.card_id,
@@ -519,6 +512,14 @@ def answer(
             "correct": correct,
             "card_before": memory.to_dict(),
         }
+        # Only writes from here to the commit: SQLite holds its one write lock throughout.
+        cards.save(
+            session.connection(),
+            card,
+            memory=outcome.after,
+            passed=card.passed + scheduling.passed(correct, grade),
+            suspended=True if suspend else None,
+        )
         review_id = session.connection().scalar(statements.record_review(), review)
         session.commit()
     except (IntegrityError, cards.CardChanged):

@@ -34,7 +34,7 @@ from quizapp.extensions import db, limiter
 from quizapp.forms import database_id
 from quizapp.instruct.forms import JoinForm
 from quizapp.limits import accepts_upload
-from quizapp.models import Bank
+from quizapp.models import Bank, User
 from quizapp.scheduling import Grade, format_interval, format_steps
 from quizapp.services import (
     anki_import_jobs,
@@ -101,6 +101,12 @@ def _kind_helpers(state: BlueprintSetupState) -> None:
     state.app.jinja_env.globals.update(Kind=Kind, present=present, decode=decode, compare=compare)
 
 
+def _learner() -> User:
+    """The signed-in learner itself, not Flask-Login's proxy: services read its attributes
+    many times a request, and every read through the proxy looks the learner up again."""
+    return current_user._get_current_object()
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -120,7 +126,7 @@ def _bank(slug: str) -> Bank:
 
 
 def _opened(slug: str, now: datetime) -> study.OpenedBank:
-    return study.open_bank(db.session, current_user, slug, now) or abort(404)
+    return study.open_bank(db.session, _learner(), slug, now) or abort(404)
 
 
 def _asked() -> sessions.Asked:
@@ -143,7 +149,7 @@ def _session(
     try:
         return sessions.start(
             db.session,
-            user=current_user,
+            user=_learner(),
             bank=bank,
             asked=_asked(),
             now=now,
@@ -157,11 +163,11 @@ def _session(
 @bp.get("/")
 def home() -> str:
     now = _now()
-    overview = study.bank_overview(db.session, current_user, now)
-    assigned = progress.my_assignments(db.session, current_user, now=now)
+    overview = study.bank_overview(db.session, _learner(), now)
+    assigned = progress.my_assignments(db.session, _learner(), now=now)
     paces = {a.id: progress.pace_of(p, a, now=now) for a, p in assigned}
     standings = {
-        a.id: exams.standing(db.session, user=current_user, assignment=a, now=now)
+        a.id: exams.standing(db.session, user=_learner(), assignment=a, now=now)
         for a, _ in assigned
         if a.exam_questions
     }
@@ -176,7 +182,7 @@ def home() -> str:
 
 @bp.get("/banks/<slug>/study")
 def next_card(slug: str) -> str:
-    now = _now()
+    now, user = _now(), _learner()
     bank = _opened(slug, now)
     # The bank's sections and kinds check a narrowed session's arguments and fill the
     # narrowing panel, which only the finished page shows: a card page links to it.
@@ -185,19 +191,15 @@ def next_card(slug: str) -> str:
     studying = _session(bank, sections, kinds, now)
     scope, assignment = studying.scope, studying.assignment
     key = _card_key()
-    counts, view = study.queue(
-        db.session, current_user, scope, now, fuzz=_fuzz(), key=key, opened=bank
-    )
+    counts, view = study.queue(db.session, user, scope, now, fuzz=_fuzz(), key=key, opened=bank)
     wanted = request.args.get("show", type=database_id)
-    if wanted is not None and study.available(db.session, current_user, scope, wanted, now=now):
-        view = study.view_card(db.session, current_user, wanted, now, fuzz=_fuzz(), key=key)
+    if wanted is not None and study.available(db.session, user, scope, wanted, now=now):
+        view = study.view_card(db.session, user, wanted, now, fuzz=_fuzz(), key=key)
     studied = {
         "bank": bank,
         "params": studying.params,
         "assignment": assignment,
-        "pace": progress.pace(db.session, assignment, current_user, now=now)
-        if assignment
-        else None,
+        "pace": progress.pace(db.session, assignment, user, now=now) if assignment else None,
     }
     if view is None:
         if not narrowed:
@@ -235,7 +237,7 @@ def reveal(slug: str) -> str | Response:
     try:
         view = study.reveal_card(
             db.session,
-            user=current_user,
+            user=_learner(),
             question_id=question_id,
             token=token,
             key=_card_key(),
@@ -261,9 +263,7 @@ def reveal(slug: str) -> str | Response:
         params=params,
         view=view,
         answer_fields=answer_fields,
-        flag_form=FlagForm(
-            obj=study.my_flag(db.session, user=current_user, question_id=question_id)
-        ),
+        flag_form=FlagForm(obj=study.my_flag(db.session, user=_learner(), question_id=question_id)),
         response=response,
         correct=correct,
         suggested=suggested,
@@ -294,7 +294,7 @@ def answer(slug: str) -> Response:
     try:
         answered = study.answer(
             db.session,
-            user=current_user,
+            user=_learner(),
             question_id=given.question_id,
             grade=grade,
             seen_version=given.version,
@@ -331,7 +331,7 @@ def more_new(slug: str) -> Response:
     extra = request.form.get("extra", type=int)
     try:
         limit = study.add_new_today(
-            db.session, user=current_user, bank_id=bank.id, extra=extra or 0, now=_now()
+            db.session, user=_learner(), bank_id=bank.id, extra=extra or 0, now=_now()
         )
     except study.StudyError as error:
         flash(str(error), "warning")
@@ -343,7 +343,7 @@ def more_new(slug: str) -> Response:
 @bp.post("/undo")
 def undo() -> Response:
     try:
-        question = study.undo_last(db.session, user=current_user)
+        question = study.undo_last(db.session, user=_learner())
     except study.StudyError as error:
         flash(str(error), "warning")
         return redirect(url_for("study.home"))
@@ -361,7 +361,7 @@ def flag(question_id: int) -> Response:
         try:
             study.flag(
                 db.session,
-                user=current_user,
+                user=_learner(),
                 question_id=question_id,
                 reason=form.reason.data,
                 comment=form.comment.data or "",
@@ -385,7 +385,7 @@ def suspend(question_id: int) -> Response:
     suspended = request.form.get("suspended", "1") == "1"
     try:
         study.set_suspended(
-            db.session, user=current_user, question_id=question_id, suspended=suspended
+            db.session, user=_learner(), question_id=question_id, suspended=suspended
         )
         flash(
             "Question suspended: it will not be shown to you."
@@ -411,7 +411,7 @@ def browser() -> str:
     text = (request.args.get("q") or "").strip()[:200]
     bank = banks.find_bank(db.session, request.args.get("bank") or "")
     found = browse.search(
-        db.session, current_user, text=text, show=show, bank_id=bank.id if bank else None
+        db.session, _learner(), text=text, show=show, bank_id=bank.id if bank else None
     )
     return render_template(
         "study/browse.html",
@@ -419,7 +419,7 @@ def browser() -> str:
         text=text,
         show=show,
         bank=bank,
-        all_banks=[b for b, _ in study.bank_overview(db.session, current_user, _now())],
+        all_banks=[b for b, _ in study.bank_overview(db.session, _learner(), _now())],
         Filter=browse.Filter,
         shown_limit=browse.SHOWN,
     )
@@ -429,7 +429,7 @@ def browser() -> str:
 def question_history(question_id: int) -> str:
     """One question with the learner's card, answers and flags."""
     try:
-        found = browse.history(db.session, current_user, question_id)
+        found = browse.history(db.session, _learner(), question_id)
     except study.StudyError:
         abort(404)
     return render_template("study/question.html", found=found)
@@ -443,7 +443,7 @@ def forget(question_id: int) -> Response:
         flash("Tick the box to confirm that you want to start this question again.", "warning")
     else:
         try:
-            browse.forget(db.session, user=current_user, question_id=question_id)
+            browse.forget(db.session, user=_learner(), question_id=question_id)
             flash("Forgotten: the question is new for you again; its history is kept.", "info")
         except study.StudyError as error:
             flash(str(error), "warning")
@@ -463,16 +463,16 @@ def _back_to(slug: str) -> Response:
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings() -> str | Response:
-    form = SettingsForm(obj=current_user)
+    form = SettingsForm(obj=_learner())
     if not form.is_submitted():
-        default = presets.default_options(current_user)
+        default = presets.default_options(_learner())
         form.learning_steps.data = format_steps(default.learning_steps)
         form.relearning_steps.data = format_steps(default.relearning_steps)
     if form.validate_on_submit():
         try:
             learners.update_settings(
                 db.session,
-                user=current_user,
+                user=_learner(),
                 desired_retention=float(form.desired_retention.data),
                 new_per_day=form.new_per_day.data,
                 reviews_per_day=form.reviews_per_day.data,
@@ -498,8 +498,8 @@ def _settings_page(form: SettingsForm, anki_form: AnkiReviewsForm) -> str:
         "study/settings.html",
         form=form,
         anki_form=anki_form,
-        fit=optimize.fit_state(redis, user=current_user),
-        anki_import=anki_import_jobs.import_state(redis, user=current_user),
+        fit=optimize.fit_state(redis, user=_learner()),
+        anki_import=anki_import_jobs.import_state(redis, user=_learner()),
     )
 
 
@@ -510,7 +510,7 @@ def import_anki_reviews() -> str | Response:
     """Add the reviews in an Anki export to the learner's history and reschedule."""
     anki_form = AnkiReviewsForm()
     if not anki_form.validate_on_submit():
-        return _settings_page(SettingsForm(obj=current_user), anki_form), 400
+        return _settings_page(SettingsForm(obj=_learner()), anki_form), 400
     upload = anki_form.package.data
     if request.content_length and (
         request.content_length > current_app.config["ANKI_IMPORT_IN_REQUEST_BYTES"]
@@ -522,7 +522,7 @@ def import_anki_reviews() -> str | Response:
         try:
             result = anki_reviews.import_reviews(
                 db.session,
-                user=current_user,
+                user=_learner(),
                 path=path,
                 max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
                 now=_now(),
@@ -530,22 +530,22 @@ def import_anki_reviews() -> str | Response:
             )
         except anki_reviews.AnkiImportError as error:
             anki_form.package.errors.append(str(error))
-            return _settings_page(SettingsForm(obj=current_user), anki_form), 400
+            return _settings_page(SettingsForm(obj=_learner()), anki_form), 400
     flash(result.summary(), "success")
     return redirect(url_for("study.settings"))
 
 
 def _queue_import(anki_form: AnkiReviewsForm) -> str | Response:
     """A large export is imported by the background worker; Settings shows how it went."""
-    path = anki_import_jobs.upload_path(Path(current_app.instance_path) / "uploads", current_user)
+    path = anki_import_jobs.upload_path(Path(current_app.instance_path) / "uploads", _learner())
     anki_form.package.data.save(path)
     try:
         _state, queued = anki_import_jobs.request_import(
-            jobs.redis_for_app(), user=current_user, path=path
+            jobs.redis_for_app(), user=_learner(), path=path
         )
     except anki_reviews.AnkiImportError as error:
         anki_form.package.errors.append(str(error))
-        return _settings_page(SettingsForm(obj=current_user), anki_form), 503
+        return _settings_page(SettingsForm(obj=_learner()), anki_form), 503
     if queued:
         flash(
             "Your Anki export is being imported in the background; Settings shows when it is done."
@@ -565,7 +565,7 @@ def preset_list() -> str:
 
 
 def _presets_page(new: PresetForm, editing: PresetForm | None = None) -> str:
-    own, banks = presets.overview(db.session, current_user)
+    own, banks = presets.overview(db.session, _learner())
     forms = []
     for preset in own:
         if editing is not None and editing.preset_id.data == str(preset.id):
@@ -587,7 +587,7 @@ def preset_save() -> str | Response:
         try:
             presets.save_preset(
                 db.session,
-                user=current_user,
+                user=_learner(),
                 preset_id=int(form.preset_id.data) if form.preset_id.data else None,
                 name=form.name.data,
                 desired_retention=float(form.desired_retention.data),
@@ -610,7 +610,7 @@ def preset_save() -> str | Response:
 @bp.post("/settings/presets/<int:preset_id>/delete")
 def preset_delete(preset_id: int) -> Response:
     try:
-        presets.delete_preset(db.session, user=current_user, preset_id=preset_id)
+        presets.delete_preset(db.session, user=_learner(), preset_id=preset_id)
     except presets.PresetError:
         abort(404)
     flash("Preset deleted; its banks use your default options again.", "info")
@@ -628,7 +628,7 @@ def preset_assign() -> Response:
     try:
         for bank_id, value in choices.items():
             preset_id = int(value) if value.isdigit() else None
-            presets.assign(db.session, user=current_user, bank_id=bank_id, preset_id=preset_id)
+            presets.assign(db.session, user=_learner(), bank_id=bank_id, preset_id=preset_id)
     except presets.PresetError as error:
         flash(str(error), "warning")
     else:
@@ -661,9 +661,7 @@ def export_personal_anki(slug: str) -> Response:
     bank = _bank(slug)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "deck.apkg"
-        exports.export_personal_anki(
-            db.session, user=current_user, bank=bank, path=path, now=_now()
-        )
+        exports.export_personal_anki(db.session, user=_learner(), bank=bank, path=path, now=_now())
         package = io.BytesIO(path.read_bytes())
     return send_file(
         package,
@@ -677,8 +675,8 @@ def export_personal_anki(slug: str) -> Response:
 def export_assignment(assignment_id: int) -> Response:
     """An assignment's questions as an Anki deck, for its trainees and instructors."""
     assignment = assignments.open_assignment_for(
-        db.session, user=current_user, assignment_id=assignment_id
-    ) or assignments.taught_assignment(db.session, user=current_user, assignment_id=assignment_id)
+        db.session, user=_learner(), assignment_id=assignment_id
+    ) or assignments.taught_assignment(db.session, user=_learner(), assignment_id=assignment_id)
     if assignment is None:
         abort(404)
     bank = exports.assignment_bank(db.session, assignment)
@@ -705,7 +703,7 @@ def join(code: str | None = None) -> str | Response:
     form = JoinForm(data={"code": code} if code else None)
     if request.method == "POST" and form.validate_on_submit():
         try:
-            classroom = classes.join(db.session, user=current_user, code=form.code.data, now=_now())
+            classroom = classes.join(db.session, user=_learner(), code=form.code.data, now=_now())
         except classes.ClassError as error:
             form.code.errors.append(str(error))
         else:
@@ -717,12 +715,12 @@ def join(code: str | None = None) -> str | Response:
 @bp.post("/assignments/<int:assignment_id>/exam")
 def start_exam(assignment_id: int) -> Response:
     assignment = assignments.open_assignment_for(
-        db.session, user=current_user, assignment_id=assignment_id
+        db.session, user=_learner(), assignment_id=assignment_id
     )
     if assignment is None:
         abort(404)
     try:
-        attempt = exams.start(db.session, user=current_user, assignment=assignment, now=_now())
+        attempt = exams.start(db.session, user=_learner(), assignment=assignment, now=_now())
     except exams.ExamError as error:
         flash(str(error), "warning")
         return redirect(url_for("study.home"))
@@ -737,7 +735,7 @@ def exam(attempt_id: int) -> str | Response:
     # the answers it carries can be kept as late.
     attempt = exams.own_attempt(
         db.session,
-        user=current_user,
+        user=_learner(),
         attempt_id=attempt_id,
         now=now if request.method == "GET" else None,
     ) or abort(404)
@@ -765,7 +763,7 @@ def exam(attempt_id: int) -> str | Response:
 def save_exam(attempt_id: int) -> Response:
     """Save the answers given so far; the exam page calls this as each answer is given."""
     now = _now()
-    attempt = exams.own_attempt(db.session, user=current_user, attempt_id=attempt_id) or abort(404)
+    attempt = exams.own_attempt(db.session, user=_learner(), attempt_id=attempt_id) or abort(404)
     wants_json = request.accept_mimetypes.best == "application/json"
     if not ExamForm().validate_on_submit():
         message = "Your answers could not be saved: reload the page."
@@ -811,7 +809,7 @@ def _prefixed(values, prefix: str) -> dict[str, str]:  # type: ignore[no-untyped
 @bp.get("/settings/my-data.json")
 def my_data() -> Response:
     """The learner's own data as a JSON download."""
-    data = personal_data.learner_data(db.session, current_user, now=_now())
+    data = personal_data.learner_data(db.session, _learner(), now=_now())
     response = jsonify(data)
     response.headers["Content-Disposition"] = 'attachment; filename="quizapp-my-data.json"'
     response.headers["Cache-Control"] = "no-store"
