@@ -10,6 +10,7 @@ from sqlalchemy import select
 from quizapp.content.bank import Bank, Kind, Question, Section
 from quizapp.extensions import db
 from quizapp.models import Question as StoredQuestion
+from quizapp.models import User
 from quizapp.scheduling import Grade
 from quizapp.services import banks, browse, study
 from tests.helpers import NOW, answer_card, get_user
@@ -57,13 +58,17 @@ def _ids(app: Flask) -> dict[str, int]:
         return dict(rows)  # type: ignore[arg-type]
 
 
+def _studying() -> tuple[User, study.Scope]:
+    """The trainee and the whole bank as their study scope (inside an app context)."""
+    bank_id = db.session.scalar(select(StoredQuestion.bank_id).limit(1))
+    return get_user("trainee@example.com"), study.Scope(bank_id)
+
+
 def test_a_sibling_waits_for_the_next_day(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
     make_user()
     ids = _ids(app)
     with app.app_context():
-        user = get_user("trainee@example.com")
-        bank_id = db.session.scalar(select(StoredQuestion.bank_id).limit(1))
-        scope = study.Scope(bank_id)
+        user, scope = _studying()
         assert study.next_question_id(db.session, user, scope, NOW) == ids["tear-cloze"]
         answer_card(user, ids["tear-cloze"], Grade.EASY, NOW)
 
@@ -87,9 +92,7 @@ def test_a_due_review_waits_while_its_sibling_was_reviewed_today(app: Flask, mak
     make_user()
     ids = _ids(app)
     with app.app_context():
-        user = get_user("trainee@example.com")
-        bank_id = db.session.scalar(select(StoredQuestion.bank_id).limit(1))
-        scope = study.Scope(bank_id)
+        user, scope = _studying()
         answer_card(user, ids["tear-cloze"], Grade.EASY, NOW)
         answer_card(user, ids["time-cloze"], Grade.EASY, NOW)
         answer_card(user, ids["tear-basic"], Grade.EASY, NOW + timedelta(days=1))
@@ -111,9 +114,7 @@ def test_a_question_is_not_held_back_by_its_own_answer(app: Flask, make_user) ->
     make_user()
     ids = _ids(app)
     with app.app_context():
-        user = get_user("trainee@example.com")
-        bank_id = db.session.scalar(select(StoredQuestion.bank_id).limit(1))
-        scope = study.Scope(bank_id)
+        user, scope = _studying()
         answer_card(user, ids["tear-cloze"], Grade.EASY, NOW)
         answer_card(user, ids["time-cloze"], Grade.EASY, NOW)
         browse.forget(db.session, user=user, question_id=ids["tear-cloze"])
