@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from quizapp.compiled_cache import IdentityFirstCache
 from quizapp.config import load_config
 from quizapp.extensions import csrf, db, limiter, login_manager, migrate
 from quizapp.forms import IdConverter
@@ -28,6 +29,13 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# Sent with every response that has not set them itself.
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
 )
 
 
@@ -68,9 +76,10 @@ def _sqlite_pragmas(lock_timeout_ms: int):  # type: ignore[no-untyped-def]
 
 def register_extensions(app: Flask) -> None:
     lock_timeout = app.config["DATABASE_LOCK_TIMEOUT_MS"]
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    options.setdefault("execution_options", {}).setdefault("compiled_cache", IdentityFirstCache())
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # A request waiting on a lock gives up (and shows a 503) instead of holding a worker.
-        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
         options.setdefault("connect_args", {})["options"] = f"-c lock_timeout={lock_timeout:d}"
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
@@ -178,10 +187,11 @@ def register_errorhandlers(app: Flask) -> None:
 def register_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        # One pass over the response's headers: a view may have set its own.
+        present = {name.lower() for name, _ in response.headers.items()}
+        response.headers.extend(
+            (name, value) for name, value in SECURITY_HEADERS if name.lower() not in present
+        )
         return response
 
 
