@@ -383,7 +383,8 @@ class ExamAttempt(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Every card page and answer asks whether the learner has an exam open.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     number: Mapped[int]
     question_ids: Mapped[list[int]] = mapped_column(JSON)
     responses: Mapped[dict[str, str] | None] = mapped_column(JSON)
