@@ -68,32 +68,23 @@ def _user(conn: Any, uid: int) -> Any:
 
 
 def next_card(uid: int, slug: str) -> tuple[str, list[tuple[str, str]], bytes]:
-    """The card page's statements: user, the bank as opened, then the counts with the
-    next card (all but the user's are the app's own prebuilt statements)."""
+    """The card page's statements: the user, then the bank as opened with the counts and
+    the next card (the app's own prebuilt statement)."""
     now = datetime.now(UTC)
-    day_start = StudyDay().start(now)  # the trainee keeps the default day
     with engine().connect() as conn:
         user = _user(conn, uid)
-        opened = {
+        parameters = {
             "user_id": uid,
             "slug": slug,
             "now": now,
-            "day_start": day_start,
+            "ahead": now + LEARN_AHEAD,
+            "day_start": StudyDay().start(now),  # the trainee keeps the default day
             "role": "trainee",
             "exams_open_since": now - GRACE,
+            "own_reviews_per_day": user.reviews_per_day,
+            "own_new_per_day": user.new_per_day,
         }
-        bank = conn.execute(sql.opened_bank(), opened).one()
-        shape = sql.Shape()
-        parameters = {
-            "user_id": uid,
-            "bank_id": bank.id,
-            "now": now,
-            "ahead": now + LEARN_AHEAD,
-            "day_start": day_start,
-        }
-        # The learners use their own options, without presets or new cards added today.
-        parameters.update(reviews_limit=user.reviews_per_day, new_limit=user.new_per_day)
-        row = conn.execute(sql.queue(shape), parameters).one()
+        row = conn.execute(sql.opened_with_queue(), parameters).one()
     if row.id is None:
         return "200 OK", [("Content-Type", "text/html")], b"<p>done</p>"
     hidden = {

@@ -14,8 +14,8 @@ holding the demo bank, 200 learners and one card row per learner and question:
   the review insert): the reference the app is held to (at least 0.8 of its answers/s).
 - bare: `benchmarks/bare_wsgi.py`, a plain WSGI callable issuing the same SQL statements as
   the app with SQLAlchemy Core on one connection per request: for the card page the
-  user, the bank as opened and the queue's counts with its next card (the app's own
-  statements from `quizapp.services.statements`); for an answer the user, the question
+  user, then the bank as opened with the queue's counts and its next card (the app's own
+  statement from `quizapp.services.statements`); for an answer the user, the question
   with its card and the fuzz window's load, then the version-checked card update and
   the review insert in one transaction. The learner is named by a plain `uid` cookie:
   no Flask, sessions, CSRF, ORM or templates.

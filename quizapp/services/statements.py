@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Insert,
     Select,
     bindparam,
@@ -36,6 +37,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from quizapp.models import (
     Assignment,
@@ -304,33 +306,81 @@ def bank() -> Select[Any]:
     return select(Bank).where(Bank.slug == bindparam("slug"), Bank.status == "published")
 
 
+# The new cards the learner added to the study day starting at `day_start`, if any.
+_EXTRA_NEW = (
+    select(ExtraNewCards.extra)
+    .where(
+        ExtraNewCards.user_id == bindparam("user_id"),
+        ExtraNewCards.day_start == bindparam("day_start"),
+    )
+    .scalar_subquery()
+)
+
+
 @cache
 def opened_bank() -> Select[Any]:
-    """A published bank by `slug` as the learner `user_id` opens it at `now`: its id, slug
-    and topic, their `PRESET` for it, the new cards they added to the study day starting
-    at `day_start` (`extra_new`), whether any assignment of it is overdue in a class where
-    they have the role `role`, and whether they have an exam open (`IN_EXAM`)."""
+    """A published bank by `slug` as the learner `user_id` opens it at `now`: its id
+    (`bank_id`), slug and topic, their `PRESET` for it, the new cards they added to the
+    study day starting at `day_start` (`extra_new`), whether any assignment of it is
+    overdue in a class where they have the role `role`, and whether they have an exam
+    open (`IN_EXAM`)."""
     overdue = exists(
         _overdue_assignments().where(Assignment.bank_id == Bank.id).with_only_columns(literal(1))
     )
-    extra_new = (
-        select(ExtraNewCards.extra)
-        .where(
-            ExtraNewCards.user_id == bindparam("user_id"),
-            ExtraNewCards.day_start == bindparam("day_start"),
-        )
-        .scalar_subquery()
-    )
     query = select(
-        Bank.id,
+        Bank.id.label("bank_id"),
         Bank.slug,
         Bank.topic,
         *PRESET,
-        extra_new.label("extra_new"),
+        _EXTRA_NEW.label("extra_new"),
         overdue.label("overdue"),
         IN_EXAM,
     ).where(Bank.slug == bindparam("slug"), Bank.status == "published")
     return _with_preset(query, Bank.id)
+
+
+def _with_values(query: Select[Any], values: dict[str, Any]) -> Select[Any]:
+    """The query with the bind parameters named in `values` replaced by those expressions."""
+
+    def replace(element: Any) -> Any:
+        if isinstance(element, BindParameter):
+            return values.get(element.key)
+        return None
+
+    return replacement_traverse(query, {}, replace)
+
+
+@cache
+def opened_with_queue() -> Select[Any]:
+    """`opened_bank` beside the `queue` of the whole bank as a session that nothing
+    narrows sees it, in one row (none when there is no such bank): a plain card page's one
+    statement after the user. Today's limits are the learner's options for the bank, as
+    `presets.options_in` takes them: their preset's for it, or else `own_reviews_per_day`
+    and `own_new_per_day`, their own; the new cards they added today are added to the
+    new-card limit."""
+    bank_id = (
+        select(Bank.id)
+        .where(Bank.slug == bindparam("slug"), Bank.status == "published")
+        .scalar_subquery()
+    )
+
+    def chosen(column: Any, own: str) -> Any:
+        preset = (
+            select(column)
+            .join(BankPreset, BankPreset.preset_id == Preset.id)
+            .where(BankPreset.user_id == bindparam("user_id"), BankPreset.bank_id == bank_id)
+            .scalar_subquery()
+        )
+        return func.coalesce(preset, bindparam(own))
+
+    limits = {
+        "bank_id": bank_id,
+        "reviews_limit": chosen(Preset.reviews_per_day, "own_reviews_per_day"),
+        "new_limit": chosen(Preset.new_per_day, "own_new_per_day") + func.coalesce(_EXTRA_NEW, 0),
+    }
+    opened = opened_bank().subquery("opened")
+    queued = _with_values(queue(Shape()), limits).subquery("queued")
+    return select(opened, queued).select_from(opened.join(queued, true()))
 
 
 @cache

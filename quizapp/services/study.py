@@ -118,31 +118,47 @@ class OpenedBank:
     extra_new: int  # new cards the learner added to today's limit
     overdue: bool  # an assignment of this bank is overdue for the learner
     in_exam: bool  # the learner has an exam open
+    # The `queue` row of `plain_scope` at the time the bank was opened, if read with it.
+    plain_queue: Row[Any] | None = None
+
+    @property
+    def plain_scope(self) -> Scope:
+        """The scope of a session that nothing narrows, with no exam open."""
+        return Scope(self.id, exams_left_out=True)
 
 
-def open_bank(session: Session, user: User, slug: str, now: datetime) -> OpenedBank | None:
-    """The published bank `slug` as `user` opens it at `now`, in one statement."""
+def open_bank(
+    session: Session, user: User, slug: str, now: datetime, *, with_queue: bool = False
+) -> OpenedBank | None:
+    """The published bank `slug` as `user` opens it at `now`, in one statement; `with_queue`
+    reads the queue of its `plain_scope` in the same statement, for `queue`."""
     if not statements.can_name_a_bank(slug):
         return None
     parameters = {
         "user_id": user.id,
         "slug": slug,
-        "now": now,
-        "day_start": day_start(user, now),
         "role": TRAINEE,
         "exams_open_since": now - GRACE,
+        **_at(user, now),
     }
-    row = session.connection().execute(statements.opened_bank(), parameters).first()
+    if with_queue:
+        own = presets.default_options(user)
+        parameters.update(own_reviews_per_day=own.reviews_per_day, own_new_per_day=own.new_per_day)
+        statement = statements.opened_with_queue()
+    else:
+        statement = statements.opened_bank()
+    row = session.connection().execute(statement, parameters).first()
     if row is None:
         return None
     return OpenedBank(
-        id=row.id,
+        id=row.bank_id,
         slug=row.slug,
         topic=row.topic,
         options=presets.options_in(row, user),
         extra_new=row.extra_new or 0,
         overdue=bool(row.overdue),
         in_exam=bool(row.in_exam),
+        plain_queue=row if with_queue else None,
     )
 
 
@@ -295,8 +311,8 @@ def queue(
     """The scope's counts and the card to show next (None when the session is done).
 
     With `key` the card's token is signed, so that only a card served to this learner
-    can be revealed (`reveal_card`). `opened`, the scope's bank as opened now, saves
-    reading the learner's options again.
+    can be revealed (`reveal_card`). `opened`, the scope's bank as opened at `now`, saves
+    reading the learner's options again, and the queue itself when read with it.
     """
     scope = outside_exams(session, user, scope, now)
     if scope.in_order:
@@ -308,12 +324,15 @@ def queue(
         extra_new = extra_new_today(session, user, now)
     else:
         options, extra_new = opened.options, opened.extra_new
-    limits = {
-        "reviews_limit": options.reviews_per_day,
-        "new_limit": options.new_per_day + extra_new,
-    }
-    parameters = _bind(user, scope, **_at(user, now), **limits)
-    row = session.connection().execute(statements.queue(scope.shape), parameters).one()
+    if opened is not None and opened.plain_queue is not None and scope == opened.plain_scope:
+        row = opened.plain_queue
+    else:
+        limits = {
+            "reviews_limit": options.reviews_per_day,
+            "new_limit": options.new_per_day + extra_new,
+        }
+        parameters = _bind(user, scope, **_at(user, now), **limits)
+        row = session.connection().execute(statements.queue(scope.shape), parameters).one()
     view = None if row.id is None else _view(user, row, now, fuzz=fuzz, key=key, options=options)
     return _counted(row, options, extra_new), view
 

@@ -125,8 +125,9 @@ def _bank(slug: str) -> Bank:
     return banks.find_bank(db.session, slug) or abort(404)
 
 
-def _opened(slug: str, now: datetime) -> study.OpenedBank:
-    return study.open_bank(db.session, _learner(), slug, now) or abort(404)
+def _opened(slug: str, now: datetime, *, with_queue: bool = False) -> study.OpenedBank:
+    opened = study.open_bank(db.session, _learner(), slug, now, with_queue=with_queue)
+    return opened or abort(404)
 
 
 def _asked() -> sessions.Asked:
@@ -183,7 +184,8 @@ def home() -> str:
 @bp.get("/banks/<slug>/study")
 def next_card(slug: str) -> str:
     now, user = _now(), _learner()
-    bank = _opened(slug, now)
+    # A session its query does not narrow reads its queue with the bank.
+    bank = _opened(slug, now, with_queue=not _asked().params())
     # The bank's sections and kinds check a narrowed session's arguments and fill the
     # narrowing panel, which only the finished page shows: a card page links to it.
     narrowed = "section" in request.args or "kind" in request.args

@@ -1,7 +1,7 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from quizapp.extensions import db
 from quizapp.models import Question, Review
@@ -50,6 +50,30 @@ def test_basic_card_reveal_and_grade_buttons_show_intervals(client, signed_in):
     shown = text(back)
     assert "pain felt at the back of the hip" in shown
     assert re.search(r"Again\s*1m.*Hard\s*\S+.*Good\s*10m.*Easy\s*\S+", shown)
+
+
+def statements_run(app, request):
+    """How many SQL statements `request()` ran."""
+    executed = []
+
+    def count(*_args):
+        executed.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        request()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(executed)
+
+
+def test_a_plain_card_page_reads_the_user_then_the_bank_with_its_queue(client, app, signed_in):
+    front(client, signed_in)
+    assert statements_run(app, lambda: front(client, signed_in)) == 2
+    # A narrowed session reads the bank, its sections and then its own queue.
+    assert statements_run(app, lambda: front(client, signed_in, section="introduction")) == 4
 
 
 def test_answering_records_once_and_moves_on(client, app, signed_in):
