@@ -10,7 +10,7 @@ from quizapp.extensions import db
 from quizapp.models import Bank
 from quizapp.scheduling import Grade
 from quizapp.services import presets, study
-from tests.helpers import NOW, get_user
+from tests.helpers import NOW, answer_card, get_user
 
 
 @pytest.fixture
@@ -32,19 +32,7 @@ def _queue(user, now, *, with_queue):
 
 def _answer(user, grade, now):
     _counts, question_id = _queue(user, now, with_queue=False)
-    view = study.view_card(db.session, user, question_id, now, fuzz=False)
-    study.answer(
-        db.session,
-        user=user,
-        question_id=question_id,
-        grade=grade,
-        seen_version=view.version,
-        token=f"t-{question_id}-{view.version}-{now.isoformat()}",
-        response=None,
-        duration_ms=1000,
-        now=now,
-        fuzz=False,
-    )
+    answer_card(user, question_id, grade, now)
 
 
 def _preset(user, **limits):
