@@ -11,8 +11,9 @@ Parameters: `user_id`, `bank_id`, `section`, `kind`, `ids` and `first` (lists),
 `now`, `ahead` (the end of the learn-ahead window), `day_start`, `question_id`,
 `reviews_limit` and `new_limit` (today's limits, the new cards added today included),
 `after`; `slug` for a bank, `role` for a class member, `exams_open_since` (the earliest
-deadline of an exam still open, its grace included); `since` and `until` for the fuzz
-window's load.
+deadline of an exam still open, its grace included); `own_reviews_per_day` and
+`own_new_per_day` (the learner's own limits, where no preset sets them); `since` and
+`until` for the fuzz window's load.
 """
 
 from __future__ import annotations
