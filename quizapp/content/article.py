@@ -97,6 +97,7 @@ class ProsCons:
     line: int
     pros: tuple[Item, ...]
     cons: tuple[Item, ...]
+    intro: tuple[Item, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
 """Parse an article written in the clinical-education template into an `Article`.
 
 The template: a title line `<Topic> Introduction (What it is)` and its paragraphs,
-then sections recognised by their headers in any order. Section headers are
-matched leniently (any topic name, curly or straight quotes, any case); content
-is kept verbatim. Anything that cannot be read raises `ArticleError` naming the
-file, the line and what was expected.
+then sections recognised by their headers in any order. Writers differ, so reading is
+lenient: headers in any case, with curly or straight quotes, trailing spaces or
+wording variants; bullets written `-`, `*`, `•` or as numbers; entries that wrap onto
+indented continuation lines; un-bulleted `Name: description` entries; CRLF and blank
+lines. A line that cannot be placed is kept as prose and named in a warning with its
+line number. Only an empty article, or one without a title line, raises `ArticleError`.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from quizapp.content.article import (
 
 
 class ArticleError(ValueError):
-    """An article that does not follow the template."""
+    """An article that cannot be read at all."""
 
     def __init__(self, source: str, line: int, message: str) -> None:
         super().__init__(f"{source}:{line}: {message}")
@@ -42,15 +44,23 @@ class ArticleError(ValueError):
         self.message = message
 
 
+_MARKER = r"(?:[-*•▪‣◦–]|\d{1,2}[.)])"
+_LONE_MARKER = re.compile(rf"^{_MARKER}$")
+_BULLET = re.compile(rf"^{_MARKER}\s+(\S.*)$")
+# An entry written without a bullet: a short capitalised name, a colon, a description.
+_UNBULLETED_TERM = re.compile(r"^[A-Z][^.:;!?]{0,58}:\s+\S")
+
+
 @dataclass(frozen=True)
 class _Line:
     number: int
     text: str
+    indent: int = 0
 
     @property
     def is_dash(self) -> bool:
         """A lone bullet marker: the next line is the list entry."""
-        return self.text in _MARKERS
+        return _LONE_MARKER.match(self.text) is not None
 
     @property
     def bullet(self) -> str | None:
@@ -58,22 +68,30 @@ class _Line:
         return match.group(1) if match else None
 
 
-_MARKERS = {"-", "*", "•"}
-_BULLET = re.compile(r"^[-*•]\s+(\S.*)$")
 # A name may hold a decimal point ('Closed-bore 1.5 T scanners: ...').
 _TERM = re.compile(r"^(?P<name>(?:[^.:]|\.(?=\d)){1,80}?)(?P<sep>[.:])\s+(?P<description>\S.*)$")
 # An entry that can only be a group label: 'By timing', 'X vs Y', 'Grouped by cause:'.
 _STRONG_LABEL = re.compile(r"^(by\s.+|.+\s(vs\.?|versus)\s.+|[^.]+:)$", re.IGNORECASE)
 _STEP_SEPARATOR = re.compile(r"\s+[–—-]\s+")
-_QUESTION = re.compile(r"^Q\s*:\s*(?P<question>.*)$", re.IGNORECASE)
-_ANSWER_PREFIX = re.compile(r"^A\s*:\s*", re.IGNORECASE)
+_QUESTION = re.compile(r"^(?:Q|Question)\s*[:.]\s*(?P<question>.*)$", re.IGNORECASE)
+_ANSWER_PREFIX = re.compile(r"^(?:A|Answer)\s*[:.]\s*", re.IGNORECASE)
 _SENTENCE_END = (".", "!", "?")
-_TITLE = re.compile(r"^(?P<topic>.+?)\s+introduction\b(?:\s*\(.*\))?$", re.IGNORECASE)
+_TITLE = re.compile(
+    r"^(?P<topic>.+?)\s*[:–—-]?\s+introduction\b(?:\s*\(.*\))?\s*:?$", re.IGNORECASE
+)
 _TITLE_HINT = "the title line '<Topic> Introduction (What it is)'"
+_DECORATION = re.compile(r"^[#*_\s]+|[*_\s]+$")
+_PROS = ("pros", "advantages", "benefits", "strengths")
+_CONS = ("cons", "disadvantages", "drawbacks", "limitations", "risks", "weaknesses")
 
 
 def _normalise_quotes(text: str) -> str:
     return text.translate(str.maketrans("‘’“”", "''\"\""))
+
+
+def _plain(text: str) -> str:
+    """A line as a header reads: quotes folded, markdown marks and a final colon dropped."""
+    return _DECORATION.sub("", _normalise_quotes(text)).removesuffix(":").strip()
 
 
 @dataclass(frozen=True)
@@ -91,15 +109,23 @@ _SECTIONS = (
     _kind("purpose", "Why … used (Purpose / benefits)", r"why\b.*\bused\b.*|.*\(purpose\b.*\)"),
     _kind("indications", "Indications", r"indications\b(\s*\(.*\))?"),
     _kind("contraindications", "Contraindications / when it's NOT ideal", r"contraindications\b.*"),
-    _kind("mechanism", "How it works (Mechanism / physiology)", r"how (it|they) works?\b.*"),
+    _kind(
+        "mechanism",
+        "How it works (Mechanism / physiology)",
+        r"how (it|they) works?\b.*|mechanism\b.*",
+    ),
     _kind("procedure", "Procedure overview", r"(.+\s)?procedure overview\b.*"),
-    _kind("types", "Types / variations", r"types\b(\s*/\s*variations)?(\s*\(.*\))?"),
-    _kind("pros_cons", "Pros and cons", r"pros\s+(and|&)\s+cons"),
+    _kind("types", "Types / variations", r"types\b(\s*(/|and|&)\s*variations)?(\s*\(.*\))?"),
+    _kind(
+        "pros_cons",
+        "Pros and cons",
+        r"pros\s+(and|&)\s+cons\b.*|advantages\s+(and|&)\s+disadvantages\b.*",
+    ),
     _kind("aftercare", "Aftercare & longevity", r"aftercare\b.*"),
     _kind(
         "alternatives",
         "Alternatives / comparisons",
-        r"alternatives\b(\s*/\s*comparisons)?(\s*\(.*\))?",
+        r"alternatives\b(\s*(/|and|&)\s*comparisons)?(\s*\(.*\))?",
     ),
     _kind("faq", "Common questions (FAQ)", r"(.+\s)?(common|frequently asked) questions\b.*|faqs?"),
 )
@@ -108,8 +134,8 @@ _SECTIONS_BY_KEY = {kind.key: kind for kind in _SECTIONS}
 
 def _section_key(line: _Line) -> str | None:
     """Return the key of the section this line heads, if it is a section header."""
-    text = _normalise_quotes(line.text).strip()
-    if line.bullet is not None or len(text) > 90 or text.endswith((*_SENTENCE_END, ":")):
+    text = _plain(line.text)
+    if line.bullet is not None or len(text) > 90 or text.endswith(_SENTENCE_END):
         return None
     for kind in _SECTIONS:
         if kind.pattern.fullmatch(text):
@@ -143,31 +169,40 @@ def _looks_like_heading(text: str) -> bool:
 
 @dataclass
 class _Reader:
-    """Reads the lines of one section."""
+    """Reads the lines of one section, noting what it had to guess."""
 
     source: str
     head: _Line
     body: list[_Line]
+    warnings: list[str] = field(default_factory=list)
 
-    def error(self, line: _Line, message: str) -> ArticleError:
-        return ArticleError(self.source, line.number, message)
+    def warn(self, line: _Line, message: str) -> None:
+        self.warnings.append(f"{self.source}:{line.number}: {message}")
 
-    def entries(self) -> Iterator[tuple[_Line, str | None]]:
+    def entries(self, *, unbulleted_terms: bool = True) -> Iterator[tuple[_Line, str | None]]:
         """Yield each line with its list-entry text, or None when it is prose.
 
-        A bullet line `- text` is an entry, and so is the line after a lone `-`.
+        A bullet line `- text` is an entry, and so is the line after a lone `-`, and
+        (in a section that has bullets or such lines) an un-bulleted `Name: description`.
         """
         dash: _Line | None = None
         for line in self.body:
-            if dash is not None and (line.is_dash or line.bullet is not None):
-                raise self.error(dash, "a lone '-' with nothing after it; expected a list entry")
             if line.is_dash:
+                if dash is not None:
+                    self.warn(dash, "a lone bullet with nothing after it; skipped")
                 dash = line
                 continue
-            yield line, (line.text if dash is not None else line.bullet)
+            if dash is not None:
+                yield line, line.bullet or line.text
+            elif line.bullet is not None:
+                yield line, line.bullet
+            elif unbulleted_terms and _UNBULLETED_TERM.match(line.text):
+                yield line, line.text
+            else:
+                yield line, None
             dash = None
         if dash is not None:
-            raise self.error(dash, "a lone '-' with nothing after it; expected a list entry")
+            self.warn(dash, "a lone bullet with nothing after it; skipped")
 
     def list_section(self, *, terms: bool) -> ListSection:
         intro: list[Item] = []
@@ -176,37 +211,22 @@ class _Reader:
         for line, entry in self.entries():
             if entry is None:
                 (closing if items else intro).append(Item(line.text, line.number))
-            elif closing:
-                raise self._entry_after_closing(line, closing)
+                if items and _looks_like_heading(line.text):
+                    self.warn(
+                        line, f"{line.text!r} is not a header this template knows; read as text"
+                    )
             else:
                 items.append(_item(entry, line.number, as_term=terms))
         if not items:
-            raise self.error(
-                self.head, f"expected a bulleted list ('- item') under {self.head.text!r}"
-            )
+            self.warn(self.head, f"no list entries under {self.head.text!r}")
         return ListSection(
             self.head.text, self.head.number, tuple(intro), tuple(items), tuple(closing)
         )
 
-    def _entry_after_closing(self, line: _Line, closing: list[Item]) -> ArticleError:
-        # The unknown header may be followed by its own lead-in, so look past it.
-        header = next((item for item in reversed(closing) if _looks_like_heading(item.text)), None)
-        if header is not None:
-            return ArticleError(
-                self.source,
-                header.line,
-                f"{header.text!r} is not a section header this template knows; "
-                f"expected one of: {', '.join(kind.title for kind in _SECTIONS)}",
-            )
-        return self.error(
-            line,
-            f"a list entry after the closing text of {self.head.text!r}; expected a section header",
-        )
-
     def introduction(self) -> Introduction:
-        if not self.body:
-            raise self.error(self.head, "expected a paragraph after the title line")
         paragraphs = tuple(Item(line.text, line.number) for line in self.body)
+        if not paragraphs:
+            self.warn(self.head, "no paragraph after the title line")
         return Introduction(self.head.text, self.head.number, paragraphs)
 
     def mechanism(self) -> Mechanism:
@@ -215,10 +235,7 @@ class _Reader:
         for line, entry in self.entries():
             if entry is not None:
                 if not subsections:
-                    raise self.error(
-                        line,
-                        "expected a sub-heading (such as 'Key pain mechanisms') before this list",
-                    )
+                    subsections.append(_Subsection(self.head))
                 subsections[-1].items.append(_item(entry, line.number, as_term=True))
             elif _looks_like_heading(line.text):
                 subsections.append(_Subsection(line))
@@ -228,16 +245,12 @@ class _Reader:
                 intro.append(Item(line.text, line.number))
         for sub in subsections:
             if not (sub.items or sub.paragraphs):
-                raise self.error(
-                    sub.head, f"the sub-heading {sub.head.text!r} has nothing under it"
-                )
-        if not subsections:
-            raise self.error(self.head, f"expected sub-headed groups under {self.head.text!r}")
+                self.warn(sub.head, f"the sub-heading {sub.head.text!r} has nothing under it")
         return Mechanism(
             self.head.text,
             self.head.number,
             tuple(intro),
-            tuple(sub.freeze() for sub in subsections),
+            tuple(sub.freeze() for sub in subsections if sub.items or sub.paragraphs),
         )
 
     def procedure(self) -> Procedure:
@@ -247,18 +260,11 @@ class _Reader:
         for line, entry in self.entries():
             if entry is None:
                 (closing if steps else intro).append(Item(line.text, line.number))
-            elif closing:
-                raise self._entry_after_closing(line, closing)
             else:
-                name, *details = _STEP_SEPARATOR.split(entry)
-                steps.append(
-                    Step(name.strip(), tuple(d.strip() for d in details), entry, line.number)
-                )
+                name, details = _step_parts(entry)
+                steps.append(Step(name, details, entry, line.number))
         if not steps:
-            raise self.error(
-                self.head,
-                "expected steps, each a lone '-' line followed by 'Step – detail – detail'",
-            )
+            self.warn(self.head, f"no steps under {self.head.text!r}")
         return Procedure(
             self.head.text, self.head.number, tuple(intro), tuple(steps), tuple(closing)
         )
@@ -269,7 +275,8 @@ class _Reader:
         An entry that is unmistakably a label ('By timing', 'X vs Y') starts a group.
         Another entry that is neither a term nor a sentence starts one only when the
         group before it has items and a term or sentence follows it: so a list of plain
-        phrases under a label stays that label's items.
+        phrases under a label stays that label's items. A group without items is read
+        as an item of the group before it.
         """
         intro: list[Item] = []
         groups: list[_Group] = []
@@ -280,77 +287,100 @@ class _Reader:
         for line, entry in entries:
             if entry is None:
                 (closing if groups else intro).append(Item(line.text, line.number))
-            elif closing:
-                raise self._entry_after_closing(line, closing)
             elif not groups or _starts_group(entry, groups[-1], following.get(entry)):
                 groups.append(_Group(line, entry.rstrip(":").strip()))
             else:
                 groups[-1].items.append(_item(entry, line.number, as_term=terms))
-        if not groups:
-            raise self.error(
-                self.head, f"expected a list of groups and their items under {self.head.text!r}"
-            )
+        kept: list[_Group] = []
         for group in groups:
-            if not group.items:
-                raise self.error(group.head, f"the group {group.label!r} has no items under it")
+            if group.items:
+                kept.append(group)
+            elif kept:
+                kept[-1].items.append(
+                    _item(group.head.bullet or group.head.text, group.head.number, as_term=terms)
+                )
+            else:
+                self.warn(group.head, f"the group {group.label!r} has no items under it")
+                intro.append(Item(group.label, group.head.number))
+        if not kept:
+            self.warn(self.head, f"no groups of entries under {self.head.text!r}")
         return GroupedSection(
             self.head.text,
             self.head.number,
             tuple(intro),
-            tuple(group.freeze() for group in groups),
+            tuple(group.freeze() for group in kept),
             tuple(closing),
         )
 
     def pros_cons(self) -> ProsCons:
-        lists: dict[str, list[Item]] = {}
+        lists: dict[str, list[Item]] = {"pros": [], "cons": []}
+        intro: list[Item] = []
         current: list[Item] | None = None
-        for line, entry in self.entries():
-            label = _normalise_quotes(line.text).rstrip(":").strip().lower()
-            if entry is None and label in ("pros", "cons"):
-                current = lists.setdefault(label, [])
+        for line, entry in self.entries(unbulleted_terms=False):
+            side = _side(entry if entry is not None else line.text)
+            if side is not None:
+                current = lists[side]
             elif entry is not None and current is not None:
                 current.append(Item(entry, line.number))
             else:
-                raise self.error(line, "expected 'Pros:', 'Cons:' or a '- ' list item")
-        for label in ("pros", "cons"):
-            if not lists.get(label):
-                raise self.error(
-                    self.head, f"expected a '{label.capitalize()}:' line followed by a list"
-                )
+                intro.append(Item(line.text, line.number))
+                if entry is not None:
+                    self.warn(line, "a list entry before 'Pros:' or 'Cons:'; read as text")
+        for side, items in lists.items():
+            if not items:
+                self.warn(self.head, f"no '{side.capitalize()}:' list under {self.head.text!r}")
         return ProsCons(
-            self.head.text, self.head.number, tuple(lists["pros"]), tuple(lists["cons"])
+            self.head.text,
+            self.head.number,
+            tuple(lists["pros"]),
+            tuple(lists["cons"]),
+            tuple(intro),
         )
 
     def faq(self) -> Faq:
         entries: list[_FaqEntry] = []
         for line in self.body:
-            match = _QUESTION.match(line.text)
-            if match:
-                if not match["question"].strip():
-                    raise self.error(line, "a 'Q:' with no question after it")
-                self._check_answered(entries)
+            text = _DECORATION.sub("", line.text) if line.text.startswith(("*", "#")) else line.text
+            match = _QUESTION.match(text)
+            if match and match["question"].strip():
                 entries.append(_FaqEntry(line, match["question"].strip()))
+            elif match:
+                self.warn(line, "a 'Q:' with no question after it; skipped")
             elif not entries:
-                raise self.error(line, "expected a question written as 'Q: …'")
+                self.warn(line, "text before the first 'Q:' question; skipped")
             else:
                 # A bare 'A:' only marks where the answer starts.
-                answer = _ANSWER_PREFIX.sub("", line.text, count=1)
+                answer = _ANSWER_PREFIX.sub("", text, count=1)
                 if answer:
                     entries[-1].answer.append(Item(answer, line.number))
-        if not entries:
-            raise self.error(
-                self.head, "the FAQ has no questions; expected lines written as 'Q: …'"
-            )
-        self._check_answered(entries)
-        return Faq(self.head.text, self.head.number, tuple(entry.freeze() for entry in entries))
+        answered = []
+        for entry in entries:
+            if entry.answer:
+                answered.append(entry)
+            else:
+                self.warn(entry.head, f"'Q: {entry.question}' has no answer; skipped")
+        if not answered:
+            self.warn(self.head, "the FAQ has no answered questions written as 'Q: …'")
+        return Faq(self.head.text, self.head.number, tuple(entry.freeze() for entry in answered))
 
-    def _check_answered(self, entries: list[_FaqEntry]) -> None:
-        if entries and not entries[-1].answer:
-            entry = entries[-1]
-            raise self.error(
-                entry.head,
-                f"'Q: {entry.question}' has no answer; expected the answer on the next line",
-            )
+
+def _side(text: str) -> str | None:
+    """'pros' or 'cons' when the line is the label of one side ('Pros:', 'Advantages')."""
+    label = _plain(text).lower()
+    if label in _PROS:
+        return "pros"
+    if label in _CONS:
+        return "cons"
+    return None
+
+
+def _step_parts(entry: str) -> tuple[str, tuple[str, ...]]:
+    """A step `Name – detail – detail`, or `Name: detail; detail`."""
+    name, *details = _STEP_SEPARATOR.split(entry)
+    if not details and (term := split_term(entry)) is not None and ":" in entry[: len(term[0]) + 1]:
+        name, rest = term
+        details = re.split(r";\s+", rest)
+    return name.strip(), tuple(d.strip() for d in details if d.strip())
 
 
 def _starts_group(entry: str, current: _Group, following: str | None) -> bool:
@@ -415,12 +445,54 @@ _READERS: dict[str, Callable[[_Reader], object]] = {
 }
 
 
+def _continues(previous: _Line, raw: str) -> bool:
+    """Whether a raw line carries on the logical line before it.
+
+    An indented line that is not itself a bullet continues an entry; so does a line
+    opening in lower case after a line that did not end its sentence.
+    """
+    text = raw.strip()
+    if previous.is_dash or _BULLET.match(text) or _LONE_MARKER.match(text):
+        return False
+    if _indent(raw) > previous.indent and previous.bullet is not None:
+        return True
+    return text[:1].islower() and not previous.text.endswith((*_SENTENCE_END, ":"))
+
+
+def _indent(raw: str) -> int:
+    return len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip())
+
+
 def _lines(text: str) -> list[_Line]:
-    return [
-        _Line(number, line.strip())
-        for number, line in enumerate(text.splitlines(), start=1)
-        if line.strip()
-    ]
+    """The article's logical lines, numbered by the line each starts on; blanks dropped."""
+    lines: list[_Line] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        if (
+            lines
+            and _section_key(_Line(number, raw.strip())) is None
+            and _continues(lines[-1], raw)
+        ):
+            last = lines[-1]
+            lines[-1] = _Line(last.number, f"{last.text} {raw.strip()}", last.indent)
+        else:
+            lines.append(_Line(number, raw.strip(), _indent(raw)))
+    return lines
+
+
+def _title(line: _Line, source: str) -> tuple[str, list[str]]:
+    """The topic named by the title line, and a warning when the line is not as expected."""
+    text = _plain(line.text)
+    title = _TITLE.fullmatch(text)
+    if title is not None and line.bullet is None:
+        topic = title["topic"].strip(" :–—-")
+        # Quote folding maps one character to one, so the topic is found in the line.
+        start = _normalise_quotes(line.text).find(topic)
+        return line.text[start : start + len(topic)], []
+    if line.bullet is None and len(text.split()) <= 8 and not text.endswith(_SENTENCE_END):
+        return text, [f"{source}:{line.number}: expected {_TITLE_HINT}; read {text!r} as the topic"]
+    raise ArticleError(source, line.number, f"expected {_TITLE_HINT}, found {line.text!r}")
 
 
 def parse_article(text: str, source: str = "<article>") -> Article:
@@ -429,62 +501,43 @@ def parse_article(text: str, source: str = "<article>") -> Article:
     lines = _lines(text)
     if not lines:
         raise ArticleError(source, 1, f"the article is empty; expected {_TITLE_HINT}")
-    title = _TITLE.fullmatch(_normalise_quotes(lines[0].text))
-    if title is None or lines[0].bullet is not None:
-        raise ArticleError(
-            source, lines[0].number, f"expected {_TITLE_HINT}, found {lines[0].text!r}"
-        )
+    topic, warnings = _title(lines[0], source)
 
     heads: dict[str, _Line] = {"introduction": lines[0]}
     bodies: dict[str, list[_Line]] = {"introduction": []}
     current = "introduction"
-    previous: _Line = lines[0]
     for line in lines[1:]:
         key = _section_key(line)
-        if key is not None and previous.is_dash:
-            raise ArticleError(
-                source,
-                previous.number,
-                f"a lone '-' with nothing after it; expected a list entry, "
-                f"found the section header {line.text!r}",
+        if key is not None and key in heads:
+            warnings.append(
+                f"{source}:{line.number}: a second {_SECTIONS_BY_KEY[key].title!r} section "
+                f"(the first is at line {heads[key].number}); read as more of the first"
             )
-        if key is not None:
-            if key in heads:
-                raise ArticleError(
-                    source,
-                    line.number,
-                    f"a second {_SECTIONS_BY_KEY[key].title!r} section "
-                    f"(the first is at line {heads[key].number})",
-                )
+            current = key
+        elif key is not None:
             heads[key], bodies[key], current = line, [], key
         else:
             bodies[current].append(line)
-        previous = line
 
-    if "faq" not in heads:
-        raise ArticleError(
-            source,
-            lines[-1].number,
-            "expected a 'Common questions (FAQ)' section; the article ends without one",
-        )
+    readers = {key: _Reader(source, heads[key], bodies[key]) for key in heads}
     sections = {
-        key: _READERS[key](_Reader(source, heads[key], bodies[key]))
-        for key in heads
-        if key != "introduction"
+        key: _READERS[key](reader) for key, reader in readers.items() if key != "introduction"
     }
-    warnings = tuple(
+    introduction = readers["introduction"].introduction()
+    if "faq" not in sections:
+        sections["faq"] = Faq("", lines[-1].number, ())
+    for reader in readers.values():
+        warnings += reader.warnings
+    warnings += [
         f"{source}: no {kind.title!r} section; it is optional, so no questions come from it"
         for kind in _SECTIONS
         if kind.key not in heads
-    )
-    introduction = _Reader(source, lines[0], bodies["introduction"]).introduction()
-    # Quote folding maps one character to one, so the match indexes the original line.
-    topic = lines[0].text[: title.end("topic")].strip()
+    ]
     return Article(
         source=source,
         topic=topic,
         introduction=introduction,
-        warnings=warnings,
+        warnings=tuple(warnings),
         text=text,
         **sections,  # type: ignore[arg-type]
     )
