@@ -1,14 +1,20 @@
-"""Turn a parsed article into a bank of questions about its clinical content, deterministically.
+"""Turn a parsed article into a bank shaped like a good human-written one, deterministically.
 
-Every sentence of the article is a candidate fact. A fact is asked by a cloze that
-deletes its key term (`keyterms`), and some facts also by a question of another kind:
-a scenario question for an indication or contraindication whose clause says what
-follows, a "which one is described" question for a named type, structure or
-mechanism, and the FAQ's own question keyed to its decisive sentences. Questions of
-one fact share its `fact` key: they are siblings.
+An item writer asks each fact once, in the form that tests it best:
+- indications and contraindications as single-best-answer questions whose options are
+  situations (one indication among contraindications, or the reverse), and the
+  consequence an entry states (", where …") as a question of its own;
+- advantages and drawbacks as "which is a limitation of …", the others as distractors;
+- named types as matching items, named structures and mechanisms as "which one is
+  described";
+- a statement's key term as a completion question whose options are the article's own
+  named entities of the same class (four structures, four tests), or a quantity among
+  quantities; a rare named term with no such class as a cloze;
+- the definition and each FAQ as written.
 
-Nothing asks where a sentence sits in the article: no grouping, comparison, step
-order or pro-or-con questions, and no cloze of a label the article coined.
+Nothing asks where a sentence sits in the article, deletes an everyday word, one member
+of a list, a pair of alternatives, or a label the article coined; nothing quotes a
+sentence whose "these" or "this" points outside it. Every item passes `lint`.
 
 A question's ID comes from what identifies it (its section, kind and the opening
 words of its sentence, an item's name, or the FAQ question), never from its answer
@@ -19,13 +25,23 @@ and options ordered by hashing, never at random.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from quizapp.content.article import Article, FaqEntry, Group, Item, Term
-from quizapp.content.bank import Bank, Kind, Question, Section
-from quizapp.content.keyterms import URGENT, best_span, content_stems, rarity, stem_frequency
-from quizapp.content.lint import lint_question
+from quizapp.content.article import Article, Item, Term
+from quizapp.content.bank import Bank, Kind, Pair, Question, Section
+from quizapp.content.entities import (
+    Inventory,
+    classify,
+    in_enumeration,
+    is_named,
+    is_quantity,
+    quantity_distractors,
+)
+from quizapp.content.keyterms import URGENT, Span, candidates, content_stems, rarity, score
+from quizapp.content.keyterms import stem_frequency as _stem_frequency
+from quizapp.content.lint import ABOUT_LABEL, BLANK, UNRESOLVED, lint_question
 from quizapp.content.text import (
     normalise,
     ranked,
@@ -34,37 +50,48 @@ from quizapp.content.text import (
     slugify,
     without_parenthetical,
 )
-from quizapp.content.topic import PHRASING, TopicKind, detect_topic_kind
+from quizapp.content.topic import LABEL_KINDS, PHRASING, TopicKind, detect_topic_kind
 
+MAX_QUESTIONS = 70
+MAX_PER_FACT = 2
 DISTRACTORS = 3
+# A key term scoring below this (keyterms.score) is not worth a question.
 MIN_CLOZE_SCORE = 2.2
-# An entry of an enumerated list (an advantage, a drawback, an indication) states a fact
-# even in plain words ('Higher cost'), so it is asked on weaker evidence than prose.
-MIN_ENTRY_SCORE = 1.0
-_DECISIVE_SCORE = 3.0
-# A prose sentence shorter than this ('Longevity also varies.') states no fact to ask.
-_MIN_WORDS = 6
-# A first word this rare is a name ('Perthes'), kept capitalised mid-sentence.
-_NAME_RARITY = 3.0
-MAX_QUESTIONS = 110
-# A list entry states one fact; prose frames the list. When a bank must shrink, the
-# clozes of prose sentences go first, unless one names something far more telling.
-_PROSE_PENALTY = 3.0
+# A cloze is typed from memory, so its term must be rare: a named clinical term.
+_CLOZE_RARITY = 3.5
 _MAX_SLUG = 48
 _LABEL_WORDS = 6
 _CONCISE_WORDS = 8
-# The clause of a list entry that says what follows from its situation.
+_MIN_WORDS = 6
+_MATCH_MIN, _MATCH_MAX = 3, 5
+_NAME_RARITY = 3.0
 _CONSEQUENCE = re.compile(r",\s+(?P<word>where|which|since|because|so)\s+(?P<rest>.+)$")
-# 'which' as the subject of its clause ('which raises the risk …'), so that 'it' can stand
-# in for it; not 'which an implant cannot restore'.
 _SUBJECT_RELATIVE = re.compile(
     r"^(?:(?:more|most|often|usually|commonly|generally|typically|sometimes|also|then)\s+)*"
     r"(?!its\b|this\b|his\b)(?:may|can|might|could|will|would|should|must|is|are|was|[a-z]+s)\b"
 )
-# A sentence that goes on defining the topic: 'It is also called …', 'It is not …'.
 _DEFINING = re.compile(r"^It(?: is|’s|'s| means| refers)\b")
-_PRONOUN_START = re.compile(r"^(It|Its|It’s|They|Their|This|These|That|Those|Such)\b")
-_HEDGE = re.compile(r"\s*\((?:varies|naming varies|terminology varies|interpretation)[^)]*\)")
+_HEDGE = re.compile(
+    r"\s*\((?:varies|naming varies|terminology varies|interpretation|details vary|"
+    r"impact varies|modality choice)[^)]*\)"
+)
+_FINITE = re.compile(
+    r"\b(is|are|was|were|can|may|might|will|would|should|must|has|have|does|do|"
+    r"[a-z]{3,}(?<!ss)s)\b"
+)
+# Priorities: which items a bank keeps when it must shrink. An item asking a fact in
+# the form that suits it best comes before a second form of the same fact.
+_PRIORITY = {
+    "definition": 100.0,
+    "situation": 9.0,
+    "matching": 9.0,
+    "described": 8.0,
+    "faq": 7.5,
+    "consequence": 6.5,
+    "pro_con": 5.0,
+    "completion": 5.0,
+    "cloze": 3.5,
+}
 
 
 def question_id(section: Section, kind: Kind, label: str) -> str:
@@ -79,10 +106,11 @@ def generate_bank(
     article: Article, *, bank_id: str, article_file: str, topic_kind: TopicKind | None = None
 ) -> Bank:
     """Generate the bank; the topic kind is detected from the article unless given."""
-    opening = article.introduction.paragraphs[0].text
+    paragraphs = article.introduction.paragraphs
+    opening = paragraphs[0].text if paragraphs else article.topic
     kind = topic_kind or detect_topic_kind(article.topic, opening)
-    generator = _Generator(article, kind)
-    questions = _unique_ids(_within_budget(list(generator.questions()), generator.weights))
+    candidates_ = list(_Generator(article, kind).candidates())
+    questions = _unique_ids(_within_budget(candidates_))
     return Bank(
         id=bank_id,
         topic=article.topic,
@@ -92,22 +120,28 @@ def generate_bank(
     )
 
 
-def _within_budget(questions: list[Question], weights: dict[str, float]) -> list[Question]:
-    """Keep a bank a person can review: drop the clozes of the least telling terms first.
+@dataclass(frozen=True)
+class _Candidate:
+    question: Question
+    priority: float
 
-    `weights` scores each cloze by the term it deletes (`keyterms`), prose sentences
-    below list entries.
+
+def _within_budget(found: Sequence[_Candidate]) -> list[Question]:
+    """Keep the best items, at most two per fact and MAX_QUESTIONS in all, in article order.
+
+    A fact's first item is kept before any fact's second, so the budget buys breadth.
     """
-    excess = len(questions) - MAX_QUESTIONS
-    if excess <= 0:
-        return questions
-    clozes = sorted(
-        (weights[question.fact + question.id], index)
-        for index, question in enumerate(questions)
-        if question.kind is Kind.CLOZE
-    )
-    dropped = {index for _, index in clozes[:excess]}
-    return [question for index, question in enumerate(questions) if index not in dropped]
+    order = sorted(range(len(found)), key=lambda index: -found[index].priority)
+    per_fact: Counter[str] = Counter()
+    kept: set[int] = set()
+    for round_ in range(MAX_PER_FACT):
+        for index in order:
+            fact = found[index].question.fact
+            if index in kept or per_fact[fact] != round_ or len(kept) >= MAX_QUESTIONS:
+                continue
+            kept.add(index)
+            per_fact[fact] += 1
+    return [found[index].question for index in sorted(kept)]
 
 
 def _unique_ids(questions: Iterable[Question]) -> list[Question]:
@@ -120,10 +154,6 @@ def _unique_ids(questions: Iterable[Question]) -> list[Question]:
             question = replace(question, id=f"{question.id}-{count}")
         result.append(question)
     return result
-
-
-def _quoted(text: str) -> str:
-    return f"“{text}”"
 
 
 def _sentence(text: str) -> str:
@@ -157,17 +187,35 @@ def _label(text: str) -> str:
     return " ".join(text.split()[:_LABEL_WORDS])
 
 
-def _options(seed: str, correct: str, pool: Iterable[str]) -> tuple[str, ...]:
-    """The correct option and up to three distractors of similar length, in a stable order.
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", _HEDGE.sub("", text)).strip()
 
-    Distractors nearest the answer's length are preferred, so the answer is never
-    the option that stands out by being much longer or shorter than the rest.
-    """
-    candidates = {normalise(option): option for option in pool}
-    candidates.pop(normalise(correct), None)
-    mixed = ranked(seed, candidates.values())
-    by_length = sorted(mixed, key=lambda option: abs(len(option) - len(correct)))
-    return tuple(ranked(f"{seed}/order", [correct, *by_length[:DISTRACTORS]]))
+
+def _phrase(text: str) -> str:
+    """A list entry as an option: without its hedge or final full stop."""
+    return _upper_first(_clean(text).rstrip(". "))
+
+
+def _quoted(text: str) -> str:
+    return f"“{text}”"
+
+
+_ATTEMPTS = 6
+
+
+def _option_sets(seed: str, answer: str, pool: Iterable[str]) -> list[list[str]]:
+    """Sets of distractors to try, each of DISTRACTORS options, those of about the
+    answer's length first (so no option stands out by its length), varied by the seed."""
+    distinct = {normalise(option): option for option in pool}
+    distinct.pop(normalise(answer), None)
+    if len(distinct) < DISTRACTORS:
+        return []
+    mixed = ranked(seed, distinct.values())
+    near = sorted(mixed, key=lambda option: abs(len(option) - len(answer)) > len(answer) * 0.3)
+    sets = []
+    for start in range(min(_ATTEMPTS, len(near) - DISTRACTORS + 1)):
+        sets.append(near[start : start + DISTRACTORS])
+    return sets
 
 
 def _mask(description: str, name: str) -> str:
@@ -176,416 +224,552 @@ def _mask(description: str, name: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Fact:
-    """One sentence to ask about, with what the learner is shown around it."""
+class _Statement:
+    """One sentence that may be asked, with the frame that makes it stand alone."""
 
     section: Section
-    sentence: str
-    label: str
+    text: str
     source: tuple[str, ...]
-    context: str = ""
-    before: str = ""
-    within: tuple[int, int] | None = None
-    lead: bool = False
+    frame: str
+    label: str
     group_tag: str = ""
-    prose: bool = False
+    within: tuple[int, int] | None = None  # where the asked term may lie
+    fragment_ok: bool = False
 
     @property
-    def key(self) -> str:
-        return f"{self.section.value.replace('_', '-')}-{short_hash(self.sentence, 8)}"
+    def fact(self) -> str:
+        return f"{self.section.value.replace('_', '-')}-{short_hash(self.text, 8)}"
 
 
 class _Generator:
     def __init__(self, article: Article, kind: TopicKind) -> None:
         self.article = article
+        self.kind = kind
         self.phrasing = PHRASING[kind]
         self.topic_tag = slugify(article.topic)
         self.topic = self._topic_in_sentence(article)
         self.Topic = _upper_first(self.topic)
         self.shown = content_stems(article.topic)
-        self.frequency = stem_frequency(article.text.splitlines())
-        self.weights: dict[str, float] = {}
+        lines = article.text.splitlines()
+        self.frequency = _stem_frequency(lines)
+        self.inventory = Inventory([s for line in lines for s in sentences(line)])
 
     @staticmethod
     def _topic_in_sentence(article: Article) -> str:
-        """Write the topic mid-sentence: 'hip MRI', 'total knee replacement', but 'Perthes
-        disease' (a name) and 'MRI of the hip' (an abbreviation) as they are.
-
-        The article's own lower-case use decides; failing that, a common first word
-        is lower-cased and a rare one, likely a name, is kept.
-        """
+        """Write the topic mid-sentence: 'hip MRI', but 'Perthes disease' (a name) and
+        'MRI of the hip' (an abbreviation) as they are."""
         lower = _lower_first(article.topic)
         first = article.topic.split()[0]
         if lower in article.text or (not first.isupper() and rarity(first) < _NAME_RARITY):
             return lower
         return article.topic
 
-    def _say(self, template: str) -> str:
-        return template.format(t=self.topic, T=self.Topic)
+    def _say(self, template: str, **extra: str) -> str:
+        return template.format(t=self.topic, T=self.Topic, **extra)
 
-    def _subject(self, text: str) -> str:
-        """An entry that opens with 'It' speaks of the topic: name it."""
-        return f"{self.Topic} {text[3:]}" if text.startswith("It ") else text
+    def _tags(self, group: str = "", text: str = "") -> tuple[str, ...]:
+        tags = [self.topic_tag]
+        if group and slugify(group):
+            tags.append(slugify(group))
+        if URGENT.search(text):
+            tags.append("red-flag")
+        return tuple(tags)
 
-    def questions(self) -> Iterator[Question]:
-        article = self.article
-        yield from self.introduction()
-        if article.purpose:
-            context = self._say(self.phrasing.purpose)
-            yield from self.prose(
-                Section.PURPOSE, (*article.purpose.intro, *article.purpose.closing)
+    def _make(
+        self,
+        role: str,
+        section: Section,
+        kind: Kind,
+        label: str,
+        bonus: float = 0.0,
+        distractors: Sequence[Sequence[str]] = (),
+        **fields: object,
+    ) -> Iterator[_Candidate]:
+        """The question, if the item-writing lint finds nothing wrong with it.
+
+        A multiple-choice question is tried with each set of `distractors` in turn, and
+        the first set the lint accepts is kept.
+        """
+        if kind is Kind.MCQ:
+            answer = str(fields["answer"])
+            option_sets = [
+                tuple(ranked(f"{label}/order", [answer, *chosen])) for chosen in distractors
+            ]
+        else:
+            option_sets = [()]
+        for options in option_sets:
+            question = Question(
+                id=question_id(section, kind, label),
+                kind=kind,
+                section=section,
+                options=options,
+                **fields,  # type: ignore[arg-type]
             )
-            yield from self.term_facts(article.purpose.items, Section.PURPOSE, context)
-        for section, part, template, why in (
-            (Section.INDICATIONS, article.indications, self.phrasing.uses, self.phrasing.why_use),
-            (
-                Section.CONTRAINDICATIONS,
-                article.contraindications,
-                self.phrasing.not_ideal,
-                self.phrasing.why_not,
-            ),
+            if not lint_question(question, topic_kind=self.kind.value, topic=self.article.topic):
+                yield _Candidate(question, _PRIORITY[role] + bonus)
+                return
+
+    # The article, section by section -----------------------------------------------
+
+    def candidates(self) -> Iterator[_Candidate]:
+        article = self.article
+        yield from self.definition()
+        if article.purpose:
+            part = article.purpose
+            frame = self._say(self.phrasing.purpose)
+            yield from self.prose(Section.PURPOSE, (*part.intro, *part.closing), frame)
+            yield from self.entries(Section.PURPOSE, part.items, frame)
+        for section, part, uses, other in (
+            (Section.INDICATIONS, article.indications, True, article.contraindications),
+            (Section.CONTRAINDICATIONS, article.contraindications, False, article.indications),
         ):
             if part:
-                yield from self.prose(section, (*part.intro, *part.closing))
-                yield from self.situations(section, part.items, self._say(template), self._say(why))
+                frame = f"{self.Topic}, {section.label.lower()}"
+                yield from self.prose(section, (*part.intro, *part.closing), frame)
+                yield from self.situations(section, part.items, other.items if other else (), uses)
         if article.mechanism:
-            yield from self.prose(Section.MECHANISM, article.mechanism.intro)
-            for sub in article.mechanism.subsections:
+            part = article.mechanism
+            frame = f"{self.Topic}, how it works"
+            yield from self.prose(Section.MECHANISM, part.intro, frame)
+            for sub in part.subsections:
                 heading = without_parenthetical(sub.heading)
-                context = f"{self.Topic}, {_lower_first(heading)}"
-                yield from self.named(sub.items, Section.MECHANISM, context, group_tag=heading)
-                yield from self.prose(Section.MECHANISM, sub.paragraphs, group_tag=heading)
+                frame = f"{self.Topic}, {_lower_first(heading)}"
+                if sub.line == part.line:
+                    frame = f"{self.Topic}, how it works"
+                yield from self.named(Section.MECHANISM, sub.items, frame, heading)
+                yield from self.prose(Section.MECHANISM, sub.paragraphs, frame, heading)
         if article.procedure:
             yield from self.procedure()
         if article.types:
-            yield from self.prose(Section.TYPES, (*article.types.intro, *article.types.closing))
-            for group in article.types.groups:
-                context = f"Types of {self.topic}, {_lower_first(group.label)}"
-                yield from self.named(group.items, Section.TYPES, context, group_tag=group.label)
+            part = article.types
+            yield from self.prose(
+                Section.TYPES, (*part.intro, *part.closing), f"{self.Topic}, types"
+            )
+            for group in part.groups:
+                frame = f"Types of {self.topic}, {_lower_first(group.label)}"
+                yield from self.named(Section.TYPES, group.items, frame, group.label)
         if article.pros_cons:
             yield from self.pros_cons()
         if article.aftercare:
             part = article.aftercare
-            context = f"{self.Topic}, aftercare and outlook"
-            yield from self.prose(Section.AFTERCARE, (*part.intro, *part.closing))
-            yield from self.term_facts(part.items, Section.AFTERCARE, context)
+            frame = self._say(self.phrasing.aftercare)
+            yield from self.prose(Section.AFTERCARE, (*part.intro, *part.closing), frame)
+            yield from self.entries(Section.AFTERCARE, part.items, frame)
         if article.alternatives:
-            yield from self.alternatives(article.alternatives.groups)
+            yield from self.alternatives()
         yield from self.faq()
 
-    # Building questions -------------------------------------------------------------
-
-    def _tags(self, group: str, sentence: str = "") -> tuple[str, ...]:
-        tags = [self.topic_tag]
-        if group:
-            tags.append(slugify(group))
-        if URGENT.search(sentence):
-            tags.append("red-flag")
-        return tuple(tags)
-
-    def _question(self, section: Section, kind: Kind, label: str, **fields: object) -> Question:
-        return Question(id=question_id(section, kind, label), kind=kind, section=section, **fields)  # type: ignore[arg-type]
-
-    def _clean(self, question: Question) -> Iterator[Question]:
-        """Yield the question only when the item-writing lint finds nothing wrong with it."""
-        if not lint_question(question):
-            yield question
-
-    def cloze(self, fact: _Fact) -> Iterator[Question]:
-        """Delete the fact's key term, if it has one worth asking."""
-        sentence = fact.sentence
-        shown = self.shown | content_stems(fact.context) | content_stems(fact.before)
-        found = best_span(
-            sentence,
-            shown=shown,
-            frequency=self.frequency,
-            within=fact.within,
-            lead_bonus=fact.lead,
-        )
-        if found is None or found[1] < (MIN_ENTRY_SCORE if fact.lead else MIN_CLOZE_SCORE):
-            return
-        span, weight = found
-        text = f"{sentence[: span.start]}{{{{c1::{span.text}}}}}{sentence[span.end :]}"
-        parts = [part for part in (fact.before, text) if part]
-        body = " ".join(parts)
-        prompt = f"{fact.context}: {body}" if fact.context else body
-        question = self._question(
-            fact.section,
-            Kind.CLOZE,
-            fact.label,
-            prompt=prompt,
-            source=fact.source,
-            tags=self._tags(fact.group_tag, sentence),
-            fact=fact.key,
-        )
-        self.weights[question.fact + question.id] = weight - (_PROSE_PENALTY if fact.prose else 0.0)
-        yield from self._clean(question)
-
-    def prose(
-        self, section: Section, paragraphs: Sequence[Item], *, group_tag: str = ""
-    ) -> Iterator[Question]:
-        """Clozes from paragraphs; a sentence opening with a pronoun keeps the one before it."""
-        for paragraph in paragraphs:
-            previous = ""
-            for sentence in sentences(paragraph.text):
-                if not sentence.rstrip().endswith(":") and len(sentence.split()) >= _MIN_WORDS:
-                    yield from self.cloze(
-                        self._prose_fact(section, sentence, previous, paragraph, group_tag)
-                    )
-                previous = sentence
-
-    def _prose_fact(
-        self, section: Section, sentence: str, previous: str, paragraph: Item, group_tag: str
-    ) -> _Fact:
-        before = ""
-        if _PRONOUN_START.match(sentence):
-            if sentence.startswith("It ") and (
-                not previous or normalise(previous).startswith(normalise(self.article.topic))
-            ):
-                sentence = f"{self.Topic} {sentence[3:]}"
-            else:
-                before = previous
-        if section is not Section.INTRODUCTION:
-            context = f"{self.Topic}, {section.label.lower()}"
-        else:
-            shown = normalise(f"{before} {sentence}")
-            context = "" if normalise(self.article.topic) in shown else self.Topic
-        return _Fact(
-            section,
-            sentence,
-            _label(sentence),
-            (paragraph.text,),
-            context=context,
-            before=before,
-            group_tag=group_tag,
-            prose=True,
-        )
-
-    def introduction(self) -> Iterator[Question]:
-        """'What is it?' keyed to the definition; the other sentences as clozes."""
+    def definition(self) -> Iterator[_Candidate]:
+        """'What is it?' keyed to the definition; the other sentences as statements."""
         opening = [
             (paragraph, sentence)
             for paragraph in self.article.introduction.paragraphs
             for sentence in sentences(paragraph.text)
         ]
+        if not opening:
+            return
         taken = 1
         while taken < min(len(opening), 2) and _DEFINING.match(opening[taken][1]):
             taken += 1
         definition = " ".join(
-            self._subject(sentence) if index else sentence
+            self._resolved(sentence) if index else sentence
             for index, (_, sentence) in enumerate(opening[:taken])
         )
         source = tuple(dict.fromkeys(paragraph.text for paragraph, _ in opening[:taken]))
-        yield self._question(
+        yield from self._make(
+            "definition",
             Section.INTRODUCTION,
             Kind.BASIC,
             "what is",
             prompt=self._say(self.phrasing.what_is),
             answer=definition,
-            tags=self._tags(""),
+            tags=self._tags(),
             source=source,
-            fact=_Fact(Section.INTRODUCTION, definition, "", ()).key,
+            fact=f"introduction-{short_hash(definition, 8)}",
         )
-        previous = opening[taken - 1][1]
         for paragraph, sentence in opening[taken:]:
-            yield from self.cloze(
-                self._prose_fact(Section.INTRODUCTION, sentence, previous, paragraph, "")
-            )
-            previous = sentence
-
-    def term_facts(
-        self, items: Sequence[Item], section: Section, context: str
-    ) -> Iterator[Question]:
-        """Clozes inside each entry's description; the entry's own name is never deleted."""
-        for item in items:
-            yield from self.cloze_item(item, section, context, group_tag="")
-
-    def cloze_item(
-        self, item: Item, section: Section, context: str, *, group_tag: str, lead: bool = False
-    ) -> Iterator[Question]:
-        if isinstance(item, Term):
-            for fact in self._term_facts(item, section, context, group_tag):
-                yield from self.cloze(fact)
-            return
-        text = self._subject(_HEDGE.sub("", item.text))
-        yield from self.cloze(
-            _Fact(
-                section,
-                text,
-                _label(text),
-                (item.text,),
-                context=context,
-                lead=lead,
-                group_tag=group_tag,
-            )
-        )
-
-    @staticmethod
-    def _term_facts(term: Term, section: Section, context: str, group_tag: str) -> list[_Fact]:
-        """One fact per sentence of a term's description, each shown with the term's name."""
-        separator = term.text[len(term.name)]
-        facts = []
-        parts = [
-            clause
-            for sentence in sentences(_HEDGE.sub("", term.description))
-            for clause in re.split(r";\s+", sentence)
-        ]
-        for index, part in enumerate(parts):
-            sentence = f"{term.name}{separator} {_upper_first(part)}"
-            label = term.name if index == 0 else f"{term.name} {index + 1}"
-            facts.append(
-                _Fact(
-                    section,
-                    sentence,
-                    f"{label} fact",
-                    (term.text,),
-                    context=context,
-                    within=(len(term.name) + 2, len(sentence)),
-                    group_tag=group_tag,
+            yield from self.ask(
+                _Statement(
+                    Section.INTRODUCTION,
+                    self._resolved(sentence),
+                    (paragraph.text,),
+                    self.Topic,
+                    _label(sentence),
                 )
             )
-        return facts
 
-    def named(
-        self, items: Sequence[Item], section: Section, context: str, *, group_tag: str
-    ) -> Iterator[Question]:
-        """Named types, structures and mechanisms: a cloze each, and which type is described.
+    def _resolved(self, sentence: str) -> str:
+        """A sentence opening 'It …' in a passage about the topic speaks of the topic."""
+        if sentence.startswith("It ") or sentence.startswith("It’s "):
+            return f"{self.Topic} {sentence[3:]}"
+        return sentence
 
-        A type's name is what a learner must know of it, so it is asked by a
-        multiple-choice question (and later sentences of its description by clozes); a
-        structure or mechanism is known by what it does, so its cloze may also delete a
-        technical word of its name.
-        """
-        terms = _distinct_terms([item for item in items if isinstance(item, Term)])
-        names = [term.name for term in terms]
-        for item in items:
-            if not isinstance(item, Term):
-                yield from self.cloze_item(item, section, context, group_tag=group_tag)
-                continue
-            facts = self._term_facts(item, section, context, group_tag)
-            asked = []
-            if section is Section.TYPES and item in terms and len(terms) >= 3:
-                description = _mask(_HEDGE.sub("", item.description), item.name)
-                asked = list(
-                    self._clean(
-                        self._question(
+    def prose(
+        self, section: Section, paragraphs: Sequence[Item], frame: str, group: str = ""
+    ) -> Iterator[_Candidate]:
+        for paragraph in paragraphs:
+            for sentence in sentences(paragraph.text):
+                if len(sentence.split()) >= _MIN_WORDS and not sentence.endswith(":"):
+                    yield from self.ask(
+                        _Statement(
                             section,
-                            Kind.MCQ,
-                            item.name,
-                            prompt=f"{context}: which one is described? {_quoted(description)}",
-                            options=_options(item.name, item.name, names),
-                            answer=item.name,
-                            explanation=item.text,
-                            tags=self._tags(group_tag),
-                            source=(item.text,),
-                            fact=facts[0].key,
+                            _clean(self._resolved(sentence)),
+                            (paragraph.text,),
+                            frame,
+                            _label(sentence),
+                            group,
                         )
                     )
+
+    def entries(
+        self, section: Section, items: Sequence[Item], frame: str, group: str = ""
+    ) -> Iterator[_Candidate]:
+        """Statements of list entries; a term's name is shown, never asked."""
+        for item in items:
+            for statement in self._statements(section, item, frame, group):
+                yield from self.ask(statement)
+
+    def _statements(self, section: Section, item: Item, frame: str, group: str) -> list[_Statement]:
+        if not isinstance(item, Term):
+            text = _clean(self._resolved(item.text))
+            return [_Statement(section, text, (item.text,), frame, _label(text), group, None, True)]
+        separator = item.text[len(item.name)]
+        result = []
+        for index, part in enumerate(sentences(_clean(item.description))):
+            text = f"{item.name}{separator} {_upper_first(part)}"
+            label = item.name if index == 0 else f"{item.name} {index + 1}"
+            result.append(
+                _Statement(
+                    section,
+                    text,
+                    (item.text,),
+                    frame,
+                    f"{label} fact",
+                    group,
+                    (len(item.name) + 2, len(text)),
+                    True,
                 )
-                yield from asked
-            if asked:
-                facts = facts[1:]
-            elif facts:
-                facts[0] = replace(facts[0], within=None)
-            for fact in facts:
-                yield from self.cloze(fact)
+            )
+        return result
+
+    # Asking one statement --------------------------------------------------------------
+
+    def ask(self, statement: _Statement) -> Iterator[_Candidate]:
+        """The best item for a statement's key term: a completion question among same-class
+        options, a quantity among quantities, or a cloze of a rare named term."""
+        text = statement.text
+        body = text[statement.within[0] :] if statement.within else text
+        if UNRESOLVED.match(body) or (self.kind in LABEL_KINDS and ABOUT_LABEL.search(text)):
+            return
+        shown = self.shown | content_stems(statement.frame)
+        spans = [
+            span
+            for span in candidates(text)
+            if not statement.within
+            or (statement.within[0] <= span.start and span.end <= statement.within[1])
+        ]
+        scored = sorted(
+            ((score(span, text, shown=shown, frequency=self.frequency), span) for span in spans),
+            key=lambda pair: (-pair[0], pair[1].start),
+        )
+        for value, span in scored:
+            if value < MIN_CLOZE_SCORE:
+                break
+            if not self._askable(span, statement):
+                continue
+            found = list(self._item_for(statement, span, value))
+            if found:
+                yield from found
+                return
+
+    def _askable(self, span: Span, statement: _Statement) -> bool:
+        text = statement.text
+        if in_enumeration(text, span.start, span.end):
+            return False
+        if re.search(r"\b(or|and)\b", span.text) and not is_quantity(span.text):
+            return False
+        if not statement.fragment_ok and not _FINITE.search(text):
+            return False
+        return not re.search(r"[(“\"]$", text[: span.start].rstrip()) or is_named(span.text)
+
+    def _item_for(self, statement: _Statement, span: Span, value: float) -> Iterator[_Candidate]:
+        text = statement.text
+        blanked = f"{text[: span.start]}{BLANK}{text[span.end :]}"
+        common = dict(
+            tags=self._tags(statement.group_tag, text),
+            source=statement.source,
+            fact=statement.fact,
+            explanation=_sentence(text),
+        )
+        kind = classify(span.text)
+        if is_quantity(span.text):
+            pools = [quantity_distractors(span.text, seed=statement.fact)]
+            noun = "figure"
+        elif kind is not None and is_named(span.text):
+            shown = f"{statement.frame} {text}"
+            pools = [
+                self.inventory.distractors(
+                    span.text, kind=kind, shown=shown, seed=f"{statement.fact}/{attempt}"
+                )
+                for attempt in range(_ATTEMPTS)
+            ]
+            noun = kind.value
+        else:
+            return
+        found = list(
+            self._make(
+                "completion",
+                statement.section,
+                Kind.MCQ,
+                statement.label,
+                bonus=value / 10,
+                distractors=[pool for pool in pools if pool],
+                prompt=(
+                    f"{statement.frame}: {_quoted(_sentence(blanked))} "
+                    f"Which {noun} completes the statement?"
+                ),
+                answer=span.text,
+                **common,
+            )
+        )
+        if found or kind is None:
+            yield from found
+            return
+        if not _FINITE.search(text):
+            return
+        yield from self._make(
+            "cloze",
+            statement.section,
+            Kind.CLOZE,
+            statement.label,
+            bonus=value / 10,
+            prompt=(
+                f"{statement.frame}: {text[: span.start]}{{{{c1::{span.text}}}}}{text[span.end :]}"
+            ),
+            **common,
+        )
+
+    # Sections with a shape of their own ---------------------------------------------
 
     def situations(
-        self, section: Section, items: Sequence[Item], lead: str, why: str
-    ) -> Iterator[Question]:
-        """Indications and contraindications.
-
-        Each entry is a cloze of its key term; an entry that also says what follows
-        from its situation (', where …', ', which …') is asked as a scenario too: the
-        situation is the stem, what follows the answer.
-        """
+        self, section: Section, items: Sequence[Item], others: Sequence[Item], uses: bool
+    ) -> Iterator[_Candidate]:
+        """Each indication as the answer among contraindications, and the reverse; what
+        an entry says follows from its situation (', where …') as a question of its own."""
+        lead = self.phrasing.uses if uses else self.phrasing.not_ideal
+        why = self.phrasing.why_use if uses else self.phrasing.why_not
+        pool = [self._situation(item.text)[0] for item in others]
         for item in items:
-            text = _HEDGE.sub("", item.text)
-            clause = _CONSEQUENCE.search(text)
-            situation_end = clause.start() if clause else len(text)
-            body = _lower_first(text)
-            fact = _Fact(
-                section,
-                body,
-                _label(text),
-                (item.text,),
-                context=lead,
-                within=(0, situation_end),
-                lead=True,
+            situation, clause = self._situation(item.text)
+            fact = f"{section.value}-{short_hash(item.text, 8)}"
+            found = list(
+                self._make(
+                    "situation",
+                    section,
+                    Kind.MCQ,
+                    _label(item.text),
+                    distractors=_option_sets(fact, situation, pool),
+                    prompt=self._say(lead),
+                    answer=situation,
+                    explanation=item.text,
+                    tags=self._tags("", item.text),
+                    source=(item.text,),
+                    fact=fact,
+                )
             )
-            yield from self.cloze(fact)
-            if not clause or (
+            yield from found
+            if not found:
+                yield from self.ask(
+                    _Statement(
+                        section,
+                        _clean(item.text),
+                        (item.text,),
+                        f"{self.Topic}, {section.label.lower()}",
+                        _label(item.text),
+                        fragment_ok=True,
+                    )
+                )
+            if clause is None or (
                 clause["word"] == "which" and not _SUBJECT_RELATIVE.match(clause["rest"])
             ):
                 continue
             consequence = clause["rest"]
             if clause["word"] == "which":
                 consequence = f"it {consequence}"
-            yield self._question(
+            yield from self._make(
+                "consequence",
                 section,
                 Kind.BASIC,
-                _label(text),
-                prompt=f"{text[:situation_end]}: {why}",
+                _label(item.text),
+                prompt=f"{situation}: {self._say(why)}",
                 answer=_sentence(_upper_first(consequence)),
                 explanation=item.text,
-                tags=self._tags(""),
+                tags=self._tags("", item.text),
                 source=(item.text,),
-                fact=fact.key,
+                fact=fact,
             )
 
-    def procedure(self) -> Iterator[Question]:
-        procedure = self.article.procedure
-        assert procedure is not None
-        yield from self.prose(Section.PROCEDURE, (*procedure.intro, *procedure.closing))
-        for step in procedure.steps:
-            context = f"{self.Topic}, {_lower_first(step.name)}"
+    @staticmethod
+    def _situation(text: str) -> tuple[str, re.Match[str] | None]:
+        """An entry's situation, without what follows from it."""
+        cleaned = _clean(text)
+        clause = _CONSEQUENCE.search(cleaned)
+        situation = cleaned[: clause.start()] if clause else cleaned
+        return _phrase(situation), clause
+
+    def named(
+        self, section: Section, items: Sequence[Item], frame: str, group: str
+    ) -> Iterator[_Candidate]:
+        """Named types, structures and mechanisms: matching for a small set of named
+        types, "which one is described" for a larger set, and statements of the rest."""
+        named = _distinct_terms([item for item in items if isinstance(item, Term)])
+        asked: set[Term] = set()
+        if len(named) >= _MATCH_MIN and (section is Section.TYPES or len(named) <= DISTRACTORS):
+            for chunk in _chunks(named):
+                found = list(self.matching(section, chunk, frame, group))
+                if found:
+                    asked.update(chunk)
+                    yield from found
+        elif named and (len(named) > DISTRACTORS or section is Section.TYPES):
+            pool = named if len(named) > DISTRACTORS else self._type_terms()
+            for term in named:
+                found = list(self.described(section, term, pool, frame, group))
+                if found:
+                    asked.add(term)
+                    yield from found
+        for item in items:
+            statements = self._statements(section, item, frame, group)
+            if item in asked:
+                statements = statements[1:]
+            for statement in statements:
+                yield from self.ask(statement)
+
+    def _type_terms(self) -> list[Term]:
+        """Every named type of the article: the options for a group too small to match."""
+        groups = self.article.types.groups if self.article.types else ()
+        return _distinct_terms(
+            [item for group in groups for item in group.items if isinstance(item, Term)]
+        )
+
+    def matching(
+        self, section: Section, terms: Sequence[Term], frame: str, group: str
+    ) -> Iterator[_Candidate]:
+        pairs = tuple(
+            Pair(_phrase(_mask(sentences(_clean(term.description))[0], term.name)), term.name)
+            for term in terms
+        )
+        label = f"{group} {' '.join(term.name for term in terms)}"
+        yield from self._make(
+            "matching",
+            section,
+            Kind.MATCHING,
+            label,
+            prompt=f"{frame}: match each description to its name.",
+            pairs=pairs,
+            explanation="\n".join(term.text for term in terms),
+            tags=self._tags(group),
+            source=tuple(term.text for term in terms),
+            fact=f"{section.value}-{short_hash(label, 8)}",
+        )
+
+    def described(
+        self, section: Section, term: Term, named: Sequence[Term], frame: str, group: str
+    ) -> Iterator[_Candidate]:
+        description = _mask(_clean(term.description), term.name)
+        classes = {classify(other.name) for other in named}
+        noun = next(iter(classes)).value if len(classes) == 1 and None not in classes else "one"
+        fact = f"{section.value}-{short_hash(term.text, 8)}"
+        yield from self._make(
+            "described",
+            section,
+            Kind.MCQ,
+            term.name,
+            distractors=_option_sets(fact, term.name, [other.name for other in named]),
+            prompt=f"{frame}: which {noun} is described? {_quoted(description)}",
+            answer=term.name,
+            explanation=term.text,
+            tags=self._tags(group),
+            source=(term.text,),
+            fact=fact,
+        )
+
+    def procedure(self) -> Iterator[_Candidate]:
+        part = self.article.procedure
+        assert part is not None
+        frame = self._say(self.phrasing.workup, step="workflow")
+        yield from self.prose(Section.PROCEDURE, (*part.intro, *part.closing), frame)
+        for step in part.steps:
+            frame = self._say(self.phrasing.workup, step=_lower_first(step.name))
             for detail in step.details:
-                text = _HEDGE.sub("", detail)
-                yield from self.cloze(
-                    _Fact(Section.PROCEDURE, text, _label(text), (step.text,), context=context)
+                text = _clean(detail)
+                yield from self.ask(
+                    _Statement(
+                        Section.PROCEDURE,
+                        text,
+                        (step.text,),
+                        frame,
+                        _label(text),
+                        fragment_ok=True,
+                    )
                 )
 
-    def pros_cons(self) -> Iterator[Question]:
-        pros_cons = self.article.pros_cons
-        assert pros_cons is not None
-        for context, items in (
-            (f"An advantage of {self.topic}", pros_cons.pros),
-            (f"A drawback of {self.topic}", pros_cons.cons),
+    def pros_cons(self) -> Iterator[_Candidate]:
+        part = self.article.pros_cons
+        assert part is not None
+        for lead, items, others in (
+            (self.phrasing.pro, part.pros, part.cons),
+            (self.phrasing.con, part.cons, part.pros),
         ):
+            pool = [_phrase(item.text) for item in others]
             for item in items:
-                yield from self.cloze_item(
-                    item, Section.PROS_CONS, context, group_tag="", lead=True
+                answer = _phrase(item.text)
+                fact = f"pros-cons-{short_hash(item.text, 8)}"
+                weight = max((rarity(word) for word in answer.split()), default=0.0)
+                yield from self._make(
+                    "pro_con",
+                    Section.PROS_CONS,
+                    Kind.MCQ,
+                    _label(item.text),
+                    bonus=weight / 5,
+                    distractors=_option_sets(fact, answer, pool),
+                    prompt=self._say(lead),
+                    answer=answer,
+                    explanation=item.text,
+                    tags=self._tags(),
+                    source=(item.text,),
+                    fact=fact,
                 )
 
-    def alternatives(self, groups: Sequence[Group]) -> Iterator[Question]:
-        """Clozes of each comparison's points; a pronoun keeps the point before it in view."""
-        context = f"{self.Topic}, alternatives"
-        for group in groups:
-            previous = group.label
+    def alternatives(self) -> Iterator[_Candidate]:
+        part = self.article.alternatives
+        assert part is not None
+        frame = f"{self.Topic}, alternatives and comparisons"
+        yield from self.prose(Section.ALTERNATIVES, (*part.intro, *part.closing), frame)
+        for group in part.groups:
             for item in group.items:
-                for sentence in sentences(_HEDGE.sub("", item.text)):
-                    yield from self.cloze(
-                        _Fact(
+                for sentence in sentences(_clean(item.text)):
+                    yield from self.ask(
+                        _Statement(
                             Section.ALTERNATIVES,
                             sentence,
-                            _label(sentence),
                             (item.text,),
-                            context=context,
-                            before=previous if _PRONOUN_START.match(sentence) else "",
-                            group_tag=group.label,
+                            frame,
+                            _label(sentence),
+                            group.label,
                         )
                     )
-                    previous = sentence
 
-    def faq(self) -> Iterator[Question]:
+    def faq(self) -> Iterator[_Candidate]:
         for entry in self.article.faq.entries:
             question = entry.question
-            if self.article.topic.casefold() not in question.casefold():
+            if normalise(self.article.topic) not in normalise(question):
                 question = f"With {self.topic}, {_lower_first(question)}"
             first = entry.answer[0].text
             answer = _concise(first)
             full = "\n\n".join(paragraph.text for paragraph in entry.answer)
-            yield self._question(
+            source = (entry.question, *(paragraph.text for paragraph in entry.answer))
+            yield from self._make(
+                "faq",
                 Section.FAQ,
                 Kind.BASIC,
                 entry.question,
@@ -593,38 +777,41 @@ class _Generator:
                 answer=answer,
                 explanation=full if full != answer else "",
                 tags=self._tags("", full),
-                source=(entry.question, *(paragraph.text for paragraph in entry.answer)),
-                fact=_Fact(Section.FAQ, answer, "", ()).key,
+                source=source,
+                fact=f"faq-{short_hash(answer, 8)}",
             )
-            rest = first[len(answer) :].strip()
-            paragraphs = [Item(rest, entry.line)] if rest else []
-            paragraphs += list(entry.answer[1:])
-            yield from self._best_of(self._faq_clozes(question, first, answer, paragraphs, entry))
-
-    def _faq_clozes(
-        self, question: str, first: str, answer: str, paragraphs: list[Item], entry: FaqEntry
-    ) -> Iterator[Question]:
-        previous = answer
-        for paragraph in paragraphs:
-            for sentence in sentences(paragraph.text):
-                yield from self.cloze(
-                    _Fact(
-                        Section.FAQ,
-                        sentence,
-                        _label(sentence),
-                        (paragraph.text if paragraph in entry.answer else first,),
-                        context=question,
-                        before=previous if _PRONOUN_START.match(sentence) else "",
+            rest = [
+                (sentence, paragraph.text)
+                for paragraph in entry.answer
+                for sentence in sentences(paragraph.text)
+                if sentence not in answer
+            ]
+            best = max(
+                (
+                    candidate
+                    for sentence, paragraph in rest
+                    for candidate in self.ask(
+                        _Statement(
+                            Section.FAQ,
+                            _clean(sentence),
+                            (paragraph,),
+                            question.rstrip("?"),
+                            _label(sentence),
+                        )
                     )
-                )
-                previous = sentence
+                ),
+                key=lambda candidate: candidate.priority,
+                default=None,
+            )
+            if best is not None:
+                yield best
 
-    def _best_of(self, questions: Iterable[Question]) -> Iterator[Question]:
-        """The cloze of the most telling term among several, if it names something specific:
-        the decisive fact of a long answer."""
-        best = max(questions, key=lambda q: self.weights[q.fact + q.id], default=None)
-        if best is not None and self.weights[best.fact + best.id] >= _DECISIVE_SCORE:
-            yield best
+
+def _chunks(terms: Sequence[Term]) -> list[list[Term]]:
+    """Split a long list into matching items of three to five pairs."""
+    count = -(-len(terms) // _MATCH_MAX)
+    size = -(-len(terms) // count)
+    return [list(terms[at : at + size]) for at in range(0, len(terms), size)]
 
 
 def _distinct_terms(terms: Sequence[Term]) -> list[Term]:
@@ -632,16 +819,12 @@ def _distinct_terms(terms: Sequence[Term]) -> list[Term]:
     seen: set[tuple[str, str]] = set()
     distinct = []
     for term in terms:
+        parts = sentences(term.description)
         keys = {
             ("name", normalise(term.name)),
-            ("description", normalise(sentences(term.description)[0])),
+            ("description", normalise(parts[0] if parts else term.description)),
         }
         if keys.isdisjoint(seen):
             distinct.append(term)
             seen |= keys
     return distinct
-
-
-def _sides(label: str) -> bool:
-    """Whether a group label compares two things by name: `X vs Y`."""
-    return len(re.split(r"\s+(?:vs\.?|versus)\s+", label, flags=re.IGNORECASE)) == 2

@@ -239,7 +239,7 @@ def _could_be_noun(word: str) -> bool:
 
 
 @cache
-def _could_be_verb(word: str) -> bool:
+def could_be_verb(word: str) -> bool:
     folded = word.casefold()
     return not folded.endswith("ing") and "VERB" in getAllLemmas(folded)
 
@@ -250,7 +250,7 @@ def _subspans(span: Span, sentence: str) -> list[Span]:
     words = list(_WORD.finditer(span.text))
     result = [span] if len(words) <= _MAX_WORDS else []
     for index, word in enumerate(words):
-        if index == 0 or not _could_be_verb(word[0]):
+        if index == 0 or not could_be_verb(word[0]):
             continue
         for part in (words[:index], words[index + 1 :]):
             while part and part[0][0].casefold() in STOPWORDS:

@@ -1,8 +1,12 @@
 """Item-writing flaws a program can see, after Haladyna's guidelines and the NBME guide.
 
 Each finding names its rule. Errors make an item unfit to ask (it cues its answer,
-refers outside itself, is negated, or tests nothing); warnings ask a person to look.
-Question generation keeps only items with no finding at all.
+refers outside itself, has two defensible answers, is negated, or tests nothing);
+warnings ask a person to look. Question generation keeps only items with no finding.
+
+The statement an item asks about is the cloze's text, the quoted sentence of a
+completion question (its gap written as `BLANK`), or a true-or-false statement; its
+term is the deletion, or the completion's correct option.
 """
 
 from __future__ import annotations
@@ -14,11 +18,43 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from quizapp.content.bank import CLOZE, Bank, Kind, Question
+from quizapp.content.entities import classify, in_enumeration, is_named, is_quantity
 from quizapp.content.keyterms import QUANTITY, STOPWORDS, content_stems, rarity
 from quizapp.content.text import normalise
+from quizapp.content.topic import LABEL_KINDS, TopicKind
+
+BLANK = "_____"
+# A statement opening with a word that points outside it ('These', 'In these cases').
+UNRESOLVED = re.compile(
+    r"^(?:these|this|those|such|they|them|their|there|here|both|either|neither|another|"
+    r"other|instead|otherwise|similarly|likewise|however|in (?:these|this|such|that) cases?|"
+    r"in addition|for (?:example|instance)|the (?:latter|former)|it|its)\b",
+    re.IGNORECASE,
+)
+# A statement about the label itself ('X is a description, not a diagnosis').
+ABOUT_LABEL = re.compile(
+    r"\b(?:label(?:s|ing|ling)?|descriptors?|description|terminology|categor(?:y|ies)|"
+    r"framing|(?:the|this|a|location-based|practical|clinical) term)\b",
+    re.IGNORECASE,
+)
+_ABSOLUTE = re.compile(
+    r"\b(always|never|all|none|only|completely|entirely|must|every|guaranteed?)\b",
+    re.IGNORECASE,
+)
+_WRONG_FRAME = re.compile(
+    r"\b(?:an? )?(?:advantages?|drawbacks?|disadvantages?|benefits?|risks?) of "
+    r"(?!diagnosing|the label|the term|a diagnosis|naming|using|recognising|recognizing)",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"“(?P<statement>[^”]*)”")
+_STATEMENT_FINITE = re.compile(
+    r"\b(is|are|was|were|can|may|might|will|would|should|must|has|have|does|do|"
+    r"[a-z]{3,}(?<!ss)s)\b"
+)
 
 MAX_QUESTIONS_PER_FACT = 2
 _LONGER, _SHORTER = 1.3, 0.7
+_LONG_OPTION = 5
 _TECHNICAL = 2.5
 _OUTSIDE = re.compile(
     r"\b(this point|the article|the text|this section|the passage|listed (under|in|among)|"
@@ -27,7 +63,11 @@ _OUTSIDE = re.compile(
 )
 _NEGATED_STEM = re.compile(r"\b(NOT|EXCEPT|NEVER|LEAST)\b")
 _NEGATION = re.compile(r"\b(not|never|no|cannot|isn't|aren't|doesn't|don't)\b", re.IGNORECASE)
-_ALL_NONE = re.compile(r"\b(all|none|both) of the (above|options|these)\b", re.IGNORECASE)
+_ALL_NONE = re.compile(
+    r"\b(?:(?:all|none|both|neither) of (?:the (?:above|options)|these|them|those)|"
+    r"both|neither)\b",
+    re.IGNORECASE,
+)
 _ARTICLE_END = re.compile(r"\b(a|an)\s*[?:…]*\s*$", re.IGNORECASE)
 _TERM_LABEL = re.compile(r"^(?P<name>[^.:]{1,80})[.:]\s")
 
@@ -60,10 +100,42 @@ def _stem(question: Question) -> str:
     return CLOZE.sub("…", question.prompt) if question.kind is Kind.CLOZE else question.prompt
 
 
-def lint_question(question: Question) -> list[Finding]:
-    """The flaws of one question on its own."""
+def asked(question: Question) -> tuple[str, str, int, int] | None:
+    """The statement an item asks about, its term, and where the term sits in it."""
+    if question.kind is Kind.CLOZE:
+        match = CLOZE.search(question.prompt)
+        if match is None:
+            return None
+        body = (
+            question.prompt.split(": ", 1)[-1]
+            if ": " in question.prompt[: match.start()]
+            else question.prompt
+        )
+        text = CLOZE.sub(lambda m: m["answer"], body)
+        start = body.find("{{c1::")
+        return text, match["answer"], start, start + len(match["answer"])
+    if question.kind is Kind.MCQ:
+        quoted = _QUOTED.search(question.prompt)
+        if quoted is None or BLANK not in quoted["statement"]:
+            return None
+        statement = quoted["statement"]
+        start = statement.index(BLANK)
+        text = statement.replace(BLANK, question.answer, 1)
+        return text, question.answer, start, start + len(question.answer)
+    if question.kind is Kind.TRUE_FALSE:
+        return question.prompt, "", 0, 0
+    return None
+
+
+def lint_question(
+    question: Question, *, topic_kind: str | None = None, topic: str = ""
+) -> list[Finding]:
+    """The flaws of one question on its own; `topic_kind` (a `TopicKind` value) adds the
+    rules that depend on what the article is about, and the `topic`'s own words, shown in
+    every stem, are no cue."""
     findings: list[Finding] = []
     stem = _stem(question)
+    findings += _statement_flaws(question, topic_kind)
     if _OUTSIDE.search(question.prompt):
         findings.append(
             _error(question, "outside-reference", "refers to something outside the item")
@@ -72,13 +144,22 @@ def lint_question(question: Question) -> list[Finding]:
         findings.append(_error(question, "negation", "a negated true-or-false statement"))
     elif question.kind in (Kind.MCQ, Kind.BASIC) and _NEGATED_STEM.search(question.prompt):
         findings.append(_error(question, "negation", "a negative stem (NOT, EXCEPT)"))
+    label_kind = topic_kind is not None and TopicKind(topic_kind) in LABEL_KINDS
+    if label_kind and _WRONG_FRAME.search(question.prompt):
+        findings.append(
+            _error(
+                question,
+                "wrong-frame",
+                "speaks of the advantages or risks of a symptom, finding or condition itself",
+            )
+        )
     if question.kind is Kind.MCQ:
         findings += _options_flaws(question, stem)
     if question.kind is Kind.CLOZE:
         findings += _cloze_flaws(question)
     if question.kind in (Kind.MCQ, Kind.BASIC) and _repeats_answer(question.answer, stem):
         findings.append(_error(question, "answer-in-stem", "the stem repeats the answer's words"))
-    elif question.kind is Kind.MCQ and (word := _telltale(question, stem)):
+    elif question.kind is Kind.MCQ and (word := _telltale(question, stem, topic)):
         findings.append(
             _error(
                 question, "answer-in-stem", f"the stem repeats {word!r}, found only in the answer"
@@ -91,10 +172,10 @@ def _word_stems(text: str) -> set[str]:
     return content_stems(re.sub(r"[-/–]", " ", text))
 
 
-def _telltale(question: Question, stem: str) -> str | None:
+def _telltale(question: Question, stem: str, topic: str) -> str | None:
     """A word of the correct option, in no distractor, that the stem repeats."""
     others = set().union(*(_word_stems(o) for o in question.options if o != question.answer))
-    shown = _word_stems(stem)
+    shown = _word_stems(stem) - _word_stems(topic)
     for word in sorted(_word_stems(question.answer) - others):
         if len(word) >= 4 and word in shown:
             return word
@@ -113,7 +194,8 @@ def _options_flaws(question: Question, stem: str) -> list[Finding]:
     if any(_ALL_NONE.search(option) for option in options):
         findings.append(_error(question, "all-none-of-the-above", "an 'all/none of the above'"))
     distractors = [option for option in options if option != answer]
-    if len(distractors) >= 2:
+    # Length is a cue among elaborate options, not among names of a word or two.
+    if len(distractors) >= 2 and max(len(option.split()) for option in options) >= _LONG_OPTION:
         longest = max(len(option) for option in distractors)
         shortest = min(len(option) for option in distractors)
         if len(answer) > _LONGER * longest:
@@ -142,12 +224,125 @@ def _options_flaws(question: Question, stem: str) -> list[Finding]:
                     f"the stem ends in {article[1]!r}; not every option fits",
                 )
             )
+    findings += _distractor_flaws(question, distractors)
     kinds = {_option_type(option) for option in options}
     if len(kinds) > 1:
         findings.append(
             _warning(
                 question, "mixed-options", "options of mixed types: " + ", ".join(sorted(kinds))
             )
+        )
+    return findings
+
+
+def _statement_flaws(question: Question, topic_kind: str | None) -> list[Finding]:
+    """Flaws of the statement an item asks about and of the term it asks."""
+    found = asked(question)
+    if found is None:
+        return []
+    text, term, start, end = found
+    findings = []
+    if UNRESOLVED.match(text):
+        findings.append(
+            _error(
+                question,
+                "unresolved-reference",
+                "the statement opens with a reference "
+                f"to something it does not say: {text.split()[0]!r}",
+            )
+        )
+    if topic_kind is not None and TopicKind(topic_kind) in LABEL_KINDS and ABOUT_LABEL.search(text):
+        findings.append(
+            _error(question, "about-the-label", "asks about the label itself, not a clinical fact")
+        )
+    if not term:
+        return findings
+    if not is_quantity(term):
+        if re.search(r"\b(or|and)\b", term):
+            findings.append(
+                _error(question, "paired-deletion", f"asks two alternatives at once: {term!r}")
+            )
+        elif not is_named(term):
+            findings.append(
+                _error(
+                    question,
+                    "everyday-term",
+                    f"asks an everyday phrase, not a named term: {term!r}",
+                )
+            )
+    if in_enumeration(text, start, end):
+        findings.append(
+            _error(
+                question,
+                "enumeration-member",
+                f"asks one member of a list, the others shown: {term!r}",
+            )
+        )
+    if re.search(r"\b(a|an)\s*$", text[:start], re.IGNORECASE) and question.kind is Kind.CLOZE:
+        findings.append(
+            _error(question, "grammar-cue", "'a' or 'an' before the gap gives the term away")
+        )
+    if question.kind is Kind.CLOZE and not _STATEMENT_FINITE.search(text):
+        findings.append(
+            _error(question, "verbless-fragment", "the statement is a fragment with no verb")
+        )
+    name = _TERM_LABEL.match(text)
+    if name is not None and start < name.end() and len(text) - name.end() < 3:
+        findings.append(_error(question, "dangling-label", "the statement is only a label"))
+    return findings
+
+
+def _distractor_flaws(question: Question, distractors: list[str]) -> list[Finding]:
+    findings = []
+    answer = question.answer
+    if any(_ABSOLUTE.search(option) for option in distractors) and not _ABSOLUTE.search(answer):
+        findings.append(
+            _error(question, "absolute-distractor", "a distractor says always, never, only or all")
+        )
+    source = normalise(" ".join(question.source))
+    for option in distractors:
+        if len(option) > 3 and f" {normalise(option)} " in f" {source} ":
+            findings.append(
+                _error(
+                    question,
+                    "two-answers",
+                    f"the source states {option!r} too: it may be a second defensible answer",
+                )
+            )
+            break
+    shared = [
+        len(
+            content_stems(option)
+            & set().union(*(content_stems(o) for o in question.options if o != option))
+        )
+        for option in question.options
+    ]
+    mine = shared[question.options.index(answer)] if answer in question.options else 0
+    others = [
+        count for option, count in zip(question.options, shared, strict=True) if option != answer
+    ]
+    if mine >= 2 and others and mine > max(others):
+        findings.append(
+            _error(
+                question,
+                "convergence-cue",
+                "the correct option shares the most words with the others",
+            )
+        )
+    kind = classify(answer) if asked(question) is not None else None
+    if kind is not None:
+        odd = [o for o in distractors if (other := classify(o)) is not None and other is not kind]
+        if odd:
+            findings.append(
+                _error(
+                    question,
+                    "implausible-distractor",
+                    f"not a {kind.value} like the answer: {odd[0]!r}",
+                )
+            )
+    if is_quantity(answer) and not all(is_quantity(option) for option in distractors):
+        findings.append(
+            _error(question, "implausible-distractor", "a quantity among options that are not")
         )
     return findings
 
@@ -204,9 +399,25 @@ def _is_label(deletion: str, source: str) -> bool:
 
 def lint_bank(bank: Bank) -> list[Finding]:
     """Every flaw of every question, and facts asked more often than a learner needs."""
-    findings = [finding for question in bank.questions for finding in lint_question(question)]
+    findings = [
+        finding
+        for question in bank.questions
+        for finding in lint_question(question, topic_kind=bank.topic_kind, topic=bank.topic)
+    ]
     findings += _over_asked(bank.questions)
+    findings += [
+        _error(
+            question, "not-self-contained", f"the prompt does not say it is about {bank.topic!r}"
+        )
+        for question in bank.questions
+        if not _names_topic(question.prompt, bank.topic)
+    ]
     return findings
+
+
+def _names_topic(prompt: str, topic: str) -> bool:
+    """The prompt names the topic, or all of the topic's content words."""
+    return normalise(topic) in normalise(prompt) or content_stems(topic) <= content_stems(prompt)
 
 
 def _over_asked(questions: Iterable[Question]) -> list[Finding]:

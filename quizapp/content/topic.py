@@ -151,63 +151,105 @@ def detect_topic_kind(topic: str, opening: str) -> TopicKind:
 
 @dataclass(frozen=True)
 class Phrasing:
-    """How stems speak of one kind of topic; `{t}` is the topic as written mid-sentence."""
+    """How stems speak of one kind of topic; `{t}` is the topic as written mid-sentence,
+    `{T}` the same capitalised."""
 
-    uses: str
-    not_ideal: str
+    what_is: str
+    uses: str  # the lead-in of a question whose answer is an indication
+    not_ideal: str  # ... whose answer is a contraindication
     why_use: str
     why_not: str
-    purpose: str
-    what_is: str
+    pro: str
+    con: str
+    purpose: str  # frames a statement of the purpose section
+    workup: str  # frames a statement of the procedure section
+    aftercare: str  # frames a statement of the aftercare section
 
 
+def _phrasing(
+    *,
+    uses: str,
+    not_ideal: str,
+    why_use: str,
+    why_not: str,
+    pro: str,
+    con: str,
+    purpose: str,
+    workup: str = "{T}, {step}",
+    aftercare: str = "{T}, outlook and recovery",
+    what_is: str = "What is {t}?",
+) -> Phrasing:
+    return Phrasing(
+        what_is, uses, not_ideal, why_use, why_not, pro, con, purpose, workup, aftercare
+    )
+
+
+_LABEL = dict(
+    workup="Evaluating {t}, {step}",
+    pro="Which is a strength of the label {t}?",
+    con="Which is a limitation of the label {t}?",
+)
 PHRASING: dict[TopicKind, Phrasing] = {
-    TopicKind.PROCEDURE: Phrasing(
-        uses="{T} is considered for",
-        not_ideal="{T} may be unsuitable, postponed or planned differently with",
+    TopicKind.PROCEDURE: _phrasing(
+        uses="Which patient is a typical candidate for {t}?",
+        not_ideal="Which situation makes {t} unsuitable or calls for a different plan?",
         why_use="why is {t} considered?",
         why_not="why may {t} be unsuitable or need a different plan?",
+        pro="Which is an advantage of {t}?",
+        con="Which is a drawback of {t}?",
         purpose="What {t} offers",
-        what_is="What is {t}?",
+        aftercare="{T}, recovery and aftercare",
     ),
-    TopicKind.TEST: Phrasing(
-        uses="{T} is requested for",
-        not_ideal="{T} may be unsafe, unnecessary or less informative with",
+    TopicKind.TEST: _phrasing(
+        uses="In which situation is {t} typically requested?",
+        not_ideal="In which situation is {t} unsafe, unnecessary or unlikely to help?",
         why_use="why is {t} requested?",
         why_not="why may {t} be a poor choice?",
+        pro="Which is an advantage of {t}?",
+        con="Which is a limitation of {t}?",
         purpose="What {t} shows",
-        what_is="What is {t}?",
+        aftercare="After {t}",
     ),
-    TopicKind.SYMPTOM: Phrasing(
-        uses="A presentation that fits the label {t}",
-        not_ideal="The label {t} may hide the true source or urgency with",
+    TopicKind.SYMPTOM: _phrasing(
+        uses="In which presentation do clinicians typically use the label {t}?",
+        not_ideal="In which presentation is the label {t} a poor primary framing?",
         why_use="why does the label {t} help?",
         why_not="why may the label {t} be the wrong frame?",
         purpose="Why clinicians use the term {t}",
         what_is="What does {t} mean?",
+        **_LABEL,
     ),
-    TopicKind.CONDITION: Phrasing(
-        uses="A diagnosis of {t} is considered with",
-        not_ideal="A diagnosis of {t} may be premature or the wrong focus with",
+    TopicKind.CONDITION: _phrasing(
+        uses="In which presentation should clinicians consider {t}?",
+        not_ideal="In which presentation may a diagnosis of {t} be premature or the wrong focus?",
         why_use="why is a diagnosis of {t} considered?",
         why_not="why may a diagnosis of {t} be the wrong focus?",
+        pro="Which is a benefit of diagnosing {t}?",
+        con="Which is a limitation of a diagnosis of {t}?",
         purpose="Why naming {t} helps",
-        what_is="What is {t}?",
+        workup="Diagnosing {t}, {step}",
     ),
-    TopicKind.INJURY: Phrasing(
-        uses="{T} is suspected with",
-        not_ideal="{T} may be the wrong working diagnosis with",
+    TopicKind.INJURY: _phrasing(
+        uses="In which situation should clinicians suspect {t}?",
+        not_ideal="In which presentation may {t} be the wrong working diagnosis?",
         why_use="why is {t} suspected?",
         why_not="why may {t} be the wrong working diagnosis?",
+        pro="Which is a benefit of diagnosing {t}?",
+        con="Which is a limitation of a diagnosis of {t}?",
         purpose="Why recognising {t} matters",
-        what_is="What is {t}?",
+        workup="Managing {t}, {step}",
     ),
-    TopicKind.FINDING: Phrasing(
-        uses="Clinicians look for {t} with",
-        not_ideal="{T} may mislead with",
+    TopicKind.FINDING: _phrasing(
+        uses="In which situation do clinicians look for {t}?",
+        not_ideal="In which situation may {t} mislead?",
         why_use="why do clinicians look for {t}?",
         why_not="why may {t} mislead?",
         purpose="What {t} tells clinicians",
-        what_is="What is {t}?",
+        **_LABEL,
     ),
 }
+
+# Kinds whose article is about a label for a presentation, not a thing done to a patient.
+LABEL_KINDS = frozenset(
+    {TopicKind.SYMPTOM, TopicKind.FINDING, TopicKind.CONDITION, TopicKind.INJURY}
+)

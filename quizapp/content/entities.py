@@ -1,0 +1,393 @@
+"""The named clinical things an article mentions, by class, for homogeneous options.
+
+A multiple-choice item is fair when every option is the same class of thing (four
+structures, four tests) and each distractor is plausible yet wrong. The article's own
+named entities are the pool: a phrase ending in a head noun of a class ('ischial
+tuberosity', 'sciatic nerve', 'pulmonary embolism') names a thing of that class.
+Quantities ('15 to 20 years') get distractors made by changing their numbers or units.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from itertools import pairwise
+
+from quizapp.content.keyterms import (
+    QUANTITY,
+    STOPWORDS,
+    Span,
+    candidates,
+    content_stems,
+    could_be_verb,
+    is_verb_or_adverb,
+    rarity,
+    stem,
+)
+from quizapp.content.text import normalise, ranked
+
+
+class EntityClass(StrEnum):
+    STRUCTURE = "structure"
+    TEST = "test"
+    CONDITION = "condition"
+    TREATMENT = "treatment"
+    SYMPTOM = "symptom or finding"
+
+
+_HEADS: dict[EntityClass, str] = {
+    EntityClass.STRUCTURE: """
+        joint joints bone bones nerve nerves tendon tendons muscle muscles ligament ligaments
+        bursa bursae cartilage labrum capsule spine pelvis tuberosity trochanter femur tibia
+        fibula patella kneecap meniscus menisci fascia artery arteries vein veins disc discs
+        vertebra vertebrae sacrum acetabulum condyle malleolus talus calcaneus heel tunnel
+        retinaculum sheath root roots cord plexus synovium membrane hamstring hamstrings
+        quadriceps rotators cuff compartment marrow socket neck pelvis ribs wrist ankle
+        gluteus minimus medius maximus aponeurosis arch labral origin insertion branch
+        branches fat pad tissues tissue region
+        """,
+    EntityClass.TEST: """
+        mri ct x-ray x-rays xray radiograph radiographs radiography ultrasound sonography
+        scan scans scanning arthrogram arthrography biopsy test tests sequence sequences
+        imaging study studies electromyography emg crp esr aspiration examination exam
+        manoeuvre maneuver arthrograms
+        """,
+    EntityClass.CONDITION: """
+        fracture fractures tear tears rupture ruptures sprain sprains strain strains
+        dislocation dislocations infection infections embolism thrombosis necrosis
+        osteonecrosis syndrome disease disorder dysplasia impingement deformity contracture
+        tumor tumors tumour tumours cancer lesion lesions injury injuries osteoporosis
+        arthritis osteoarthritis bursitis tendinopathy tendinitis tendinosis neuropathy
+        stenosis herniation spondylolisthesis reaction collapse loosening instability
+        fasciitis sciatica radiculopathy gout diabetes obesity
+        """,
+    EntityClass.TREATMENT: """
+        surgery surgeries osteotomy arthroplasty arthroscopy replacement replacements revision
+        injection injections block blocks therapy physiotherapy rehabilitation exercises
+        brace bracing splint splints splinting cast casting medication medications
+        anti-inflammatories nsaids analgesics anesthetic anaesthetic anticoagulants
+        anticoagulation release repair reconstruction fusion decompression manipulation
+        immobilization immobilisation crutches orthotics insoles taping stretching
+        strengthening implant implants component components insert prosthesis
+        """,
+    EntityClass.SYMPTOM: """
+        pain stiffness numbness tingling weakness swelling fever redness warmth clicking
+        locking catching limp bruising tenderness effusion edema oedema ache aching spasm
+        spasms crepitus popping giving-way
+        """,
+}
+_CLASS_OF_HEAD: dict[str, EntityClass] = {
+    stem(word): kind for kind, words in _HEADS.items() for word in words.split()
+}
+_SUFFIXES: tuple[tuple[str, EntityClass], ...] = (
+    ("itis", EntityClass.CONDITION),
+    ("opathy", EntityClass.CONDITION),
+    ("osis", EntityClass.CONDITION),
+    ("ectomy", EntityClass.TREATMENT),
+    ("otomy", EntityClass.TREATMENT),
+    ("plasty", EntityClass.TREATMENT),
+    ("scopy", EntityClass.TEST),
+    ("graphy", EntityClass.TEST),
+    ("gram", EntityClass.TEST),
+)
+_NOT_CONDITIONS = frozenset({"diagnosis", "prognosis", "osis"})
+_WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|[-'’/.](?=[A-Za-z0-9]))*")
+_ABBREVIATION = re.compile(r"\s*\(([A-Z][A-Za-z0-9]{1,6})\)$")
+# Words that qualify a thing rather than name it: 'suspected fracture' is a fracture.
+_QUALIFIERS = frozenset(
+    """
+    suspected possible significant clearly predominant mild severe small large new
+    prior previous recent known underlying persistent ongoing early late local focal
+    certain specific common rare other additional further sudden gradual progressive
+    worsening increasing initial standard typical usual main primary different similar
+    predominantly associated related nearby surrounding affected involved complex simple
+    multiple many various several
+    """.split()
+)
+_MIN_RARITY = 2.0
+# Heads too general to name a thing alone: 'tissues', 'imaging', 'pain'.
+_GENERIC = frozenset(
+    """
+    tissue tissues region regions area imaging test tests study studies exam examination
+    scan scans pain injury injuries surgery therapy treatment sequence sequences tendon
+    tendons muscle muscles bone bones joint joints nerve nerves structure structures
+    """.split()
+)
+# How large a quantity of each unit can plausibly be.
+_LIMITS = {
+    "percent": 100,
+    "%": 100,
+    "hour": 72,
+    "day": 60,
+    "week": 52,
+    "month": 36,
+    "year": 60,
+    "degree": 180,
+}
+
+
+def classify(phrase: str) -> EntityClass | None:
+    """The class of thing a phrase names, from its head noun; None if it names none."""
+    text = _ABBREVIATION.sub("", phrase.strip())
+    words = _WORD.findall(text)
+    if not words:
+        return None
+    if len(words) == 1 and words[0].isupper() and len(words[0]) >= 2:
+        return _CLASS_OF_HEAD.get(stem(words[0]))
+    head = words[-1].casefold()
+    found = _CLASS_OF_HEAD.get(stem(head))
+    if found is not None:
+        return found
+    if head in _NOT_CONDITIONS:
+        return None
+    for suffix, kind in _SUFFIXES:
+        if head.endswith(suffix) and len(head) > len(suffix) + 3:
+            return kind
+    return None
+
+
+def is_named(phrase: str) -> bool:
+    """Whether a phrase names a thing precisely enough to be asked: a technical word,
+    an abbreviation, or a clinical head with a qualifying word ('sciatic nerve')."""
+    words = [w for w in _WORD.findall(phrase) if w.casefold() not in STOPWORDS]
+    if not words or (len(words) == 1 and words[0].casefold() in _GENERIC):
+        return False
+    if any(w.isupper() and len(w) >= 2 for w in words):
+        return True
+    technical = max(rarity(w) for w in words)
+    return technical >= 3.0 or (classify(phrase) is not None and technical >= _MIN_RARITY)
+
+
+@dataclass(frozen=True)
+class Entity:
+    text: str
+    kind: EntityClass
+    sentences: frozenset[int]
+
+    @property
+    def key(self) -> str:
+        return normalise(_ABBREVIATION.sub("", self.text))
+
+
+_VERB_BEFORE = re.compile(
+    r"\b(?:can|may|might|will|would|should|must|to|and|or|also|often|which|that)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _trimmed(span: Span, sentence: str) -> str:
+    """The phrase without leading qualifiers or verbs: 'suspected femoral neck stress
+    fracture' names 'femoral neck stress fracture', 'can change lumbar spine' 'lumbar spine'."""
+    words = span.text.split()
+    before = sentence[: span.start]
+    while len(words) > 1:
+        first = words[0]
+        verb = could_be_verb(first) and _VERB_BEFORE.search(before) is not None
+        if not (
+            first.casefold() in _QUALIFIERS
+            or is_verb_or_adverb(first)
+            or verb
+            or first.casefold().endswith("ing")
+        ):
+            break
+        before = f"{before}{first} "
+        words = words[1:]
+    return " ".join(words)
+
+
+class Inventory:
+    """Every named entity of an article, by class, with the sentences that mention it."""
+
+    def __init__(self, sentences: Sequence[str]) -> None:
+        found: dict[str, tuple[str, EntityClass, set[int]]] = {}
+        for index, sentence in enumerate(sentences):
+            for span in candidates(sentence):
+                if QUANTITY.fullmatch(span.text) or re.search(r"\b(or|and)\b", span.text):
+                    continue
+                text = _trimmed(span, sentence)
+                kind = classify(text)
+                if kind is None or len(text.split()) > 5 or not is_named(text):
+                    continue
+                key = normalise(_ABBREVIATION.sub("", text))
+                entry = found.setdefault(key, (text, kind, set()))
+                entry[2].add(index)
+        self.entities = [
+            Entity(text, kind, frozenset(indices)) for text, kind, indices in found.values()
+        ]
+
+    def distractors(
+        self, answer: str, *, kind: EntityClass, shown: str, seed: str, count: int = 3
+    ) -> list[str]:
+        """Entities of the same class, none of which the shown text mentions or overlaps.
+
+        An entity sharing a content word with the stem or with the answer is left out:
+        it may be a second defensible answer ('SI joint' beside 'sacroiliac joint') or a
+        giveaway. Those sharing the answer's head noun come first, then those of a
+        similar length.
+        """
+        answer_stems = content_stems(_ABBREVIATION.sub("", answer))
+        shown_stems = content_stems(shown)
+        head = stem(_WORD.findall(_ABBREVIATION.sub("", answer))[-1])
+        pool: dict[str, str] = {}
+        for entity in self.entities:
+            if entity.kind is not kind or entity.key == normalise(answer):
+                continue
+            stems = content_stems(entity.text)
+            if stems & shown_stems or (stems & answer_stems) - {head}:
+                continue
+            if entity.key in normalise(shown) or normalise(answer) in entity.key:
+                continue
+            pool.setdefault(entity.key, _case_like(entity.text, answer))
+        mixed = ranked(seed, pool.values())
+
+        def closeness(option: str) -> tuple[int, int]:
+            same_head = stem(_WORD.findall(option)[-1]) == head
+            return (0 if same_head else 1, abs(len(option) - len(answer)) // 6)
+
+        chosen: list[str] = []
+        for option in sorted(mixed, key=closeness):
+            if not any(content_stems(option) & content_stems(other) for other in chosen):
+                chosen.append(option)
+            if len(chosen) == count:
+                break
+        return chosen if len(chosen) == count else []
+
+
+def _case_like(text: str, answer: str) -> str:
+    """Write an option as the answer is written: capitalised only if the answer is, and
+    never lower-casing an abbreviation or a name."""
+    first = text.split()[0]
+    if answer[:1].isupper() and text[:1].islower():
+        return text[0].upper() + text[1:]
+    if answer[:1].islower() and first[:1].isupper() and first[1:].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+# Quantities ------------------------------------------------------------------------------
+
+_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+}
+_WORDS_OF = {value: word for word, value in _NUMBERS.items()}
+_NUMBER = re.compile(r"\d+(?:\.\d+)?|\b(?:" + "|".join(_NUMBERS) + r")\b", re.IGNORECASE)
+_TIME_UNITS = ("hour", "day", "week", "month", "year")
+_TIME_UNIT = re.compile(r"\b(hour|day|week|month|year)(s?)\b", re.IGNORECASE)
+_FACTORS = (0.5, 2.0, 0.25, 4.0, 3.0, 10.0, 0.1)
+
+
+def _scaled(answer: str, factor: float) -> str | None:
+    """The quantity with every number multiplied by the factor, or None if that makes
+    no sense (a fraction of a whole count, a percentage over 100)."""
+    unit = next((u for u in _LIMITS if re.search(rf"{re.escape(u)}", answer)), None)
+    limit = _LIMITS[unit] if unit else float("inf")
+    failed = re.search(r"\b(an?|or) \w+ or two\b|\ban? \w+ or two\b", answer) is not None
+
+    def scale(match: re.Match[str]) -> str:
+        nonlocal failed
+        word = match[0].casefold()
+        value = _NUMBERS.get(word) if word in _NUMBERS else float(match[0])
+        assert value is not None
+        result = value * factor
+        if result >= 2 or "." in match[0]:
+            result = round(result) if result >= 2 else round(result, 1)
+        if result <= 0 or result > limit or (result != int(result) and "." not in match[0]):
+            failed = True
+            return match[0]
+        if word in _NUMBERS:
+            if int(result) not in _WORDS_OF:
+                failed = True
+                return match[0]
+            spelled = _WORDS_OF[int(result)]
+            return spelled.capitalize() if match[0][0].isupper() else spelled
+        return str(int(result)) if result == int(result) else str(result)
+
+    text = _NUMBER.sub(scale, answer)
+    return None if failed or text == answer else text
+
+
+def _other_units(answer: str) -> list[str]:
+    """The quantity in other units of time: 'a day or two' -> 'a week or two'."""
+    match = _TIME_UNIT.search(answer)
+    if match is None:
+        return []
+    unit = match[1].casefold()
+    at = _TIME_UNITS.index(unit)
+    nearby = sorted(
+        (u for u in _TIME_UNITS if u != unit), key=lambda u: abs(_TIME_UNITS.index(u) - at)
+    )[:3]
+    result = []
+    for other in nearby:
+        text = answer[: match.start()] + other + match[2] + answer[match.end() :]
+        result.append(
+            re.sub(r"\ba(?= hour)", "an", re.sub(r"\ban(?= (day|week|month|year))", "a", text))
+        )
+    return result
+
+
+_SPAN = re.compile(r"^(hours|days|weeks|months|years) (to|or) (hours|days|weeks|months|years)$")
+_PLURALS = tuple(f"{unit}s" for unit in _TIME_UNITS)
+
+
+def _other_spans(answer: str) -> list[str]:
+    """'weeks to months' -> 'days to weeks', 'months to years', 'hours to days'."""
+    match = _SPAN.match(answer.strip().casefold())
+    if match is None:
+        return []
+    pairs = [f"{a} {match[2]} {b}" for a, b in pairwise(_PLURALS)]
+    at = _PLURALS.index(match[1])
+    others = [pair for pair in pairs if pair != answer.strip().casefold()]
+    return sorted(others, key=lambda pair: abs(pairs.index(pair) - at))
+
+
+def quantity_distractors(answer: str, *, seed: str, count: int = 3) -> list[str]:
+    """Plausible wrong quantities: the same figure in a neighbouring unit of time, or
+    its numbers scaled, never the answer itself."""
+    if spans := _other_spans(answer):
+        return spans[:count] if len(spans) >= count else []
+    options = _other_units(answer)
+    options += [text for factor in _FACTORS if (text := _scaled(answer, factor))]
+    distinct = list(dict.fromkeys(o for o in options if normalise(o) != normalise(answer)))
+    first = distinct[:1]
+    rest = ranked(seed, distinct[1:])
+    chosen = (first + rest)[:count]
+    return chosen if len(chosen) == count else []
+
+
+def is_quantity(text: str) -> bool:
+    return QUANTITY.fullmatch(text.strip()) is not None
+
+
+# A series of three or more ('X-ray, ultrasound, or MRI').
+_SERIES = re.compile(r"[^,;:()]+(?:,\s*[^,;:()]+)+,?\s+(?:or|and)\s+[^,;:()]+")
+
+
+def in_enumeration(sentence: str, start: int, end: int) -> bool:
+    """Whether the phrase at [start, end) is one member of a pair or list ('bowing or
+    knock-knee', 'X-ray, ultrasound, or MRI'): asking one member with the others shown
+    is an unfair guess."""
+    before, after = sentence[:start], sentence[end:]
+    if re.search(r"(\b(or|and|nor)\s+|/)$", before) or re.match(r"^(\s+(or|and|nor)\b|/)", after):
+        return True
+    listed = re.search(r",\s*$", before) or re.match(r"^\s*,", after)
+    return bool(listed) and any(
+        match.start() <= start and end <= match.end() for match in _SERIES.finditer(sentence)
+    )
