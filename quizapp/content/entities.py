@@ -391,3 +391,46 @@ def in_enumeration(sentence: str, start: int, end: int) -> bool:
     return bool(listed) and any(
         match.start() <= start and end <= match.end() for match in _SERIES.finditer(sentence)
     )
+
+
+_MEMBER = r"[\w’'/.–-]+(?:\s+[\w’'/.–-]+){0,3}"
+_SEPARATOR = r"(?:,\s*(?:(?:and|or)\s+)?|\s+(?:or|and)\s+)"
+_BEFORE = re.compile(rf"(?P<member>{_MEMBER}){_SEPARATOR}$")
+_AFTER = re.compile(rf"^{_SEPARATOR}(?P<member>{_MEMBER})")
+
+
+def _member(words_: str, *, leading: bool) -> str:
+    """Cut a neighbouring phrase down to the list member next to the separator."""
+    parts = words_.split()
+    if leading:  # a member before the span: keep its last words, back to a function word
+        kept: list[str] = []
+        for word in reversed(parts):
+            if word.casefold() in STOPWORDS or word.casefold() in ("such", "as", "including"):
+                break
+            kept.insert(0, word)
+        return " ".join(kept)
+    kept = []
+    for word in parts:
+        if word.casefold() in STOPWORDS or is_verb_or_adverb(word):
+            break
+        kept.append(word)
+    return " ".join(kept)
+
+
+def series(sentence: str, start: int, end: int) -> tuple[int, int, int] | None:
+    """The whole list a phrase belongs to: its start, end and number of members, or None
+    when the phrase stands alone."""
+    members = 1
+    while match := _BEFORE.search(sentence[:start]):
+        member = _member(match["member"], leading=True)
+        if not member:
+            break
+        start = match.start("member") + len(match["member"]) - len(member)
+        members += 1
+    while match := _AFTER.match(sentence[end:]):
+        member = _member(match["member"], leading=False)
+        if not member:
+            break
+        end += match.start("member") + len(member)
+        members += 1
+    return (start, end, members) if members > 1 else None

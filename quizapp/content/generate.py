@@ -38,10 +38,20 @@ from quizapp.content.entities import (
     is_named,
     is_quantity,
     quantity_distractors,
+    series,
 )
-from quizapp.content.keyterms import URGENT, Span, candidates, content_stems, rarity, score
+from quizapp.content.keyterms import (
+    STOPWORDS,
+    URGENT,
+    Span,
+    candidates,
+    content_stems,
+    could_be_verb,
+    rarity,
+    score,
+)
 from quizapp.content.keyterms import stem_frequency as _stem_frequency
-from quizapp.content.lint import ABOUT_LABEL, BLANK, UNRESOLVED, lint_question
+from quizapp.content.lint import ABOUT_LABEL, BLANK, UNRESOLVED, asked, lint_question
 from quizapp.content.text import (
     normalise,
     ranked,
@@ -83,14 +93,15 @@ _FINITE = re.compile(
 # the form that suits it best comes before a second form of the same fact.
 _PRIORITY = {
     "definition": 100.0,
-    "situation": 9.0,
-    "matching": 9.0,
-    "described": 8.0,
-    "faq": 7.5,
-    "consequence": 6.5,
-    "pro_con": 5.0,
-    "completion": 5.0,
-    "cloze": 3.5,
+    "matching": 3.0,
+    "described": 2.0,
+    "situation": 1.5,
+    "list": 1.5,
+    "completion": 1.5,
+    "faq": 1.0,
+    "consequence": 1.0,
+    "pro_con": 0.5,
+    "cloze": 0.0,
 }
 
 
@@ -201,6 +212,7 @@ def _quoted(text: str) -> str:
 
 
 _ATTEMPTS = 6
+_COUNTS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
 
 def _option_sets(seed: str, answer: str, pool: Iterable[str]) -> list[list[str]]:
@@ -306,7 +318,7 @@ class _Generator:
                 **fields,  # type: ignore[arg-type]
             )
             if not lint_question(question, topic_kind=self.kind.value, topic=self.article.topic):
-                yield _Candidate(question, _PRIORITY[role] + bonus)
+                yield _Candidate(question, _PRIORITY[role] + bonus + _informativeness(question))
                 return
 
     # The article, section by section -----------------------------------------------
@@ -475,6 +487,12 @@ class _Generator:
         for value, span in scored:
             if value < MIN_CLOZE_SCORE:
                 break
+            listed = series(text, span.start, span.end)
+            if listed is not None and is_named(span.text):
+                found = list(self._list_item(statement, *listed))
+                if found:
+                    yield from found
+                    return
             if not self._askable(span, statement):
                 continue
             found = list(self._item_for(statement, span, value))
@@ -491,6 +509,43 @@ class _Generator:
         if not statement.fragment_ok and not _FINITE.search(text):
             return False
         return not re.search(r"[(“\"]$", text[: span.start].rstrip()) or is_named(span.text)
+
+    def _list_item(
+        self, statement: _Statement, start: int, end: int, members: int
+    ) -> Iterator[_Candidate]:
+        """A list asked whole: 'Name the three that complete the statement.'"""
+        text = statement.text
+        body = text[statement.within[0] :] if statement.within else text
+        outside = len(body.split()) - len(text[start:end].split())
+        members_ = re.split(r",\s*(?:(?:and|or)\s+)?|\s+(?:or|and)\s+", text[start:end])
+        if (
+            (statement.within and start < statement.within[0])
+            or not 3 <= members <= 5
+            or outside < 4
+            or sum(1 for member in members_ if is_named(member)) < 2
+            or any(
+                (could_be_verb(member.split()[0]) and classify(member) is None)
+                or any(is_verb_or_adverb(word) for word in member.split())
+                for member in members_
+            )
+        ):
+            return
+        blanked = f"{text[:start]}{BLANK}{text[end:]}"
+        yield from self._make(
+            "list",
+            statement.section,
+            Kind.BASIC,
+            f"{statement.label} list",
+            prompt=(
+                f"{statement.frame}: {_quoted(_sentence(blanked))} "
+                f"Name the {_COUNTS.get(members, str(members))} that complete the statement."
+            ),
+            answer=text[start:end],
+            explanation=_sentence(text),
+            tags=self._tags(statement.group_tag, text),
+            source=statement.source,
+            fact=statement.fact,
+        )
 
     def _item_for(self, statement: _Statement, span: Span, value: float) -> Iterator[_Candidate]:
         text = statement.text
@@ -805,6 +860,28 @@ class _Generator:
             )
             if best is not None:
                 yield best
+
+
+def _informativeness(question: Question) -> float:
+    """How specific the asked words are: the rarity of the two rarest words of the answer
+    part, abbreviations and figures counting as rarest. A bank that must shrink keeps the
+    items that ask named terms and numbers before those that ask plain words."""
+    found = asked(question)
+    if found is not None and found[1]:
+        text = found[1]
+    elif question.kind is Kind.MATCHING:
+        text = " ".join(pair.right for pair in question.pairs)
+    else:
+        text = question.answer
+    weights = sorted(
+        (
+            4.5 if word.isupper() or any(c.isdigit() for c in word) else rarity(word)
+            for word in re.findall(r"[A-Za-z0-9][\w’'-]*", text)
+            if word.casefold() not in STOPWORDS
+        ),
+        reverse=True,
+    )
+    return sum(weights[:2]) / 2 if weights else 0.0
 
 
 def _chunks(terms: Sequence[Term]) -> list[list[Term]]:

@@ -25,8 +25,9 @@ _NUMBER_WORDS = (
     r"fifteen|twenty|thirty|forty|fifty|a few|several|half an?"
 )
 _UNITS = (
-    r"percent|%|seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|degrees|"
-    r"tesla|mm|cm|kg|mg"
+    r"percent|%|seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|degrees|°|"
+    r"tesla|T|mm|cm|kg|mg|ml|mL|mmHg|MHz|millimet(?:er|re)s?|centimet(?:er|re)s?|"
+    r"(?:white )?cells|times|sessions|doses"
 )
 _SPANS_OF_TIME = r"(?:hours|days|weeks|months|years)"
 QUANTITY = re.compile(

@@ -124,6 +124,12 @@ def asked(question: Question) -> tuple[str, str, int, int] | None:
         return text, question.answer, start, start + len(question.answer)
     if question.kind is Kind.TRUE_FALSE:
         return question.prompt, "", 0, 0
+    if question.kind is Kind.BASIC and (quoted := _QUOTED.search(question.prompt)):
+        statement = quoted["statement"]
+        if BLANK in statement:
+            start = statement.index(BLANK)
+            text = statement.replace(BLANK, question.answer, 1)
+            return text, question.answer, start, start + len(question.answer)
     return None
 
 
@@ -257,6 +263,8 @@ def _statement_flaws(question: Question, topic_kind: str | None) -> list[Finding
         )
     if not term:
         return findings
+    if question.kind is Kind.BASIC:
+        return findings  # a list asked whole
     if not is_quantity(term):
         if re.search(r"\b(or|and)\b", term):
             findings.append(
