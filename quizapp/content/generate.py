@@ -47,6 +47,7 @@ from quizapp.content.keyterms import (
     candidates,
     content_stems,
     could_be_verb,
+    is_verb_or_adverb,
     rarity,
     score,
 )
