@@ -286,10 +286,21 @@ def _statement_flaws(question: Question, topic_kind: str | None) -> list[Finding
                 f"asks one member of a list, the others shown: {term!r}",
             )
         )
-    if re.search(r"\b(a|an)\s*$", text[:start], re.IGNORECASE) and question.kind is Kind.CLOZE:
+    article = re.search(r"\b(a|an)\s*$", text[:start], re.IGNORECASE)
+    if article and question.kind is Kind.CLOZE:
         findings.append(
             _error(question, "grammar-cue", "'a' or 'an' before the gap gives the term away")
         )
+    elif article and question.kind is Kind.MCQ:
+        vowel = article[1].casefold() == "an"
+        if any(_starts_with_vowel(option) != vowel for option in question.options):
+            findings.append(
+                _error(
+                    question,
+                    "grammar-cue",
+                    f"{article[1]!r} before the gap fits only some of the options",
+                )
+            )
     if question.kind is Kind.CLOZE and not _STATEMENT_FINITE.search(text):
         findings.append(
             _error(question, "verbless-fragment", "the statement is a fragment with no verb")
