@@ -489,7 +489,7 @@ class _Generator:
             if value < MIN_CLOZE_SCORE:
                 break
             listed = series(text, span.start, span.end)
-            if listed is not None and is_named(span.text):
+            if listed is not None and (is_named(span.text) or classify(span.text)):
                 found = list(self._list_item(statement, *listed))
                 if found:
                     yield from found
@@ -523,7 +523,7 @@ class _Generator:
             (statement.within and start < statement.within[0])
             or not 3 <= members <= 5
             or outside < 4
-            or sum(1 for member in members_ if is_named(member)) < 2
+            or sum(1 for member in members_ if is_named(member) or classify(member)) < 2
             or any(
                 (could_be_verb(member.split()[0]) and classify(member) is None)
                 or any(is_verb_or_adverb(word) for word in member.split())
