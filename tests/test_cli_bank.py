@@ -85,7 +85,7 @@ def test_build_beside_its_own_article(tmp_path: Path) -> None:
     assert article.read_bytes() == (CARDS / article.name).read_bytes()
 
 
-def test_build_rejects_a_malformed_article(tmp_path: Path) -> None:
+def test_build_warns_of_a_line_it_cannot_place_and_builds_the_rest(tmp_path: Path) -> None:
     lines = (CARDS / "posterior-hip-pain.txt").read_text(encoding="utf-8").split("\n")
     at = lines.index("Q: What is the usual recovery time?")
     del lines[at + 1]
@@ -95,11 +95,25 @@ def test_build_rejects_a_malformed_article(tmp_path: Path) -> None:
 
     result = _run("bank", "build", article, "-o", output)
 
-    assert result.exit_code == 1
+    assert result.exit_code == 0
     _no_traceback(result)
     assert f"{article}:{at + 1}: 'Q: What is the usual recovery time?' has no answer" in (
         result.stderr
     )
+    assert "what-is-the-usual-recovery-time" not in output.read_text(encoding="utf-8")
+
+
+def test_build_rejects_an_article_without_a_title(tmp_path: Path) -> None:
+    text = (CARDS / "posterior-hip-pain.txt").read_text(encoding="utf-8")
+    article = tmp_path / "broken.txt"
+    article.write_text(text.split("\n", 1)[1], encoding="utf-8")
+    output = tmp_path / "out" / "broken.yaml"
+
+    result = _run("bank", "build", article, "-o", output)
+
+    assert result.exit_code == 1
+    _no_traceback(result)
+    assert f"{article}:1: expected the title line" in result.stderr
     assert not output.exists()
     assert not (output.parent / article.name).exists()
 

@@ -47,6 +47,7 @@ from quizapp.content.keyterms import (
     candidates,
     content_stems,
     could_be_verb,
+    has_finite_verb,
     is_verb_or_adverb,
     rarity,
     score,
@@ -85,10 +86,6 @@ _DEFINING = re.compile(r"^It(?: is|’s|'s| means| refers)\b")
 _HEDGE = re.compile(
     r"\s*\((?:varies|naming varies|terminology varies|interpretation|details vary|"
     r"impact varies|modality choice)[^)]*\)"
-)
-_FINITE = re.compile(
-    r"\b(is|are|was|were|can|may|might|will|would|should|must|has|have|does|do|"
-    r"[a-z]{3,}(?<!ss)s)\b"
 )
 # Priorities: which items a bank keeps when it must shrink. An item asking a fact in
 # the form that suits it best comes before a second form of the same fact.
@@ -507,7 +504,7 @@ class _Generator:
             return False
         if re.search(r"\b(or|and)\b", span.text) and not is_quantity(span.text):
             return False
-        if not statement.fragment_ok and not _FINITE.search(text):
+        if not statement.fragment_ok and not has_finite_verb(text):
             return False
         return not re.search(r"[(“\"]$", text[: span.start].rstrip()) or is_named(span.text)
 
@@ -591,7 +588,7 @@ class _Generator:
         if found or kind is None:
             yield from found
             return
-        if not _FINITE.search(text):
+        if not has_finite_verb(text):
             return
         yield from self._make(
             "cloze",

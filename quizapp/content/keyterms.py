@@ -456,3 +456,28 @@ def stem_frequency(sentences: Iterable[str]) -> Counter[str]:
     for sentence in sentences:
         counts.update(content_stems(sentence))
     return counts
+
+
+_AUXILIARY = re.compile(
+    r"\b(is|are|was|were|be|been|can|may|might|will|would|should|must|has|have|had|does|do|"
+    r"did)\b",
+    re.IGNORECASE,
+)
+
+
+def has_finite_verb(text: str) -> bool:
+    """Whether the text is a clause rather than a fragment: an auxiliary, or after its
+    first word a word that can only be a verb ('suggest'), or a verb's -s or -ed form
+    ('reduces', 'placed')."""
+    if _AUXILIARY.search(text):
+        return True
+    for word in _WORD.findall(text)[1:]:
+        folded = word.casefold()
+        parts = set(getAllLemmas(folded))
+        if "VERB" not in parts or folded.endswith("ing"):
+            continue
+        if not parts & {"NOUN", "ADJ", "PROPN"} or folded.endswith("ed"):
+            return True
+        if folded.endswith("s") and not folded.endswith("ss") and "NOUN" not in parts:
+            return True
+    return False

@@ -19,9 +19,15 @@ from enum import StrEnum
 
 from quizapp.content.bank import CLOZE, Bank, Kind, Question
 from quizapp.content.entities import classify, in_enumeration, is_named, is_quantity
-from quizapp.content.keyterms import QUANTITY, STOPWORDS, content_stems, rarity
+from quizapp.content.keyterms import (
+    QUANTITY,
+    STOPWORDS,
+    content_stems,
+    has_finite_verb,
+    rarity,
+)
 from quizapp.content.text import normalise
-from quizapp.content.topic import LABEL_KINDS, TopicKind
+from quizapp.content.topic import LABEL_KINDS
 
 BLANK = "_____"
 # A statement opening with a word that points outside it ('These', 'In these cases').
@@ -47,10 +53,6 @@ _WRONG_FRAME = re.compile(
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"“(?P<statement>[^”]*)”")
-_STATEMENT_FINITE = re.compile(
-    r"\b(is|are|was|were|can|may|might|will|would|should|must|has|have|does|do|"
-    r"[a-z]{3,}(?<!ss)s)\b"
-)
 
 MAX_QUESTIONS_PER_FACT = 2
 _LONGER, _SHORTER = 1.3, 0.7
@@ -150,7 +152,7 @@ def lint_question(
         findings.append(_error(question, "negation", "a negated true-or-false statement"))
     elif question.kind in (Kind.MCQ, Kind.BASIC) and _NEGATED_STEM.search(question.prompt):
         findings.append(_error(question, "negation", "a negative stem (NOT, EXCEPT)"))
-    label_kind = topic_kind is not None and TopicKind(topic_kind) in LABEL_KINDS
+    label_kind = topic_kind is not None and topic_kind in LABEL_KINDS
     if label_kind and _WRONG_FRAME.search(question.prompt):
         findings.append(
             _error(
@@ -212,13 +214,14 @@ def _options_flaws(question: Question, stem: str) -> list[Finding]:
             findings.append(
                 _error(question, "shortest-answer", "the correct option is much the shortest")
             )
-        if (
-            _capitalised(answer) != _capitalised(distractors[0])
-            and len({_capitalised(option) for option in distractors}) == 1
-        ):
-            findings.append(
-                _error(question, "capitalisation-cue", "only the correct option is capitalised so")
-            )
+    if (
+        len(distractors) >= 2
+        and _capitalised(answer) != _capitalised(distractors[0])
+        and len({_capitalised(option) for option in distractors}) == 1
+    ):
+        findings.append(
+            _error(question, "capitalisation-cue", "only the correct option is capitalised so")
+        )
     article = _ARTICLE_END.search(stem)
     if article:
         vowel = article[1].casefold() == "an"
@@ -257,7 +260,7 @@ def _statement_flaws(question: Question, topic_kind: str | None) -> list[Finding
                 f"to something it does not say: {text.split()[0]!r}",
             )
         )
-    if topic_kind is not None and TopicKind(topic_kind) in LABEL_KINDS and ABOUT_LABEL.search(text):
+    if topic_kind is not None and topic_kind in LABEL_KINDS and ABOUT_LABEL.search(text):
         findings.append(
             _error(question, "about-the-label", "asks about the label itself, not a clinical fact")
         )
@@ -301,7 +304,7 @@ def _statement_flaws(question: Question, topic_kind: str | None) -> list[Finding
                     f"{article[1]!r} before the gap fits only some of the options",
                 )
             )
-    if question.kind is Kind.CLOZE and not _STATEMENT_FINITE.search(text):
+    if question.kind is Kind.CLOZE and not has_finite_verb(text):
         findings.append(
             _error(question, "verbless-fragment", "the statement is a fragment with no verb")
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from quizapp.content.bank import Bank, Kind, Question, Section
@@ -37,7 +39,10 @@ def test_a_sound_item_has_no_findings() -> None:
             "longest-answer",
         ),
         (
-            {"options": ("No", "A longer distractor here", "Another distractor"), "answer": "No"},
+            {
+                "options": ("No", "A longer distractor written out here", "Another distractor"),
+                "answer": "No",
+            },
             "shortest-answer",
         ),
         (
@@ -106,8 +111,8 @@ def test_a_technical_name_may_be_deleted() -> None:
         id="c",
         kind=Kind.CLOZE,
         section=Section.TYPES,
-        prompt="Types of pain: {{c1::Subacute/chronic}}: persistent symptoms over weeks.",
-        source=("Subacute/chronic: persistent symptoms over weeks",),
+        prompt="Types of pain: {{c1::Subacute/chronic}}: symptoms persist over weeks.",
+        source=("Subacute/chronic: symptoms persist over weeks",),
     )
     assert lint_question(cloze) == []
 
@@ -128,3 +133,149 @@ def test_a_fact_asked_more_than_twice() -> None:
     findings = lint_bank(Bank(id="b", topic="Hip MRI", article="a.txt", questions=tuple(asked)))
     assert {f.rule for f in findings} == {"fact-asked-too-often"}
     assert all(f.severity is Severity.ERROR for f in findings)
+
+
+def _completion(statement: str, answer: str, options: tuple[str, ...]) -> Question:
+    return Question(
+        id="m",
+        kind=Kind.MCQ,
+        section=Section.MECHANISM,
+        prompt=f"Posterior hip pain, anatomy: “{statement}” Which structure completes it?",
+        options=options,
+        answer=answer,
+        source=(statement.replace("_____", answer),),
+    )
+
+
+STRUCTURES = ("sciatic nerve", "greater trochanter", "lumbar spine")
+
+
+@pytest.mark.parametrize(
+    ("question", "rule"),
+    [
+        (
+            _completion(
+                "The hamstrings originate at the _____ near the sit bone.",
+                "ischial tuberosity",
+                ("ischial tuberosity", *STRUCTURES),
+            ),
+            None,
+        ),
+        (
+            _completion(
+                "These joints refer pain to the _____ in most people.",
+                "ischial tuberosity",
+                ("ischial tuberosity", *STRUCTURES),
+            ),
+            "unresolved-reference",
+        ),
+        (
+            _completion(
+                "Pain can be _____ when the joint is irritated.",
+                "felt deeply",
+                ("felt deeply", "seen clearly", "heard loudly", "noted often"),
+            ),
+            "everyday-term",
+        ),
+        (
+            _completion(
+                "Pain may come from the _____ in some cases.",
+                "sacroiliac joint or lumbar spine",
+                ("sacroiliac joint or lumbar spine", *STRUCTURES),
+            ),
+            "paired-deletion",
+        ),
+        (
+            _completion(
+                "Imaging may look at the femoral head, the _____, or the pelvis.",
+                "ischial tuberosity",
+                ("ischial tuberosity", *STRUCTURES),
+            ),
+            "enumeration-member",
+        ),
+        (
+            _completion(
+                "The hamstrings originate at the _____ near the sit bone.",
+                "ischial tuberosity",
+                ("ischial tuberosity", "sciatic nerve", "greater trochanter", "MRI"),
+            ),
+            "implausible-distractor",
+        ),
+        (
+            _completion(
+                "The hamstrings originate at the _____ near the sit bone.",
+                "ischial tuberosity",
+                ("ischial tuberosity", "always the sciatic nerve", *STRUCTURES[1:]),
+            ),
+            "absolute-distractor",
+        ),
+        (
+            _completion(
+                "The sciatic nerve runs near the _____ of the pelvis.",
+                "ischial tuberosity",
+                ("ischial tuberosity", *STRUCTURES),
+            ),
+            "two-answers",
+        ),
+        (
+            _completion(
+                "A bursa lies over an _____ at the hip.",
+                "ischial tuberosity",
+                ("ischial tuberosity", *STRUCTURES),
+            ),
+            "grammar-cue",
+        ),
+    ],
+)
+def test_statement_rules(question: Question, rule: str | None) -> None:
+    rules = {finding.rule for finding in lint_question(question, topic_kind="symptom")}
+    assert rules == set() if rule is None else rule in rules
+
+
+def test_a_statement_about_the_label_itself() -> None:
+    question = Question(
+        id="c",
+        kind=Kind.CLOZE,
+        section=Section.INTRODUCTION,
+        prompt="Posterior hip pain: It is a {{c1::location-based}} description, not a diagnosis.",
+        source=("It is a location-based description, not a diagnosis.",),
+    )
+    assert "about-the-label" in _rules_for(question, "symptom")
+    assert "about-the-label" not in _rules_for(question, "procedure")
+
+
+def test_a_frame_wrong_for_the_kind_of_topic() -> None:
+    question = replace(SOUND_MCQ, prompt="Which is an advantage of knee effusion?")
+    assert "wrong-frame" in _rules_for(question, "finding")
+    assert "wrong-frame" not in _rules_for(question, "test")
+
+
+def test_a_verbless_fragment_and_a_dangling_label() -> None:
+    fragment = Question(
+        id="c",
+        kind=Kind.CLOZE,
+        section=Section.PROCEDURE,
+        prompt="Evaluating hip pain, examination: {{c1::Palpation}} of relevant areas",
+        source=("Palpation of relevant areas",),
+    )
+    assert "verbless-fragment" in _rules_for(fragment, None)
+
+
+def test_convergence_and_catch_all_options() -> None:
+    converging = replace(
+        SOUND_MCQ,
+        options=("Direct MR arthrogram", "Direct scan", "MR arthrogram", "Standard MRI"),
+    )
+    assert "convergence-cue" in _rules_for(converging, None)
+    catch_all = replace(SOUND_MCQ, options=(*SOUND_MCQ.options[:2], "Both of them"))
+    assert "all-none-of-the-above" in _rules_for(catch_all, None)
+
+
+def test_a_prompt_that_does_not_name_its_topic() -> None:
+    lost = replace(SOUND_MCQ, prompt="Which type injects contrast into the joint?")
+    bank = Bank(id="b", topic="Hip MRI", article="a.txt", questions=(lost,))
+    assert "not-self-contained" in {finding.rule for finding in lint_bank(bank)}
+
+
+def _rules_for(question: Question, kind: str | None) -> set[str]:
+    return {finding.rule for finding in lint_question(question, topic_kind=kind)}
