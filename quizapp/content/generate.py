@@ -278,7 +278,7 @@ class _Generator:
         return template.format(t=self.topic, T=self.Topic, **extra)
 
     def _tags(self, group: str = "", text: str = "") -> tuple[str, ...]:
-        tags = [self.topic_tag]
+        tags = [self.topic_tag] if self.topic_tag else []
         if group and slugify(group):
             tags.append(slugify(group))
         if URGENT.search(text):

@@ -29,7 +29,7 @@ from quizapp.content.keyterms import (
 from quizapp.content.text import normalise
 from quizapp.content.topic import LABEL_KINDS
 
-BLANK = "_____"
+BLANK = "[…]"
 # A statement opening with a word that points outside it ('These', 'In these cases').
 UNRESOLVED = re.compile(
     r"^(?:these|this|those|such|they|them|their|there|here|both|either|neither|another|"

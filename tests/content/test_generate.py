@@ -13,7 +13,7 @@ from quizapp.content.bankfile import dump_bank
 from quizapp.content.check import check_bank_data
 from quizapp.content.entities import classify, in_enumeration, is_quantity
 from quizapp.content.generate import MAX_QUESTIONS, generate_bank, question_id
-from quizapp.content.lint import asked, lint_bank
+from quizapp.content.lint import BLANK, asked, lint_bank
 from quizapp.content.parser import parse_article
 from quizapp.content.text import normalise
 from quizapp.content.topic import TopicKind
@@ -103,14 +103,11 @@ def test_mcq_options_are_one_answer_among_things_of_its_class(
     for q in (q for q in bank.questions if q.kind is Kind.MCQ):
         assert q.options.count(q.answer) == 1, q.id
         assert len({normalise(option) for option in q.options}) == len(q.options), q.id
-        if "_____" in q.prompt:
+        if BLANK in q.prompt:
             classes = {classify(option) for option in q.options}
             quantities = {is_quantity(option) for option in q.options}
             assert len(classes) == 1 or quantities == {True}, (q.id, q.options)
-        if (
-            q.section in (Section.INDICATIONS, Section.CONTRAINDICATIONS)
-            and "_____" not in q.prompt
-        ):
+        if q.section in (Section.INDICATIONS, Section.CONTRAINDICATIONS) and BLANK not in q.prompt:
             for option in q.options:
                 assert any(normalise(option.rstrip(".")) in entry for entry in entries), option
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from quizapp.content.bank import Bank, Kind, Question, Section
-from quizapp.content.lint import Severity, lint_bank, lint_question
+from quizapp.content.lint import BLANK, Severity, lint_bank, lint_question
 
 SOUND_MCQ = Question(
     id="q",
@@ -143,7 +143,7 @@ def _completion(statement: str, answer: str, options: tuple[str, ...]) -> Questi
         prompt=f"Posterior hip pain, anatomy: “{statement}” Which structure completes it?",
         options=options,
         answer=answer,
-        source=(statement.replace("_____", answer),),
+        source=(statement.replace(BLANK, answer),),
     )
 
 
@@ -155,7 +155,7 @@ STRUCTURES = ("sciatic nerve", "greater trochanter", "lumbar spine")
     [
         (
             _completion(
-                "The hamstrings originate at the _____ near the sit bone.",
+                "The hamstrings originate at the […] near the sit bone.",
                 "ischial tuberosity",
                 ("ischial tuberosity", *STRUCTURES),
             ),
@@ -163,7 +163,7 @@ STRUCTURES = ("sciatic nerve", "greater trochanter", "lumbar spine")
         ),
         (
             _completion(
-                "These joints refer pain to the _____ in most people.",
+                "These joints refer pain to the […] in most people.",
                 "ischial tuberosity",
                 ("ischial tuberosity", *STRUCTURES),
             ),
@@ -171,7 +171,7 @@ STRUCTURES = ("sciatic nerve", "greater trochanter", "lumbar spine")
         ),
         (
             _completion(
-                "Pain can be _____ when the joint is irritated.",
+                "Pain can be […] when the joint is irritated.",
                 "felt deeply",
                 ("felt deeply", "seen clearly", "heard loudly", "noted often"),
             ),
@@ -179,7 +179,7 @@ STRUCTURES = ("sciatic nerve", "greater trochanter", "lumbar spine")
         ),
         (
             _completion(
-                "Pain may come from the _____ in some cases.",
+                "Pain may come from the […] in some cases.",
                 "sacroiliac joint or lumbar spine",
                 ("sacroiliac joint or lumbar spine", *STRUCTURES),
             ),
@@ -187,7 +187,7 @@ STRUCTURES = ("sciatic nerve", "greater trochanter", "lumbar spine")
         ),
         (
             _completion(
-                "Imaging may look at the femoral head, the _____, or the pelvis.",
+                "Imaging may look at the femoral head, the […], or the pelvis.",
                 "ischial tuberosity",
                 ("ischial tuberosity", *STRUCTURES),
             ),
@@ -195,7 +195,7 @@ STRUCTURES = ("sciatic nerve", "greater trochanter", "lumbar spine")
         ),
         (
             _completion(
-                "The hamstrings originate at the _____ near the sit bone.",
+                "The hamstrings originate at the […] near the sit bone.",
                 "ischial tuberosity",
                 ("ischial tuberosity", "sciatic nerve", "greater trochanter", "MRI"),
             ),
@@ -203,7 +203,7 @@ STRUCTURES = ("sciatic nerve", "greater trochanter", "lumbar spine")
         ),
         (
             _completion(
-                "The hamstrings originate at the _____ near the sit bone.",
+                "The hamstrings originate at the […] near the sit bone.",
                 "ischial tuberosity",
                 ("ischial tuberosity", "always the sciatic nerve", *STRUCTURES[1:]),
             ),
@@ -211,7 +211,7 @@ STRUCTURES = ("sciatic nerve", "greater trochanter", "lumbar spine")
         ),
         (
             _completion(
-                "The sciatic nerve runs near the _____ of the pelvis.",
+                "The sciatic nerve runs near the […] of the pelvis.",
                 "ischial tuberosity",
                 ("ischial tuberosity", *STRUCTURES),
             ),
@@ -219,7 +219,7 @@ STRUCTURES = ("sciatic nerve", "greater trochanter", "lumbar spine")
         ),
         (
             _completion(
-                "A bursa lies over an _____ at the hip.",
+                "A bursa lies over an […] at the hip.",
                 "ischial tuberosity",
                 ("ischial tuberosity", *STRUCTURES),
             ),

@@ -94,7 +94,7 @@ def test_loading_the_rebuilt_demo_bank_retires_the_old_families_and_keeps_histor
 
     assert "purpose-matching-terms" in report.retired
     active = session.scalars(select(Question.kind).where(Question.retired.is_(False))).all()
-    assert set(active) <= {"basic", "mcq", "cloze"}
+    assert set(active) <= {"basic", "mcq", "cloze", "matching"}
     assert session.scalar(select(Question.retired).where(Question.id == old.id))
     assert session.scalar(select(func.count()).select_from(Review)) == 1
     assert session.scalar(select(Card.reps).where(Card.question_id == old.id)) == 1
