@@ -184,7 +184,6 @@ def test_second_article_counts(second_article: Article) -> None:
     assert article.procedure.steps[2].name == "Imaging and confirmation"
 
 
-@pytest.mark.xfail(strict=True, reason="the parser now keeps such a line with a warning")
 @pytest.mark.parametrize(
     "name, topic", [("posterior-hip-pain", "Posterior hip pain"), ("hip-osteoarthritis", None)]
 )
@@ -366,7 +365,6 @@ def _error(text: str, source: str = "articles/broken.txt") -> ArticleError:
     return error
 
 
-@pytest.mark.xfail(strict=True, reason="the parser now keeps such a line with a warning")
 def test_missing_faq(shared_text: str) -> None:
     text = shared_text.split("Posterior hip pain Common questions (FAQ)")[0].rstrip("\n")
     error = _error(text)
@@ -375,7 +373,6 @@ def test_missing_faq(shared_text: str) -> None:
     assert str(error).startswith(f"articles/broken.txt:{error.line}:")
 
 
-@pytest.mark.xfail(strict=True, reason="the parser now keeps such a line with a warning")
 def test_question_without_answer_at_the_end(shared_text: str) -> None:
     last = "Q: Why does it hurt more when sitting?"
     text = shared_text.split(last)[0] + last
@@ -384,7 +381,6 @@ def test_question_without_answer_at_the_end(shared_text: str) -> None:
     assert "'Q: Why does it hurt more when sitting?' has no answer" in error.message
 
 
-@pytest.mark.xfail(strict=True, reason="the parser now keeps such a line with a warning")
 def test_question_without_answer_in_the_middle(shared_text: str) -> None:
     question = "Q: What is the usual recovery time?"
     lines = shared_text.split("\n")
@@ -395,7 +391,6 @@ def test_question_without_answer_in_the_middle(shared_text: str) -> None:
     assert "has no answer" in error.message
 
 
-@pytest.mark.xfail(strict=True, reason="the parser now keeps such a line with a warning")
 def test_question_mark_without_question(shared_text: str) -> None:
     text = _replace_line(shared_text, "Q: What is the usual recovery time?", "Q:")
     error = _error(text)
@@ -434,7 +429,6 @@ def test_misspelt_header(header: str, misspelt: str, shared_text: str) -> None:
     assert f"{misspelt!r} is not a section header" in error.message
 
 
-@pytest.mark.xfail(strict=True, reason="the parser now keeps such a line with a warning")
 def test_list_entry_after_closing_text(shared_text: str) -> None:
     closing = (
         "Importantly, posterior hip pain does not automatically mean the hip joint is the "
@@ -448,7 +442,6 @@ def test_list_entry_after_closing_text(shared_text: str) -> None:
     assert "expected a section header" in error.message
 
 
-@pytest.mark.xfail(strict=True, reason="the parser now keeps such a line with a warning")
 def test_lone_dash_followed_by_the_next_step(shared_text: str) -> None:
     step = next(line for line in shared_text.split("\n") if line.startswith("Preparation"))
     dash = _line_of(shared_text, step) - 1
@@ -458,7 +451,6 @@ def test_lone_dash_followed_by_the_next_step(shared_text: str) -> None:
     assert "a lone '-' with nothing after it" in error.message
 
 
-@pytest.mark.xfail(strict=True, reason="the parser now keeps such a line with a warning")
 def test_lone_dash_followed_by_a_section_header(shared_text: str) -> None:
     step = next(line for line in shared_text.split("\n") if line.startswith("Follow-up – "))
     dash = _line_of(shared_text, step) - 1
@@ -470,7 +462,6 @@ def test_lone_dash_followed_by_a_section_header(shared_text: str) -> None:
     assert "'Types / variations'" in error.message
 
 
-@pytest.mark.xfail(strict=True, reason="the parser now keeps such a line with a warning")
 def test_lone_dash_followed_by_a_bullet(shared_text: str) -> None:
     label = "By tissue and location"
     dash = _line_of(shared_text, label) - 1
@@ -481,7 +472,6 @@ def test_lone_dash_followed_by_a_bullet(shared_text: str) -> None:
     assert "a lone '-' with nothing after it" in error.message
 
 
-@pytest.mark.xfail(strict=True, reason="the parser now keeps such a line with a warning")
 def test_types_group_without_items(shared_text: str) -> None:
     text = _replace_line(
         shared_text, "- Local posterior hip/pelvis source: tissues in the buttock/hip area"
@@ -496,7 +486,6 @@ def test_types_group_without_items(shared_text: str) -> None:
     assert "'By source region' has no items" in error.message
 
 
-@pytest.mark.xfail(strict=True, reason="the parser now keeps such a line with a warning")
 def test_prose_inside_pros_and_cons(shared_text: str) -> None:
     stray = "Some of these points matter more than others."
     text = _replace_line(shared_text, "Cons:", stray, "Cons:")
@@ -505,7 +494,6 @@ def test_prose_inside_pros_and_cons(shared_text: str) -> None:
     assert "expected 'Pros:', 'Cons:' or a '- ' list item" in error.message
 
 
-@pytest.mark.xfail(strict=True, reason="the parser now keeps such a line with a warning")
 def test_repeated_section(shared_text: str) -> None:
     text = _replace_line(shared_text, "Cons:", "Types / variations", "Cons:")
     lines = text.split("\n")
@@ -527,7 +515,6 @@ def test_missing_optional_section_is_a_warning(shared_text: str) -> None:
     assert article.aftercare and len(article.aftercare.items) == 7
 
 
-@pytest.mark.xfail(strict=True, reason="the parser now keeps such a line with a warning")
 def test_bare_answer_marker_is_not_an_answer(shared_text: str) -> None:
     question = "Q: What is the usual recovery time?"
     lines = shared_text.split("\n")
