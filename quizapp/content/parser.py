@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from quizapp.content.article import (
@@ -56,6 +56,7 @@ class _Line:
     number: int
     text: str
     indent: int = 0
+    entry: bool = False  # a list entry: bulleted, after a lone marker, or `Name: text`
 
     @property
     def is_dash(self) -> bool:
@@ -211,10 +212,7 @@ class _Reader:
         for line, entry in self.entries():
             if entry is None:
                 (closing if items else intro).append(Item(line.text, line.number))
-                if items and _looks_like_heading(line.text):
-                    self.warn(
-                        line, f"{line.text!r} is not a header this template knows; read as text"
-                    )
+                self.stray_header(line, after_entries=bool(items))
             else:
                 items.append(_item(entry, line.number, as_term=terms))
         if not items:
@@ -222,6 +220,12 @@ class _Reader:
         return ListSection(
             self.head.text, self.head.number, tuple(intro), tuple(items), tuple(closing)
         )
+
+    def stray_header(self, line: _Line, *, after_entries: bool) -> None:
+        """Warn of a header-like line after a section's entries: a misspelt or unknown
+        section header, whose entries now count as this section's."""
+        if after_entries and _looks_like_heading(line.text):
+            self.warn(line, f"{line.text!r} is not a header this template knows; read as text")
 
     def introduction(self) -> Introduction:
         paragraphs = tuple(Item(line.text, line.number) for line in self.body)
@@ -260,6 +264,7 @@ class _Reader:
         for line, entry in self.entries():
             if entry is None:
                 (closing if steps else intro).append(Item(line.text, line.number))
+                self.stray_header(line, after_entries=bool(steps))
             else:
                 name, details = _step_parts(entry)
                 steps.append(Step(name, details, entry, line.number))
@@ -287,6 +292,7 @@ class _Reader:
         for line, entry in entries:
             if entry is None:
                 (closing if groups else intro).append(Item(line.text, line.number))
+                self.stray_header(line, after_entries=bool(groups))
             elif not groups or _starts_group(entry, groups[-1], following.get(entry)):
                 groups.append(_Group(line, entry.rstrip(":").strip()))
             else:
@@ -339,13 +345,18 @@ class _Reader:
 
     def faq(self) -> Faq:
         entries: list[_FaqEntry] = []
+        skipping = False
         for line in self.body:
             text = _DECORATION.sub("", line.text) if line.text.startswith(("*", "#")) else line.text
             match = _QUESTION.match(text)
             if match and match["question"].strip():
                 entries.append(_FaqEntry(line, match["question"].strip()))
+                skipping = False
             elif match:
                 self.warn(line, "a 'Q:' with no question after it; skipped")
+                skipping = True
+            elif skipping:
+                continue
             elif not entries:
                 self.warn(line, "text before the first 'Q:' question; skipped")
             else:
@@ -449,12 +460,13 @@ def _continues(previous: _Line, raw: str) -> bool:
     """Whether a raw line carries on the logical line before it.
 
     An indented line that is not itself a bullet continues an entry; so does a line
-    opening in lower case after a line that did not end its sentence.
+    opening in lower case after a line that did not end its sentence. Either wins over
+    a section header's wording: 'mechanism in the implant …' carries on its entry.
     """
     text = raw.strip()
     if previous.is_dash or _BULLET.match(text) or _LONE_MARKER.match(text):
         return False
-    if _indent(raw) > previous.indent and previous.bullet is not None:
+    if _indent(raw) > previous.indent and previous.entry:
         return True
     return text[:1].islower() and not previous.text.endswith((*_SENTENCE_END, ":"))
 
@@ -469,15 +481,17 @@ def _lines(text: str) -> list[_Line]:
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
-        if (
-            lines
-            and _section_key(_Line(number, raw.strip())) is None
-            and _continues(lines[-1], raw)
-        ):
+        if lines and _continues(lines[-1], raw):
             last = lines[-1]
-            lines[-1] = _Line(last.number, f"{last.text} {raw.strip()}", last.indent)
+            lines[-1] = replace(last, text=f"{last.text} {raw.strip()}")
         else:
-            lines.append(_Line(number, raw.strip(), _indent(raw)))
+            text = raw.strip()
+            entry = (
+                _BULLET.match(text) is not None
+                or (bool(lines) and lines[-1].is_dash)
+                or _UNBULLETED_TERM.match(text) is not None
+            )
+            lines.append(_Line(number, text, _indent(raw), entry))
     return lines
 
 

@@ -550,11 +550,6 @@ def test_unbulleted_terms_in_a_list_section(shared_text: str) -> None:
     assert article.warnings == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser bug: a continuation line is tested as a section header before it is "
-    "joined, so a wrapped bullet whose second line starts 'mechanism …' opens a section",
-)
 def test_a_wrapped_line_starting_with_a_header_word_is_joined(cards_dir: Path) -> None:
     text = (cards_dir / "total-knee-replacement.txt").read_text(encoding="utf-8")
     bullet = (
@@ -591,12 +586,6 @@ def _wrapped_unbulleted_term(text: str) -> str:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser bug: an indented continuation joins only a line with its own bullet, so "
-    "an entry after a lone '-', or an un-bulleted term, loses a wrapped line that does not "
-    "open in lower case",
-)
 @pytest.mark.parametrize(
     "wrap, same_as",
     [(_wrapped_step, _same), (_wrapped_unbulleted_term, _unbulleted_terms)],
@@ -792,11 +781,6 @@ def test_question_mark_without_question(shared_text: str) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser bug: the answer under a skipped 'Q:' is appended to the answer of the "
-    "question before it",
-)
 def test_the_answer_under_a_bare_q_is_not_given_to_the_question_before(shared_text: str) -> None:
     article = _parse(_replace_line(shared_text, QUESTION, "Q:"))
     original = _parse(shared_text).faq.entries
@@ -864,11 +848,6 @@ def test_empty_article(text: str) -> None:
     assert error.message.startswith("the article is empty")
 
 
-_NO_HEADING_WARNING = pytest.mark.xfail(
-    strict=True,
-    reason="parser bug: only list sections warn of a header-like line they read as text; "
-    "in the procedure and grouped sections it is absorbed silently with the next section",
-)
 MISSPELT = [
     pytest.param(
         "Indications (When orthopedic clinicians use it)",
@@ -876,14 +855,11 @@ MISSPELT = [
         "Indications",
         id="indications",
     ),
-    pytest.param(
-        "Pros and cons", "Pros and cns", "Pros and cons", marks=_NO_HEADING_WARNING, id="pros"
-    ),
+    pytest.param("Pros and cons", "Pros and cns", "Pros and cons", id="pros"),
     pytest.param(
         "Types / variations",
         "Typse / variations",
         "Types / variations",
-        marks=_NO_HEADING_WARNING,
         id="types",
     ),
 ]
