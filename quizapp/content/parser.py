@@ -290,7 +290,9 @@ class _Reader:
         listed = [entry for _, entry in entries if entry is not None]
         following = dict(pairwise(listed))
         for line, entry in entries:
-            if entry is None:
+            if entry is None and _is_label_line(line.text):
+                groups.append(_Group(line, line.text.rstrip(":").strip()))
+            elif entry is None:
                 (closing if groups else intro).append(Item(line.text, line.number))
                 self.stray_header(line, after_entries=bool(groups))
             elif not groups or _starts_group(entry, groups[-1], following.get(entry)):
@@ -402,6 +404,15 @@ def _starts_group(entry: str, current: _Group, following: str | None) -> bool:
         and bool(current.items)
         and following is not None
         and not _is_group_label(following)
+    )
+
+
+def _is_label_line(text: str) -> bool:
+    """An un-bulleted line that can only label a group: 'By severity', 'X vs Y'."""
+    return (
+        _STRONG_LABEL.match(text) is not None
+        and split_term(text) is None
+        and (not text.rstrip().endswith(":") or len(text.split()) <= 6)
     )
 
 

@@ -1016,11 +1016,9 @@ def test_repeated_section(shared_text: str) -> None:
     assert article.pros_cons and original.pros_cons and article.types and original.types
     assert article.pros_cons.pros == original.pros_cons.pros
     assert article.pros_cons.cons == ()
-    # The cons are kept, as entries of the types section's last group.
-    assert _content(article.types.groups[-1].items) == _content(
-        original.types.groups[-1].items + original.pros_cons.cons
-    )
-    assert [item.text for item in article.types.closing][-1] == "Cons:"
+    # The cons are kept, as a group of the types section labelled by their own label.
+    assert article.types.groups[-1].label == "Cons"
+    assert _content(article.types.groups[-1].items) == _content(original.pros_cons.cons)
     # Only the repeated header itself, named in the warning, is not in the model.
     assert_nothing_lost(text, article, dropped={second})
 
@@ -1087,3 +1085,17 @@ def test_a_label_that_follows_items_starts_a_group(shared_text: str) -> None:
     labels = [group.label for group in article.alternatives.groups]
     assert labels[-1] == "Imaging comparisons (high level)"
     assert len(article.alternatives.groups[-1].items) == 3
+
+
+def test_group_labels_written_without_bullets_start_groups(shared_text: str) -> None:
+    text = shared_text
+    for label in ("By timing", "By tissue and location", "By pain mechanism", "By source region"):
+        text = text.replace(f"- {label}\n", f"{label}\n").replace(f"-\n{label}\n", f"{label}\n")
+    assert text != shared_text
+    article = _parse(text)
+    original = _parse(shared_text)
+    assert article.types and original.types
+    assert [(g.label, _content(g.items)) for g in article.types.groups] == [
+        (g.label, _content(g.items)) for g in original.types.groups
+    ]
+    assert not [w for w in article.warnings if "not a header" in w]
