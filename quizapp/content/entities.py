@@ -52,7 +52,7 @@ _HEADS: dict[EntityClass, str] = {
         mri ct x-ray x-rays xray radiograph radiographs radiography ultrasound sonography
         scan scans scanning arthrogram arthrography biopsy test tests sequence sequences
         imaging study studies electromyography emg crp esr aspiration examination exam
-        manoeuvre maneuver arthrograms
+        manoeuvre maneuver arthrograms doppler tool rules score stain culture
         """,
     EntityClass.CONDITION: """
         fracture fractures tear tears rupture ruptures sprain sprains strain strains
@@ -61,7 +61,8 @@ _HEADS: dict[EntityClass, str] = {
         tumor tumors tumour tumours cancer lesion lesions injury injuries osteoporosis
         arthritis osteoarthritis bursitis tendinopathy tendinitis tendinosis neuropathy
         stenosis herniation spondylolisthesis reaction collapse loosening instability
-        fasciitis sciatica radiculopathy gout diabetes obesity
+        fasciitis sciatica radiculopathy gout diabetes obesity spur spurs cyst cysts
+        hemarthrosis lipohemarthrosis
         """,
     EntityClass.TREATMENT: """
         surgery surgeries osteotomy arthroplasty arthroscopy replacement replacements revision
@@ -71,6 +72,9 @@ _HEADS: dict[EntityClass, str] = {
         anticoagulation release repair reconstruction fusion decompression manipulation
         immobilization immobilisation crutches orthotics insoles taping stretching
         strengthening implant implants component components insert prosthesis
+        opioids opioid paracetamol acetaminophen antibiotics antibiotic steroid steroids
+        corticosteroid corticosteroids lidocaine epinephrine gadolinium medicine medicines
+        drug drugs washout fasciotomy tenotomy
         """,
     EntityClass.SYMPTOM: """
         pain stiffness numbness tingling weakness swelling fever redness warmth clicking
@@ -103,7 +107,8 @@ _QUALIFIERS = frozenset(
     certain specific common rare other additional further sudden gradual progressive
     worsening increasing initial standard typical usual main primary different similar
     predominantly associated related nearby surrounding affected involved complex simple
-    multiple many various several
+    multiple many various several higher lower durable well-fixed long-lasting better
+    worse good poor reliable major minor main key important serious frequent routine
     """.split()
 )
 _MIN_RARITY = 2.0

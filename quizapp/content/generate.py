@@ -138,18 +138,31 @@ class _Candidate:
 def _within_budget(found: Sequence[_Candidate]) -> list[Question]:
     """Keep the best items, at most two per fact and MAX_QUESTIONS in all, in article order.
 
-    A fact's first item is kept before any fact's second, so the budget buys breadth.
+    Sections take turns, each offering its best item not yet kept, so every section is
+    asked before any section is asked at length; and a fact's first item is kept before
+    any fact's second, so the budget buys breadth.
     """
-    order = sorted(range(len(found)), key=lambda index: -found[index].priority)
     per_fact: Counter[str] = Counter()
     kept: set[int] = set()
     for round_ in range(MAX_PER_FACT):
-        for index in order:
-            fact = found[index].question.fact
-            if index in kept or per_fact[fact] != round_ or len(kept) >= MAX_QUESTIONS:
-                continue
-            kept.add(index)
-            per_fact[fact] += 1
+        queues = [
+            sorted(
+                (i for i, c in enumerate(found) if c.question.section is section),
+                key=lambda i: -found[i].priority,
+            )
+            for section in dict.fromkeys(c.question.section for c in found)
+        ]
+        while len(kept) < MAX_QUESTIONS and any(queues):
+            for queue in queues:
+                while queue:
+                    index = queue.pop(0)
+                    fact = found[index].question.fact
+                    if index not in kept and per_fact[fact] == round_:
+                        kept.add(index)
+                        per_fact[fact] += 1
+                        break
+                if len(kept) >= MAX_QUESTIONS:
+                    break
     return [found[index].question for index in sorted(kept)]
 
 
@@ -210,6 +223,8 @@ def _quoted(text: str) -> str:
 
 
 _ATTEMPTS = 6
+# A statement may hold two facts ('NSAIDs may help …, while opioids are not recommended').
+_PER_STATEMENT = 2
 _COUNTS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
 
@@ -245,9 +260,12 @@ class _Statement:
     group_tag: str = ""
     within: tuple[int, int] | None = None  # where the asked term may lie
     fragment_ok: bool = False
+    shared_fact: str = ""  # the fact of an item that already shows this statement
 
     @property
     def fact(self) -> str:
+        if self.shared_fact:
+            return self.shared_fact
         return f"{self.section.value.replace('_', '-')}-{short_hash(self.text, 8)}"
 
 
@@ -482,21 +500,31 @@ class _Generator:
             ((score(span, text, shown=shown, frequency=self.frequency), span) for span in spans),
             key=lambda pair: (-pair[0], pair[1].start),
         )
+        taken: list[tuple[int, int]] = []
         for value, span in scored:
-            if value < MIN_CLOZE_SCORE:
+            if value < MIN_CLOZE_SCORE or len(taken) == _PER_STATEMENT:
                 break
+            if any(start < span.end and span.start < end for start, end in taken):
+                continue
+            # A statement's second item is labelled apart, so each keeps its own ID.
+            nth = (
+                replace(statement, label=f"{statement.label} {len(taken) + 1}")
+                if taken
+                else statement
+            )
             listed = series(text, span.start, span.end)
             if listed is not None and (is_named(span.text) or classify(span.text)):
-                found = list(self._list_item(statement, *listed))
+                found = list(self._list_item(nth, *listed))
                 if found:
                     yield from found
-                    return
+                    taken.append(listed[:2])
+                    continue
             if not self._askable(span, statement):
                 continue
-            found = list(self._item_for(statement, span, value))
+            found = list(self._item_for(nth, span, value))
             if found:
                 yield from found
-                return
+                taken.append((span.start, span.end))
 
     def _askable(self, span: Span, statement: _Statement) -> bool:
         text = statement.text
@@ -547,7 +575,6 @@ class _Generator:
 
     def _item_for(self, statement: _Statement, span: Span, value: float) -> Iterator[_Candidate]:
         text = statement.text
-        blanked = f"{text[: span.start]}{BLANK}{text[span.end :]}"
         common = dict(
             tags=self._tags(statement.group_tag, text),
             source=statement.source,
@@ -568,7 +595,15 @@ class _Generator:
             ]
             noun = kind.value
         else:
-            return
+            pools, noun = [], ""
+        start, answer = span.start, span.text
+        article = re.search(r"\b(an?) $", text[: span.start], re.IGNORECASE)
+        if article:
+            # 'such as an […]' would give the answer's first letter away: the gap takes
+            # the article, and each option its own.
+            start, answer = article.start(), _with_article(span.text)
+            pools = [[_with_article(option) for option in pool] for pool in pools]
+        blanked = f"{text[:start]}{BLANK}{text[span.end :]}"
         found = list(
             self._make(
                 "completion",
@@ -581,14 +616,13 @@ class _Generator:
                     f"{statement.frame}: {_quoted(_sentence(blanked))} "
                     f"Which {noun} completes the statement?"
                 ),
-                answer=span.text,
+                answer=answer,
                 **common,
             )
         )
-        if found or kind is None:
+        rare = max((rarity(word) for word in span.text.split()), default=0.0) >= _CLOZE_RARITY
+        if found or not has_finite_verb(text) or not (kind is not None or rare):
             yield from found
-            return
-        if not has_finite_verb(text):
             return
         yield from self._make(
             "cloze",
@@ -676,24 +710,25 @@ class _Generator:
         """Named types, structures and mechanisms: matching for a small set of named
         types, "which one is described" for a larger set, and statements of the rest."""
         named = _distinct_terms([item for item in items if isinstance(item, Term)])
-        asked: set[Term] = set()
+        asked: dict[Term, str] = {}
         if len(named) >= _MATCH_MIN and (section is Section.TYPES or len(named) <= DISTRACTORS):
             for chunk in _chunks(named):
                 found = list(self.matching(section, chunk, frame, group))
                 if found:
-                    asked.update(chunk)
+                    asked.update(dict.fromkeys(chunk, found[0].question.fact))
                     yield from found
         elif named and (len(named) > DISTRACTORS or section is Section.TYPES):
             pool = named if len(named) > DISTRACTORS else self._type_terms()
             for term in named:
                 found = list(self.described(section, term, pool, frame, group))
                 if found:
-                    asked.add(term)
+                    asked[term] = found[0].question.fact
                     yield from found
         for item in items:
             statements = self._statements(section, item, frame, group)
             if item in asked:
-                statements = statements[1:]
+                # The item shows the first sentence, so a question of it is a sibling.
+                statements[0] = replace(statements[0], shared_fact=asked[item])
             for statement in statements:
                 yield from self.ask(statement)
 
@@ -858,6 +893,11 @@ class _Generator:
             )
             if best is not None:
                 yield best
+
+
+def _with_article(phrase: str) -> str:
+    """The phrase after its own indefinite article: 'an adductor canal block'."""
+    return f"{'an' if phrase[:1].casefold() in 'aeiou' else 'a'} {phrase}"
 
 
 def _informativeness(question: Question) -> float:

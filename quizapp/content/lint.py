@@ -153,7 +153,7 @@ def lint_question(
     elif question.kind in (Kind.MCQ, Kind.BASIC) and _NEGATED_STEM.search(question.prompt):
         findings.append(_error(question, "negation", "a negative stem (NOT, EXCEPT)"))
     label_kind = topic_kind is not None and topic_kind in LABEL_KINDS
-    if label_kind and _WRONG_FRAME.search(question.prompt):
+    if label_kind and _WRONG_FRAME.search(_QUOTED.sub("", question.prompt)):
         findings.append(
             _error(
                 question,
