@@ -106,7 +106,7 @@ _QUALIFIERS = frozenset(
     prior previous recent known underlying persistent ongoing early late local focal
     certain specific common rare other additional further sudden gradual progressive
     worsening increasing initial standard typical usual main primary different similar
-    predominantly associated related nearby surrounding affected involved complex simple
+    predominantly associated related nearby surrounding affected involved simple
     multiple many various several higher lower durable well-fixed long-lasting better
     worse good poor reliable major minor main key important serious frequent routine
     """.split()
@@ -381,27 +381,21 @@ def is_quantity(text: str) -> bool:
     return QUANTITY.fullmatch(text.strip()) is not None
 
 
-# A series of three or more ('X-ray, ultrasound, or MRI').
-_SERIES = re.compile(r"[^,;:()]+(?:,\s*[^,;:()]+)+,?\s+(?:or|and)\s+[^,;:()]+")
-
-
 def in_enumeration(sentence: str, start: int, end: int) -> bool:
     """Whether the phrase at [start, end) is one member of a pair or list ('bowing or
     knock-knee', 'X-ray, ultrasound, or MRI'): asking one member with the others shown
     is an unfair guess."""
     before, after = sentence[:start], sentence[end:]
-    if re.search(r"(\b(or|and|nor)\s+|/)$", before) or re.match(r"^(\s+(or|and|nor)\b|/)", after):
+    if re.search(r"/$", before) or re.match(r"^/", after):
         return True
-    listed = re.search(r",\s*$", before) or re.match(r"^\s*,", after)
-    return bool(listed) and any(
-        match.start() <= start and end <= match.end() for match in _SERIES.finditer(sentence)
-    )
+    return series(sentence, start, end) is not None
 
 
 _MEMBER = r"[\w’'/.–-]+(?:\s+[\w’'/.–-]+){0,3}"
 _SEPARATOR = r"(?:,\s*(?:(?:and|or)\s+)?|\s+(?:or|and)\s+)"
-_BEFORE = re.compile(rf"(?P<member>{_MEMBER}){_SEPARATOR}$")
-_AFTER = re.compile(rf"^{_SEPARATOR}(?P<member>{_MEMBER})")
+_DETERMINER = r"(?:(?:the|a|an)\s+)?"
+_BEFORE = re.compile(rf"(?P<member>{_MEMBER}){_SEPARATOR}{_DETERMINER}$", re.IGNORECASE)
+_AFTER = re.compile(rf"^{_SEPARATOR}{_DETERMINER}(?P<member>{_MEMBER})", re.IGNORECASE)
 
 
 def _member(words_: str, *, leading: bool) -> str:
@@ -416,7 +410,8 @@ def _member(words_: str, *, leading: bool) -> str:
         return " ".join(kept)
     kept = []
     for word in parts:
-        if word.casefold() in STOPWORDS or is_verb_or_adverb(word):
+        gerund = bool(kept) and word.casefold().endswith("ing")
+        if word.casefold() in STOPWORDS or is_verb_or_adverb(word) or gerund:
             break
         kept.append(word)
     return " ".join(kept)
@@ -424,18 +419,43 @@ def _member(words_: str, *, leading: bool) -> str:
 
 def series(sentence: str, start: int, end: int) -> tuple[int, int, int] | None:
     """The whole list a phrase belongs to: its start, end and number of members, or None
-    when the phrase stands alone."""
-    members = 1
-    while match := _BEFORE.search(sentence[:start]):
+    when the phrase stands alone.
+
+    Members are joined by 'and', 'or' or commas; a comma joins two members only when an
+    'and' or 'or' follows further on ('A, B, and C'), so a comma between clauses
+    ('… 3 tesla, hydrogen protons line up') joins nothing.
+    """
+    # Neighbours to each side, nearest first: (separator is a conjunction, start, end).
+    left: list[tuple[bool, int, int]] = []
+    at = start
+    while match := _BEFORE.search(sentence[:at]):
         member = _member(match["member"], leading=True)
         if not member:
             break
-        start = match.start("member") + len(match["member"]) - len(member)
-        members += 1
-    while match := _AFTER.match(sentence[end:]):
+        conjunction = re.search(r"\b(and|or)\b", sentence[match.end("member") : at]) is not None
+        at = match.start("member") + len(match["member"]) - len(member)
+        left.append((conjunction, at, at + len(member)))
+    right: list[tuple[bool, int, int]] = []
+    at = end
+    while match := _AFTER.match(sentence[at:]):
         member = _member(match["member"], leading=False)
         if not member:
             break
-        end += match.start("member") + len(member)
-        members += 1
-    return (start, end, members) if members > 1 else None
+        conjunction = re.search(r"\b(and|or)\b", match[0][: match.start("member")]) is not None
+        member_start = at + match.start("member")
+        right.append((conjunction, member_start, member_start + len(member)))
+        at = member_start + len(member)
+    # Separators in reading order; the phrase sits after the len(left)-th.
+    separators = [conj for conj, _, _ in reversed(left)] + [conj for conj, _, _ in right]
+    valid = [conj or any(separators[later:]) for later, conj in enumerate(separators, start=1)]
+    here = len(left)
+    first = here
+    while first > 0 and valid[first - 1]:
+        first -= 1
+    last = here
+    while last < len(separators) and valid[last]:
+        last += 1
+    if first == last:
+        return None
+    spans = [(s, e) for _, s, e in reversed(left)] + [(start, end)] + [(s, e) for _, s, e in right]
+    return spans[first][0], spans[last][1], last - first + 1

@@ -66,6 +66,9 @@ from quizapp.content.topic import LABEL_KINDS, PHRASING, TopicKind, detect_topic
 
 MAX_QUESTIONS = 70
 MAX_PER_FACT = 2
+# Sections that hold two of the template's parts take two turns in the budget: the
+# mechanism, with its anatomy.
+_TURNS = {Section.MECHANISM: 2}
 DISTRACTORS = 3
 # A key term scoring below this (keyterms.score) is not worth a question.
 MIN_CLOZE_SCORE = 2.2
@@ -143,6 +146,7 @@ def _within_budget(found: Sequence[_Candidate]) -> list[Question]:
     any fact's second, so the budget buys breadth.
     """
     per_fact: Counter[str] = Counter()
+    per_source: Counter[tuple[str, ...]] = Counter()
     kept: set[int] = set()
     for round_ in range(MAX_PER_FACT):
         queues = [
@@ -151,15 +155,21 @@ def _within_budget(found: Sequence[_Candidate]) -> list[Question]:
                 key=lambda i: -found[i].priority,
             )
             for section in dict.fromkeys(c.question.section for c in found)
+            for _ in range(_TURNS.get(section, 1))
         ]
         while len(kept) < MAX_QUESTIONS and any(queues):
             for queue in queues:
                 while queue:
                     index = queue.pop(0)
-                    fact = found[index].question.fact
-                    if index not in kept and per_fact[fact] == round_:
+                    question = found[index].question
+                    if (
+                        index not in kept
+                        and per_fact[question.fact] < MAX_PER_FACT
+                        and max(per_fact[question.fact], per_source[question.source]) == round_
+                    ):
                         kept.add(index)
-                        per_fact[fact] += 1
+                        per_fact[question.fact] += 1
+                        per_source[question.source] += 1
                         break
                 if len(kept) >= MAX_QUESTIONS:
                     break

@@ -378,7 +378,7 @@ def _starts_with_vowel(text: str) -> bool:
 
 
 def _option_type(option: str) -> str:
-    if QUANTITY.search(option) or re.fullmatch(r"[\d.,%\s-]+", option):
+    if QUANTITY.fullmatch(option.strip()) or re.fullmatch(r"[\d.,%\s-]+", option):
         return "quantity"
     if option.rstrip().endswith((".", "!", "?")) and len(option.split()) > 6:
         return "sentence"
