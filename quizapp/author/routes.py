@@ -84,6 +84,8 @@ def _read(form: UploadForm) -> tuple[Uploaded, str]:
 def _skipped(uploaded: Uploaded) -> None:
     if uploaded.skipped:
         flash("Left out of the file: " + "; ".join(uploaded.skipped), "warning")
+    if uploaded.warnings:
+        flash("Read with warnings: " + "; ".join(uploaded.warnings), "warning")
 
 
 @bp.get("/")

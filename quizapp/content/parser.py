@@ -544,6 +544,11 @@ def parse_article(text: str, source: str = "<article>") -> Article:
         else:
             bodies[current].append(line)
 
+    if warnings and len(heads) == 1:
+        # Neither a title nor any section header: this is not an article of the template.
+        raise ArticleError(
+            source, lines[0].number, f"expected {_TITLE_HINT}, found {lines[0].text!r}"
+        )
     readers = {key: _Reader(source, heads[key], bodies[key]) for key in heads}
     sections = {
         key: _READERS[key](reader) for key, reader in readers.items() if key != "introduction"

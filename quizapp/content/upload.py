@@ -38,16 +38,18 @@ def article_text(filename: str, data: bytes) -> str:
     return text
 
 
-def _article(filename: str, data: bytes, topic_kind: TopicKind | None) -> Bank:
-    """An article, built into a bank as `quizapp bank build` builds it."""
+def _article(filename: str, data: bytes, topic_kind: TopicKind | None) -> Uploaded:
+    """An article, built into a bank as `quizapp bank build` builds it, with the warnings
+    of the lines it had to read as text or skip."""
     try:
         parsed = parse_article(article_text(filename, data), filename)
     except ArticleError as error:
         raise UploadError([str(error)]) from None
     stem = PurePath(filename).stem
-    return generate_bank(
+    bank = generate_bank(
         parsed, bank_id=slugify(stem) or "bank", article_file=filename, topic_kind=topic_kind
     )
+    return Uploaded(bank, warnings=parsed.warnings)
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,10 @@ class Uploaded:
 
     bank: Bank
     skipped: tuple[str, ...] = ()
+    # What reading an article had to guess, each naming its line.
+    warnings: tuple[str, ...] = ()
     # Questions from another tool: they add to a bank, never replace it.
     imported: interchange.ImportResult | None = None
-
-
-def _built(filename: str, data: bytes, topic_kind: TopicKind | None) -> Uploaded:
-    return Uploaded(_article(filename, data, topic_kind))
 
 
 def _bank_file(filename: str, data: bytes, _topic_kind: TopicKind | None) -> Uploaded:
@@ -95,7 +95,7 @@ def _question_file(filename: str, data: bytes, _topic_kind: TopicKind | None) ->
 Reader = Callable[[str, bytes, TopicKind | None], Uploaded]
 # By the file name's ending; add a format by adding its reader.
 READERS: dict[str, Reader] = {
-    ".txt": _built,
+    ".txt": _article,
     ".yaml": _bank_file,
     ".yml": _bank_file,
     ".json": _bank_file,
