@@ -202,6 +202,27 @@ def _trimmed(span: Span, sentence: str) -> str:
     return " ".join(words)
 
 
+_GLUE = re.compile(r"[A-Za-z0-9’'-]+")
+
+
+def _joins(word: str) -> bool:
+    """Whether a word next to a phrase would be part of the same noun phrase: a content
+    word that can be a noun or adjective and is not a verb's form."""
+    folded = word.casefold()
+    if folded in STOPWORDS or folded.endswith(("ing", "ed", "ly")):
+        return False
+    return not could_be_verb(word) or (not is_verb_or_adverb(word) and not folded.endswith("s"))
+
+
+def whole_phrase(sentence: str, start: int, end: int) -> bool:
+    """Whether [start, end) is a whole noun phrase, not a piece of a longer one:
+    'femoral neck' in 'femoral neck fracture' or 'wave therapy' in 'shock wave therapy'
+    is a piece."""
+    before = re.search(r"([A-Za-z0-9’'-]+) $", sentence[:start])
+    after = re.match(r" ([A-Za-z0-9’'-]+)", sentence[end:])
+    return not (before and _joins(before[1])) and not (after and _joins(after[1]))
+
+
 class Inventory:
     """Every named entity of an article, by class, with the sentences that mention it."""
 
@@ -211,7 +232,10 @@ class Inventory:
             for span in candidates(sentence):
                 if QUANTITY.fullmatch(span.text) or re.search(r"\b(or|and)\b", span.text):
                     continue
-                text = _trimmed(span, sentence)
+                text = _trimmed(span, sentence).lstrip("–—-• ")
+                at = span.start + span.text.find(text)
+                if not whole_phrase(sentence, at, at + len(text)):
+                    continue
                 kind = classify(text)
                 if kind is None or len(text.split()) > 5 or not is_named(text):
                     continue

@@ -39,6 +39,7 @@ from quizapp.content.entities import (
     is_quantity,
     quantity_distractors,
     series,
+    whole_phrase,
 )
 from quizapp.content.keyterms import (
     STOPWORDS,
@@ -85,6 +86,8 @@ _SUBJECT_RELATIVE = re.compile(
     r"^(?:(?:more|most|often|usually|commonly|generally|typically|sometimes|also|then)\s+)*"
     r"(?!its\b|this\b|his\b)(?:may|can|might|could|will|would|should|must|is|are|was|[a-z]+s)\b"
 )
+# ', where the fascia originates' places the situation; it says nothing that follows.
+_MIN_CONSEQUENCE_WORDS = 5
 _DEFINING = re.compile(r"^It(?: is|’s|'s| means| refers)\b")
 _HEDGE = re.compile(
     r"\s*\((?:varies|naming varies|terminology varies|interpretation|details vary|"
@@ -235,6 +238,7 @@ def _quoted(text: str) -> str:
 _ATTEMPTS = 6
 # A statement may hold two facts ('NSAIDs may help …, while opioids are not recommended').
 _PER_STATEMENT = 2
+_MAX_MEMBER_WORDS = 4
 _COUNTS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
 
@@ -540,6 +544,8 @@ class _Generator:
         text = statement.text
         if in_enumeration(text, span.start, span.end):
             return False
+        if not (is_quantity(span.text) or whole_phrase(text, span.start, span.end)):
+            return False
         if re.search(r"\b(or|and)\b", span.text) and not is_quantity(span.text):
             return False
         if not statement.fragment_ok and not has_finite_verb(text):
@@ -557,6 +563,7 @@ class _Generator:
         if (
             (statement.within and start < statement.within[0])
             or not 3 <= members <= 5
+            or any(len(member.split()) > _MAX_MEMBER_WORDS for member in members_)
             or outside < 4
             or sum(1 for member in members_ if is_named(member) or classify(member)) < 2
             or any(
@@ -612,7 +619,11 @@ class _Generator:
             # 'such as an […]' would give the answer's first letter away: the gap takes
             # the article, and each option its own.
             start, answer = article.start(), _with_article(span.text)
-            pools = [[_with_article(option) for option in pool] for pool in pools]
+            pools = [
+                [_with_article(option) for option in pool]
+                for pool in pools
+                if all(_countable(option) for option in pool)
+            ]
         blanked = f"{text[:start]}{BLANK}{text[span.end :]}"
         found = list(
             self._make(
@@ -686,8 +697,10 @@ class _Generator:
                         fragment_ok=True,
                     )
                 )
-            if clause is None or (
-                clause["word"] == "which" and not _SUBJECT_RELATIVE.match(clause["rest"])
+            if (
+                clause is None
+                or len(clause["rest"].split()) < _MIN_CONSEQUENCE_WORDS
+                or (clause["word"] == "which" and not _SUBJECT_RELATIVE.match(clause["rest"]))
             ):
                 continue
             consequence = clause["rest"]
@@ -903,6 +916,14 @@ class _Generator:
             )
             if best is not None:
                 yield best
+
+
+def _countable(phrase: str) -> bool:
+    """Whether the phrase can follow 'a' or 'an': not a plural ('insoles') nor an
+    activity ('strengthening')."""
+    last = phrase.split()[-1].casefold().rstrip(")")
+    plural = last.endswith("s") and not last.endswith(("ss", "us", "is", "sis"))
+    return not plural and not last.endswith("ing")
 
 
 def _with_article(phrase: str) -> str:

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from quizapp.content.bank import CLOZE, Bank, Kind, Question
-from quizapp.content.entities import classify, in_enumeration, is_named, is_quantity
+from quizapp.content.entities import (
+    classify,
+    in_enumeration,
+    is_named,
+    is_quantity,
+    whole_phrase,
+)
 from quizapp.content.keyterms import (
     QUANTITY,
     STOPWORDS,
@@ -280,6 +286,13 @@ def _statement_flaws(question: Question, topic_kind: str | None) -> list[Finding
                     "everyday-term",
                     f"asks an everyday phrase, not a named term: {term!r}",
                 )
+            )
+    if question.kind in (Kind.CLOZE, Kind.MCQ) and not is_quantity(term):
+        bare = re.sub(r"^(?:an?|the) ", "", term, flags=re.IGNORECASE)
+        offset = len(term) - len(bare)
+        if not whole_phrase(text, start + offset, end):
+            findings.append(
+                _error(question, "partial-term", f"asks a piece of a longer name: {bare!r}")
             )
     if in_enumeration(text, start, end):
         findings.append(

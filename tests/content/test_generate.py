@@ -11,7 +11,7 @@ from quizapp.content.article import Article
 from quizapp.content.bank import CLOZE, Bank, Kind, Question, Section
 from quizapp.content.bankfile import dump_bank
 from quizapp.content.check import check_bank_data
-from quizapp.content.entities import classify, in_enumeration, is_quantity
+from quizapp.content.entities import classify, in_enumeration, is_named, is_quantity
 from quizapp.content.generate import MAX_QUESTIONS, generate_bank, question_id
 from quizapp.content.lint import BLANK, asked, lint_bank
 from quizapp.content.parser import parse_article
@@ -51,7 +51,10 @@ def test_a_bank_is_shaped_like_a_written_one(built: tuple[Article, Bank]) -> Non
     kinds = Counter(q.kind for q in bank.questions)
     assert kinds[Kind.MCQ] >= 0.4 * len(bank.questions)
     assert kinds[Kind.MATCHING] >= 1
-    assert kinds[Kind.CLOZE] <= 0.1 * len(bank.questions)
+    for q in bank.questions:
+        if q.kind is Kind.CLOZE:
+            (deletion,) = CLOZE.findall(q.prompt)
+            assert is_named(deletion), q.id
     for q in bank.questions:
         if q.kind is Kind.MCQ:
             assert len(q.options) == 4, q.id
