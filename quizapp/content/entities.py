@@ -124,6 +124,8 @@ _GENERIC = frozenset(
 _LIMITS = {
     "percent": 100,
     "%": 100,
+    "minute": 240,
+    "second": 600,
     "hour": 72,
     "day": 60,
     "week": 52,
@@ -320,7 +322,7 @@ _WORDS_OF = {value: word for word, value in _NUMBERS.items()}
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\b(?:" + "|".join(_NUMBERS) + r")\b", re.IGNORECASE)
 _TIME_UNITS = ("hour", "day", "week", "month", "year")
 _TIME_UNIT = re.compile(r"\b(hour|day|week|month|year)(s?)\b", re.IGNORECASE)
-_FACTORS = (0.5, 2.0, 0.25, 4.0, 3.0, 10.0, 0.1)
+_FACTORS = (0.5, 2.0, 0.25, 4.0, 3.0, 1 / 3, 2 / 3, 10.0, 0.1)
 
 
 def _scaled(answer: str, factor: float) -> str | None:
@@ -336,9 +338,10 @@ def _scaled(answer: str, factor: float) -> str | None:
         value = _NUMBERS.get(word) if word in _NUMBERS else float(match[0])
         assert value is not None
         result = value * factor
-        if result >= 2 or "." in match[0]:
-            result = round(result) if result >= 2 else round(result, 1)
-        if result <= 0 or result > limit or (result != int(result) and "." not in match[0]):
+        if "." in match[0]:
+            result = round(result, 1)
+        whole = "." in match[0] or abs(result - round(result)) < 1e-9
+        if not whole or result <= 1 or result > limit:
             failed = True
             return match[0]
         if word in _NUMBERS:
@@ -388,17 +391,29 @@ def _other_spans(answer: str) -> list[str]:
 
 
 def quantity_distractors(answer: str, *, seed: str, count: int = 3) -> list[str]:
-    """Plausible wrong quantities: the same figure in a neighbouring unit of time, or
-    its numbers scaled, never the answer itself."""
+    """Plausible wrong quantities, never the answer itself.
+
+    A figure with a unit of time takes a grid: its numbers scaled, the same numbers in
+    a neighbouring unit, and both changed, so that no option is the one the others vary
+    around (a convergence cue). Other figures have their numbers scaled.
+    """
     if spans := _other_spans(answer):
         return spans[:count] if len(spans) >= count else []
-    options = _other_units(answer)
-    options += [text for factor in _FACTORS if (text := _scaled(answer, factor))]
-    distinct = list(dict.fromkeys(o for o in options if normalise(o) != normalise(answer)))
-    first = distinct[:1]
-    rest = ranked(seed, distinct[1:])
-    chosen = (first + rest)[:count]
-    return chosen if len(chosen) == count else []
+    scaled = [
+        text
+        for factor in ranked(seed, map(str, _FACTORS))
+        if (text := _scaled(answer, float(factor)))
+    ]
+    units = _other_units(answer)
+    if units and scaled:
+        for other in scaled:
+            corners = [other, units[0], *_other_units(other)[:1]]
+            if len({normalise(o) for o in corners} - {normalise(answer)}) == count:
+                return corners
+    distinct = list(
+        dict.fromkeys(o for o in (scaled or units) if normalise(o) != normalise(answer))
+    )
+    return distinct[:count] if len(distinct) >= count else []
 
 
 def is_quantity(text: str) -> bool:
