@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
 
+from lemminflect import getAllLemmas
+
 from quizapp.content.keyterms import (
     QUANTITY,
     STOPWORDS,
@@ -46,6 +48,7 @@ _HEADS: dict[EntityClass, str] = {
         retinaculum sheath root roots cord plexus synovium membrane hamstring hamstrings
         quadriceps rotators cuff compartment marrow socket neck pelvis ribs wrist ankle
         gluteus minimus medius maximus aponeurosis arch labral origin insertion branch
+        syndesmosis synchondrosis symphysis apophysis epiphysis physis
         branches fat pad tissues tissue region
         """,
     EntityClass.TEST: """
@@ -109,6 +112,7 @@ _QUALIFIERS = frozenset(
     predominantly associated related nearby surrounding affected involved simple
     multiple many various several higher lower durable well-fixed long-lasting better
     worse good poor reliable major minor main key important serious frequent routine
+    unnecessary appropriate detailed initial obvious clear
     """.split()
 )
 _MIN_RARITY = 2.0
@@ -144,6 +148,8 @@ def classify(phrase: str) -> EntityClass | None:
     if len(words) == 1 and words[0].isupper() and len(words[0]) >= 2:
         return _CLASS_OF_HEAD.get(stem(words[0]))
     head = words[-1].casefold()
+    if head.endswith("ed"):  # 'strained' describes; it names nothing
+        return None
     found = _CLASS_OF_HEAD.get(stem(head))
     if found is not None:
         return found
@@ -184,7 +190,18 @@ _VERB_BEFORE = re.compile(
 )
 
 
-def _trimmed(span: Span, sentence: str) -> str:
+def _takes_object(first: str, following: str) -> bool:
+    """A leading word that is a verb with its object after it ('need crutches', 'causes
+    arthritis', 'change lumbar spine'), not the first noun of a compound ('strain
+    injury'): a verb's -s form, or a verb before an adjective or a plural."""
+    if not could_be_verb(first):
+        return False
+    plural = following.casefold().endswith("s") and not following.casefold().endswith("ss")
+    adjective = "ADJ" in getAllLemmas(following.casefold())
+    return verb_form(first) or plural or adjective
+
+
+def trimmed(span: Span, sentence: str) -> Span:
     """The phrase without leading qualifiers or verbs: 'suspected femoral neck stress
     fracture' names 'femoral neck stress fracture', 'can change lumbar spine' 'lumbar spine'."""
     words = span.text.split()
@@ -197,11 +214,14 @@ def _trimmed(span: Span, sentence: str) -> str:
             or is_verb_or_adverb(first)
             or verb
             or first.casefold().endswith("ing")
+            or _takes_object(first, words[1])
         ):
             break
         before = f"{before}{first} "
         words = words[1:]
-    return " ".join(words)
+    text = " ".join(words).lstrip("–—-• ")
+    start = span.start + span.text.find(text)
+    return Span(start, start + len(text), text)
 
 
 _GLUE = re.compile(r"[A-Za-z0-9’'-]+")
@@ -234,9 +254,9 @@ class Inventory:
             for span in candidates(sentence):
                 if QUANTITY.fullmatch(span.text) or re.search(r"\b(or|and)\b", span.text):
                     continue
-                text = _trimmed(span, sentence).lstrip("–—-• ")
-                at = span.start + span.text.find(text)
-                if not whole_phrase(sentence, at, at + len(text)):
+                cut = trimmed(span, sentence)
+                text = cut.text
+                if not whole_phrase(sentence, cut.start, cut.end):
                     continue
                 kind = classify(text)
                 if kind is None or len(text.split()) > 5 or not is_named(text):
@@ -279,11 +299,22 @@ class Inventory:
 
         chosen: list[str] = []
         for option in sorted(mixed, key=closeness):
-            if not any(content_stems(option) & content_stems(other) for other in chosen):
+            if not any(_roots(option) & _roots(other) for other in chosen):
                 chosen.append(option)
             if len(chosen) == count:
                 break
         return chosen if len(chosen) == count else []
+
+
+def _roots(text: str) -> set[str]:
+    """The content words' stems and lemmas: 'brace' and 'bracing' share a root."""
+    roots = set(content_stems(text))
+    for word in _WORD.findall(_ABBREVIATION.sub("", text)):
+        if word.casefold() not in STOPWORDS:
+            roots.update(
+                lemma for forms in getAllLemmas(word.casefold()).values() for lemma in forms
+            )
+    return roots
 
 
 def _case_like(text: str, answer: str) -> str:
@@ -437,20 +468,32 @@ _BEFORE = re.compile(rf"(?P<member>{_MEMBER}){_SEPARATOR}{_DETERMINER}$", re.IGN
 _AFTER = re.compile(rf"^{_SEPARATOR}{_DETERMINER}(?P<member>{_MEMBER})", re.IGNORECASE)
 
 
+def verb_form(word: str) -> bool:
+    """A word that reads as a verb in a list ('bone releases blood', 'MRI shows'):
+    only a verb, or a verb's -s form."""
+    folded = word.casefold()
+    plain_s = folded.endswith("s") and not folded.endswith("ss") and could_be_verb(word)
+    return is_verb_or_adverb(word) or plain_s
+
+
 def _member(words_: str, *, leading: bool) -> str:
-    """Cut a neighbouring phrase down to the list member next to the separator."""
+    """Cut a neighbouring phrase down to the list member next to the separator: back to
+    a function word or a verb before it, or up to one after it."""
     parts = words_.split()
-    if leading:  # a member before the span: keep its last words, back to a function word
+    if leading:
         kept: list[str] = []
         for word in reversed(parts):
-            if word.casefold() in STOPWORDS or word.casefold() in ("such", "as", "including"):
+            stop = word.casefold() in STOPWORDS or word.casefold() in ("such", "as", "including")
+            if stop or (kept and verb_form(word)):
                 break
             kept.insert(0, word)
         return " ".join(kept)
     kept = []
-    for word in parts:
-        gerund = bool(kept) and word.casefold().endswith("ing")
-        if word.casefold() in STOPWORDS or is_verb_or_adverb(word) or gerund:
+    for at, word in enumerate(parts):
+        following = parts[at + 1].casefold() if at + 1 < len(parts) else ""
+        # 'MRI depending on …' ends the member; 'repeated giving way' does not.
+        clause = word.casefold().endswith("ing") and (not following or following in STOPWORDS)
+        if word.casefold() in STOPWORDS or verb_form(word) or (kept and clause):
             break
         kept.append(word)
     return " ".join(kept)

@@ -39,6 +39,8 @@ from quizapp.content.entities import (
     is_quantity,
     quantity_distractors,
     series,
+    trimmed,
+    verb_form,
     whole_phrase,
 )
 from quizapp.content.keyterms import (
@@ -48,7 +50,6 @@ from quizapp.content.keyterms import (
     candidates,
     content_stems,
     has_finite_verb,
-    is_verb_or_adverb,
     rarity,
     score,
 )
@@ -503,12 +504,14 @@ class _Generator:
         if UNRESOLVED.match(body) or (self.kind in LABEL_KINDS and ABOUT_LABEL.search(text)):
             return
         shown = self.shown | content_stems(statement.frame)
-        spans = [
-            span
-            for span in candidates(text)
-            if not statement.within
-            or (statement.within[0] <= span.start and span.end <= statement.within[1])
-        ]
+        spans = list(
+            dict.fromkeys(
+                span if is_quantity(span.text) else trimmed(span, text)
+                for span in candidates(text)
+                if not statement.within
+                or (statement.within[0] <= span.start and span.end <= statement.within[1])
+            )
+        )
         scored = sorted(
             ((score(span, text, shown=shown, frequency=self.frequency), span) for span in spans),
             key=lambda pair: (-pair[0], pair[1].start),
@@ -526,7 +529,8 @@ class _Generator:
                 else statement
             )
             listed = series(text, span.start, span.end)
-            if listed is not None and (is_named(span.text) or classify(span.text)):
+            phrase = not any(verb_form(word) for word in span.text.split()[1:])
+            if listed is not None and phrase and (is_named(span.text) or classify(span.text)):
                 found = list(self._list_item(nth, *listed))
                 if found:
                     yield from found
@@ -541,6 +545,8 @@ class _Generator:
 
     def _askable(self, span: Span, statement: _Statement) -> bool:
         text = statement.text
+        if any(verb_form(word) for word in span.text.split()[1:]):
+            return False  # a clause, not a name: 'injury prompts closer follow-up'
         if in_enumeration(text, span.start, span.end):
             return False
         if not (is_quantity(span.text) or whole_phrase(text, span.start, span.end)):
@@ -558,14 +564,14 @@ class _Generator:
         text = statement.text
         body = text[statement.within[0] :] if statement.within else text
         outside = len(body.split()) - len(text[start:end].split())
-        members_ = re.split(r",\s*(?:(?:and|or)\s+)?|\s+(?:or|and)\s+", text[start:end])
+        parts = re.split(r",\s*(?:(?:and|or)\s+)?|\s+(?:or|and)\s+", text[start:end])
         if (
             (statement.within and start < statement.within[0])
             or not 3 <= members <= 5
-            or any(len(member.split()) > _MAX_MEMBER_WORDS for member in members_)
+            or any(len(member.split()) > _MAX_MEMBER_WORDS for member in parts)
             or outside < 4
-            or sum(1 for member in members_ if is_named(member) or classify(member)) < 2
-            or any(any(is_verb_or_adverb(word) for word in member.split()) for member in members_)
+            or sum(1 for member in parts if is_named(member) or classify(member)) < 2
+            or any(any(verb_form(word) for word in member.split()) for member in parts)
         ):
             return
         blanked = f"{text[:start]}{BLANK}{text[end:]}"
@@ -737,7 +743,8 @@ class _Generator:
                     yield from found
         elif named and (len(named) > DISTRACTORS or section is Section.TYPES):
             pool = named if len(named) > DISTRACTORS else self._type_terms()
-            for term in named:
+            # A name worth asking is a named thing; 'Nerves' is only a label for the list.
+            for term in (t for t in named if section is Section.TYPES or is_named(t.name)):
                 found = list(self.described(section, term, pool, frame, group))
                 if found:
                     asked[term] = found[0].question.fact

@@ -11,7 +11,13 @@ from quizapp.content.article import Article
 from quizapp.content.bank import CLOZE, Bank, Kind, Question, Section
 from quizapp.content.bankfile import dump_bank
 from quizapp.content.check import check_bank_data
-from quizapp.content.entities import classify, in_enumeration, is_named, is_quantity
+from quizapp.content.entities import (
+    classify,
+    in_enumeration,
+    is_named,
+    is_quantity,
+    quantity_distractors,
+)
 from quizapp.content.generate import MAX_QUESTIONS, generate_bank, question_id
 from quizapp.content.lint import BLANK, asked, lint_bank
 from quizapp.content.parser import parse_article
@@ -191,17 +197,28 @@ def test_a_contraindication_that_says_what_follows_is_asked_as_a_scenario(
     assert "Lumbar spine terminology" not in scenario.prompt
 
 
-def test_a_time_course_is_asked_among_time_courses(shared_text: str) -> None:
-    bank = _build(shared_text)
-    timed = [q for q in bank.questions if q.kind is Kind.MCQ and q.answer == "weeks to months"]
-    assert timed
-    for q in timed:
-        assert set(q.options) - {q.answer} <= {
-            "hours to days",
-            "days to weeks",
-            "months to years",
-            "years to years",
+def test_a_figure_is_asked_among_figures_of_its_unit(built: tuple[Article, Bank]) -> None:
+    _, bank = built
+    figures = [q for q in bank.questions if q.kind is Kind.MCQ and is_quantity(q.answer)]
+    assert figures
+    for q in figures:
+        units = {
+            re.sub(r"[\d.]+|\b(?:to|or|and|about|a|an)\b", "", o).split()[-1] for o in q.options
         }
+        assert all(is_quantity(option) for option in q.options), q.options
+        assert len(units) <= 2, q.options  # the answer's unit, and at most one neighbour
+
+
+@pytest.mark.parametrize(
+    ("answer", "options"),
+    [
+        ("weeks to months", {"days to weeks", "months to years", "hours to days"}),
+        ("four to six weeks", {"two to three weeks", "four to six days", "two to three days"}),
+        ("a day or two", {"an hour or two", "a week or two", "a month or two"}),
+    ],
+)
+def test_figures_vary_in_a_grid_around_no_centre(answer: str, options: set[str]) -> None:
+    assert set(quantity_distractors(answer, seed="s")) == options
 
 
 def test_generation_is_deterministic(article_text: tuple[str, str]) -> None:
