@@ -286,7 +286,7 @@ class Inventory:
             if entity.kind is not kind or entity.key == normalise(answer):
                 continue
             stems = content_stems(entity.text)
-            if stems & shown_stems or (stems & answer_stems) - {head}:
+            if (stems & shown_stems) - {head} or (stems & answer_stems) - {head}:
                 continue
             if entity.key in normalise(shown) or normalise(answer) in entity.key:
                 continue

@@ -238,6 +238,7 @@ def _quoted(text: str) -> str:
 _ATTEMPTS = 6
 # A statement may hold two facts ('NSAIDs may help …, while opioids are not recommended').
 _PER_STATEMENT = 2
+_FAQ_EXTRA = 1
 _MAX_MEMBER_WORDS = 4
 _COUNTS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
@@ -471,7 +472,11 @@ class _Generator:
             for statement in self._statements(section, item, frame, group):
                 yield from self.ask(statement)
 
-    def _statements(self, section: Section, item: Item, frame: str, group: str) -> list[_Statement]:
+    def _statements(
+        self, section: Section, item: Item, frame: str, group: str, *, name_asked: bool = False
+    ) -> list[_Statement]:
+        """The sentences of an entry. A term's name is shown, never asked, unless it holds
+        a named thing ('Detects occult fractures.') that no other item asks."""
         if not isinstance(item, Term):
             text = _clean(self._resolved(item.text))
             return [_Statement(section, text, (item.text,), frame, _label(text), group, None, True)]
@@ -488,11 +493,21 @@ class _Generator:
                     frame,
                     f"{label} fact",
                     group,
-                    (len(item.name) + 2, len(text)),
+                    None
+                    if index == 0 and not name_asked and self._names_a_thing(item.name)
+                    else (len(item.name) + 2, len(text)),
                     True,
                 )
             )
         return result
+
+    @staticmethod
+    def _names_a_thing(name: str) -> bool:
+        """Whether a term's name holds a named clinical thing, more than a label."""
+        return any(
+            classify(span.text) is not None and is_named(span.text) and span.text != name
+            for span in candidates(name)
+        )
 
     # Asking one statement --------------------------------------------------------------
 
@@ -750,7 +765,7 @@ class _Generator:
                     asked[term] = found[0].question.fact
                     yield from found
         for item in items:
-            statements = self._statements(section, item, frame, group)
+            statements = self._statements(section, item, frame, group, name_asked=item in asked)
             if item in asked:
                 # The item shows the first sentence, so a question of it is a sibling.
                 statements[0] = replace(statements[0], shared_fact=asked[item])
@@ -899,25 +914,21 @@ class _Generator:
                 for sentence in sentences(paragraph.text)
                 if sentence not in answer
             ]
-            best = max(
-                (
-                    candidate
-                    for sentence, paragraph in rest
-                    for candidate in self.ask(
-                        _Statement(
-                            Section.FAQ,
-                            _clean(sentence),
-                            (paragraph,),
-                            question.rstrip("?"),
-                            _label(sentence),
-                        )
+            found = [
+                candidate
+                for sentence, paragraph in rest
+                for candidate in self.ask(
+                    _Statement(
+                        Section.FAQ,
+                        _clean(sentence),
+                        (paragraph,),
+                        question.rstrip("?"),
+                        _label(sentence),
                     )
-                ),
-                key=lambda candidate: candidate.priority,
-                default=None,
-            )
-            if best is not None:
-                yield best
+                )
+            ]
+            # The most telling facts of the rest of a long answer.
+            yield from sorted(found, key=lambda candidate: -candidate.priority)[:_FAQ_EXTRA]
 
 
 def _countable(phrase: str) -> bool:
