@@ -458,7 +458,17 @@ def in_enumeration(sentence: str, start: int, end: int) -> bool:
     before, after = sentence[:start], sentence[end:]
     if re.search(r"/$", before) or re.match(r"^/", after):
         return True
-    return series(sentence, start, end) is not None
+    listed = series(sentence, start, end)
+    if listed is None:
+        return False
+    # 'the sciatic nerve and nearby branches' lists nothing the gap could also hold.
+    whole = sentence[listed[0] : listed[1]]
+    others = [
+        member
+        for member in re.split(r",\s*(?:(?:and|or)\s+)?|\s+(?:or|and)\s+", whole)
+        if member.strip() and normalise(member) != normalise(sentence[start:end])
+    ]
+    return any(is_named(member) or classify(member) is not None for member in others)
 
 
 _MEMBER = r"[\w’'/.–-]+(?:\s+[\w’'/.–-]+){0,3}"
