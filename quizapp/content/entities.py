@@ -116,6 +116,7 @@ _QUALIFIERS = frozenset(
     """.split()
 )
 _MIN_RARITY = 2.0
+_GENERIC_MODIFIER = 2.5
 # Heads too general to name a thing alone: 'tissues', 'imaging', 'pain'.
 _GENERIC = frozenset(
     """
@@ -170,6 +171,8 @@ def is_named(phrase: str) -> bool:
     if any(w.isupper() and len(w) >= 2 for w in words):
         return True
     technical = max(rarity(w) for w in words)
+    if words[-1].casefold() in _GENERIC and technical < _GENERIC_MODIFIER:
+        return False  # 'diagnostic test', 'heel bone': a general head, plainly qualified
     return technical >= 3.0 or (classify(phrase) is not None and technical >= _MIN_RARITY)
 
 
@@ -241,8 +244,24 @@ def whole_phrase(sentence: str, start: int, end: int) -> bool:
     'femoral neck' in 'femoral neck fracture' or 'wave therapy' in 'shock wave therapy'
     is a piece."""
     before = re.search(r"([A-Za-z0-9’'-]+) $", sentence[:start])
-    after = re.match(r" ([A-Za-z0-9’'-]+)", sentence[end:])
-    return not (before and _joins(before[1])) and not (after and _joins(after[1]))
+    after = re.match(r" ([A-Za-z0-9’'-]+)(?: ([A-Za-z0-9’'-]+))?", sentence[end:])
+    if before and _joins(before[1]):
+        return False
+    if not after:
+        return True
+    last = sentence[start:end].split()[-1]
+    if _plural(last) and could_be_verb(after[1]) and not after[1].casefold().endswith("s"):
+        return True  # 'the Ottawa ankle rules help decide': a plural subject, then its verb
+    if _plural(after[1]) and could_be_verb(after[1]) and after[2]:
+        # 'Ottawa ankle rules help': the plural noun ends the phrase; 'MRI shows the' is a verb
+        following = after[2]
+        return not (could_be_verb(following) and not following.casefold().endswith("s"))
+    return not _joins(after[1])
+
+
+def _plural(word: str) -> bool:
+    folded = word.casefold()
+    return folded.endswith("s") and not folded.endswith(("ss", "us", "is")) and word[:1].islower()
 
 
 class Inventory:
@@ -290,6 +309,8 @@ class Inventory:
                 continue
             if entity.key in normalise(shown) or normalise(answer) in entity.key:
                 continue
+            if _near_roots(entity.text, answer):
+                continue
             pool.setdefault(entity.key, _case_like(entity.text, answer))
         mixed = ranked(seed, pool.values())
 
@@ -299,7 +320,9 @@ class Inventory:
 
         chosen: list[str] = []
         for option in sorted(mixed, key=closeness):
-            if not any(_roots(option) & _roots(other) for other in chosen):
+            if not any(
+                _roots(option) & _roots(other) or _near_roots(option, other) for other in chosen
+            ):
                 chosen.append(option)
             if len(chosen) == count:
                 break
@@ -317,11 +340,55 @@ def _roots(text: str) -> set[str]:
     return roots
 
 
+def shares_root(a: str, b: str) -> bool:
+    """Whether two phrases hold a word of one root: 'hamstrings' and 'Proximal hamstring
+    tendon', 'tendinopathy' and 'Gluteal tendons'."""
+    return bool(_roots(a) & _roots(b)) or _near_roots(a, b)
+
+
+def abbreviated_in(phrase: str, text: str) -> bool:
+    """Whether the text holds an abbreviation of the phrase: 'MCL' and 'LCL' end in the
+    initials of 'collateral ligaments'."""
+    words = [w for w in _WORD.findall(phrase) if w.casefold() not in STOPWORDS]
+    if len(words) < 2:
+        return False
+    initials = "".join(w[0] for w in words).upper()
+    return any(acronym.endswith(initials) for acronym in re.findall(r"\b[A-Z]{2,6}\b", text))
+
+
+def _near_roots(a: str, b: str) -> bool:
+    """Whether two phrases hold different forms of one word ('labral' and 'labrum',
+    'arthrogram' and 'arthrography'): words of different stems that share a long prefix."""
+
+    def words(text: str) -> set[str]:
+        return {
+            w.casefold()
+            for w in _WORD.findall(_ABBREVIATION.sub("", text))
+            if w.casefold() not in STOPWORDS and len(w) >= 4
+        }
+
+    return any(
+        not _roots(x) & _roots(y) and _prefix(x, y) >= max(4, min(len(x), len(y)) - 3)
+        for x in words(a)
+        for y in words(b)
+    )
+
+
+def _prefix(a: str, b: str) -> int:
+    """How many leading letters two words share."""
+    return next(
+        (at for at, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+
+
 def _case_like(text: str, answer: str) -> str:
-    """Write an option as the answer is written: capitalised only if the answer is, and
-    never lower-casing an abbreviation or a name."""
+    """Write an option as the answer is written: capitalised only if the answer starts a
+    sentence (not if it starts with an abbreviation), and never lower-casing an
+    abbreviation or a name."""
     first = text.split()[0]
-    if answer[:1].isupper() and text[:1].islower():
+    answer_first = answer.split()[0]
+    sentence_case = answer_first[:1].isupper() and answer_first[1:].islower()
+    if sentence_case and text[:1].islower():
         return text[0].upper() + text[1:]
     if answer[:1].islower() and first[:1].isupper() and first[1:].islower():
         return text[0].lower() + text[1:]
@@ -461,6 +528,8 @@ def in_enumeration(sentence: str, start: int, end: int) -> bool:
     listed = series(sentence, start, end)
     if listed is None:
         return False
+    if listed[2] >= 3:
+        return True
     # 'the sciatic nerve and nearby branches' lists nothing the gap could also hold.
     whole = sentence[listed[0] : listed[1]]
     others = [
@@ -471,7 +540,8 @@ def in_enumeration(sentence: str, start: int, end: int) -> bool:
     return any(is_named(member) or classify(member) is not None for member in others)
 
 
-_MEMBER = r"[\w’'/.–-]+(?:\s+[\w’'/.–-]+){0,3}"
+_MEMBER_WORD = r"[\w’'/–-]+(?:\.[\w’'/–-]+)*"
+_MEMBER = rf"{_MEMBER_WORD}(?:\s+{_MEMBER_WORD}){{0,3}}"
 _SEPARATOR = r"(?:,\s*(?:(?:and|or)\s+)?|\s+(?:or|and)\s+)"
 _DETERMINER = r"(?:(?:the|a|an)\s+)?"
 _BEFORE = re.compile(rf"(?P<member>{_MEMBER}){_SEPARATOR}{_DETERMINER}$", re.IGNORECASE)
@@ -486,9 +556,16 @@ def verb_form(word: str) -> bool:
     return is_verb_or_adverb(word) or plain_s
 
 
-def _member(words_: str, *, leading: bool) -> str:
+def _adjective(word: str) -> bool:
+    """A word that can only qualify a noun, never be one ('early', 'fine')."""
+    forms = getAllLemmas(word.casefold())
+    return "ADJ" in forms and "NOUN" not in forms and "VERB" not in forms
+
+
+def _member(words_: str, *, leading: bool, closed: bool = False) -> str:
     """Cut a neighbouring phrase down to the list member next to the separator: back to
-    a function word or a verb before it, or up to one after it."""
+    a function word or a verb before it, or up to one after it. A trailing phrase that
+    is `closed` by punctuation ends with a noun: 'metal fragments,' lists fragments."""
     parts = words_.split()
     if leading:
         kept: list[str] = []
@@ -503,7 +580,11 @@ def _member(words_: str, *, leading: bool) -> str:
         following = parts[at + 1].casefold() if at + 1 < len(parts) else ""
         # 'MRI depending on …' ends the member; 'repeated giving way' does not.
         clause = word.casefold().endswith("ing") and (not following or following in STOPWORDS)
-        if word.casefold() in STOPWORDS or verb_form(word) or (kept and clause):
+        # 'early changes': a plural after an adjective is its noun, not a verb.
+        noun = not is_verb_or_adverb(word) and (
+            (bool(kept) and _adjective(kept[-1])) or (closed and at == len(parts) - 1)
+        )
+        if word.casefold() in STOPWORDS or (verb_form(word) and not noun) or (kept and clause):
             break
         kept.append(word)
     return " ".join(kept)
@@ -530,7 +611,8 @@ def series(sentence: str, start: int, end: int) -> tuple[int, int, int] | None:
     right: list[tuple[bool, int, int]] = []
     at = end
     while match := _AFTER.match(sentence[at:]):
-        member = _member(match["member"], leading=False)
+        closed = re.match(r"[,.;:)]|$", sentence[at + match.end("member") :]) is not None
+        member = _member(match["member"], leading=False, closed=closed)
         if not member:
             break
         conjunction = re.search(r"\b(and|or)\b", match[0][: match.start("member")]) is not None

@@ -33,12 +33,14 @@ from quizapp.content.article import Article, Item, Term
 from quizapp.content.bank import Bank, Kind, Pair, Question, Section
 from quizapp.content.entities import (
     Inventory,
+    abbreviated_in,
     classify,
     in_enumeration,
     is_named,
     is_quantity,
     quantity_distractors,
     series,
+    shares_root,
     trimmed,
     verb_form,
     whole_phrase,
@@ -49,6 +51,7 @@ from quizapp.content.keyterms import (
     Span,
     candidates,
     content_stems,
+    could_be_verb,
     has_finite_verb,
     rarity,
     score,
@@ -92,6 +95,11 @@ _DEFINING = re.compile(r"^It(?: is|’s|'s| means| refers)\b")
 _HEDGE = re.compile(
     r"\s*\((?:varies|naming varies|terminology varies|interpretation|details vary|"
     r"impact varies|modality choice)[^)]*\)"
+)
+# An answer that says it has none: 'There is no single timeline', 'It varies'.
+_NO_ANSWER = re.compile(
+    r"\b(?:varies|vary|depends|depend on|no single|no one|no fixed|differs? (?:widely|a lot))\b",
+    re.IGNORECASE,
 )
 # Priorities: which items a bank keeps when it must shrink. An item asking a fact in
 # the form that suits it best comes before a second form of the same fact.
@@ -240,6 +248,8 @@ _ATTEMPTS = 6
 _PER_STATEMENT = 2
 _FAQ_EXTRA = 1
 _MAX_MEMBER_WORDS = 4
+# Words that may lead into a list: 'such as A, B and C', 'including …'.
+_LEADS = frozenset({"as", "including", "like", "about", "of", "from", "on", "with"})
 _COUNTS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
 
@@ -570,6 +580,10 @@ class _Generator:
             return False
         if not statement.fragment_ok and not has_finite_verb(text):
             return False
+        if statement.within and shares_root(span.text, text[: statement.within[0]]):
+            return False  # the entry's name shown above the gap gives it away
+        if abbreviated_in(span.text, text):
+            return False  # 'the medial (MCL) and lateral (LCL) […]' spells out the gap
         return not re.search(r"[(“\"]$", text[: span.start].rstrip()) or is_named(span.text)
 
     def _list_item(
@@ -580,8 +594,10 @@ class _Generator:
         body = text[statement.within[0] :] if statement.within else text
         outside = len(body.split()) - len(text[start:end].split())
         parts = re.split(r",\s*(?:(?:and|or)\s+)?|\s+(?:or|and)\s+", text[start:end])
+        before = re.search(r"([\w’'-]+)\s+$", text[:start])
         if (
-            (statement.within and start < statement.within[0])
+            (before and _modifies(before[1]))
+            or (statement.within and start < statement.within[0])
             or not 3 <= members <= 5
             or any(len(member.split()) > _MAX_MEMBER_WORDS for member in parts)
             or outside < 4
@@ -842,12 +858,21 @@ class _Generator:
                 )
 
     def pros_cons(self) -> Iterator[_Candidate]:
+        """Each advantage as the answer among drawbacks, and the reverse. A label has
+        neither: what its entries say is asked as statements."""
         part = self.article.pros_cons
         assert part is not None
         for lead, items, others in (
             (self.phrasing.pro, part.pros, part.cons),
             (self.phrasing.con, part.cons, part.pros),
         ):
+            if lead is None:
+                for item in items:
+                    text = _clean(item.text)
+                    yield from self.ask(
+                        _Statement(Section.PROS_CONS, text, (item.text,), self.Topic, _label(text))
+                    )
+                continue
             pool = [_phrase(item.text) for item in others]
             for item in items:
                 answer = _phrase(item.text)
@@ -896,23 +921,28 @@ class _Generator:
             answer = _concise(first)
             full = "\n\n".join(paragraph.text for paragraph in entry.answer)
             source = (entry.question, *(paragraph.text for paragraph in entry.answer))
-            yield from self._make(
-                "faq",
-                Section.FAQ,
-                Kind.BASIC,
-                entry.question,
-                prompt=question,
-                answer=answer,
-                explanation=full if full != answer else "",
-                tags=self._tags("", full),
-                source=source,
-                fact=f"faq-{short_hash(answer, 8)}",
+            hedged = _NO_ANSWER.search(_clean(sentences(answer)[0])) is not None
+            yield from (
+                ()
+                if hedged
+                else self._make(
+                    "faq",
+                    Section.FAQ,
+                    Kind.BASIC,
+                    entry.question,
+                    prompt=question,
+                    answer=answer,
+                    explanation=full if full != answer else "",
+                    tags=self._tags("", full),
+                    source=source,
+                    fact=f"faq-{short_hash(answer, 8)}",
+                )
             )
             rest = [
                 (sentence, paragraph.text)
                 for paragraph in entry.answer
                 for sentence in sentences(paragraph.text)
-                if sentence not in answer
+                if hedged or sentence not in answer
             ]
             found = [
                 candidate
@@ -931,6 +961,16 @@ class _Generator:
             yield from sorted(found, key=lambda candidate: -candidate.priority)[:_FAQ_EXTRA]
 
 
+def _modifies(word: str) -> bool:
+    """Whether a word just before a list would qualify its first member ('slipped capital
+    femoral epiphysis'), so that the list as found starts inside a name. A verb ('shows')
+    or a function word leads into a list."""
+    folded = word.casefold()
+    if folded in STOPWORDS or folded in _LEADS:
+        return False
+    return folded.endswith("ed") or not could_be_verb(word)
+
+
 def _countable(phrase: str) -> bool:
     """Whether the phrase can follow 'a' or 'an': not a plural ('insoles') nor an
     activity ('strengthening')."""
@@ -939,9 +979,19 @@ def _countable(phrase: str) -> bool:
     return not plural and not last.endswith("ing")
 
 
+# Capital letters read aloud with a vowel sound: 'an MRI', 'an X-ray', 'an SI joint'.
+_VOWEL_LETTERS = frozenset("AEFHILMNORSX")
+
+
 def _with_article(phrase: str) -> str:
-    """The phrase after its own indefinite article: 'an adductor canal block'."""
-    return f"{'an' if phrase[:1].casefold() in 'aeiou' else 'a'} {phrase}"
+    """The phrase after its own indefinite article: 'an adductor canal block', 'an MR
+    arthrogram'."""
+    first = re.split(r"[\s-]", phrase, maxsplit=1)[0]
+    if (first.isupper() and len(first) <= 5) or len(first) == 1:
+        vowel = first[:1] in _VOWEL_LETTERS
+    else:
+        vowel = first[:1].casefold() in "aeiou"
+    return f"{'an' if vowel else 'a'} {phrase}"
 
 
 def _informativeness(question: Question) -> float:

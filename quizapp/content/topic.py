@@ -159,8 +159,8 @@ class Phrasing:
     not_ideal: str  # ... whose answer is a contraindication
     why_use: str
     why_not: str
-    pro: str
-    con: str
+    pro: str | None  # None: the topic has no advantages of its own
+    con: str | None
     purpose: str  # frames a statement of the purpose section
     workup: str  # frames a statement of the procedure section
     aftercare: str  # frames a statement of the aftercare section
@@ -172,8 +172,8 @@ def _phrasing(
     not_ideal: str,
     why_use: str,
     why_not: str,
-    pro: str,
-    con: str,
+    pro: str | None,
+    con: str | None,
     purpose: str,
     workup: str = "{T}, {step}",
     aftercare: str = "{T}, outlook and recovery",
@@ -184,11 +184,6 @@ def _phrasing(
     )
 
 
-_LABEL = dict(
-    workup="Evaluating {t}, {step}",
-    pro="Which is a strength of the label {t}?",
-    con="Which is a limitation of the label {t}?",
-)
 PHRASING: dict[TopicKind, Phrasing] = {
     TopicKind.PROCEDURE: _phrasing(
         uses="Which patient is a typical candidate for {t}?",
@@ -217,7 +212,10 @@ PHRASING: dict[TopicKind, Phrasing] = {
         why_not="why may the label {t} be the wrong frame?",
         purpose="Why clinicians use the term {t}",
         what_is="What does {t} mean?",
-        **_LABEL,
+        workup="Evaluating {t}, {step}",
+        # A symptom's label has no advantages or drawbacks a clinician needs to know.
+        pro=None,
+        con=None,
     ),
     TopicKind.CONDITION: _phrasing(
         uses="In which presentation should clinicians consider {t}?",
@@ -245,7 +243,9 @@ PHRASING: dict[TopicKind, Phrasing] = {
         why_use="why do clinicians look for {t}?",
         why_not="why may {t} mislead?",
         purpose="What {t} tells clinicians",
-        **_LABEL,
+        workup="Evaluating {t}, {step}",
+        pro="Which is a benefit of recognising {t}?",
+        con="Which is a pitfall in assessing {t}?",
     ),
 }
 
