@@ -250,6 +250,8 @@ def whole_phrase(sentence: str, start: int, end: int) -> bool:
     if not after:
         return True
     last = sentence[start:end].split()[-1]
+    if _modifier(last) and after[1].casefold() not in STOPWORDS:
+        return False  # 'labral' in 'labral tears'
     if _plural(last) and could_be_verb(after[1]) and not after[1].casefold().endswith("s"):
         return True  # 'the Ottawa ankle rules help decide': a plural subject, then its verb
     if _plural(after[1]) and could_be_verb(after[1]) and after[2]:
@@ -257,6 +259,17 @@ def whole_phrase(sentence: str, start: int, end: int) -> bool:
         following = after[2]
         return not (could_be_verb(following) and not following.casefold().endswith("s"))
     return not _joins(after[1])
+
+
+def _modifier(word: str) -> bool:
+    """A word that qualifies the noun after it: an adjective ('early') or a word with an
+    adjective's ending ('labral', 'femoral', 'sciatic')."""
+    folded = word.casefold()
+    return _adjective(word) or (
+        len(folded) > 5
+        and folded.endswith(("al", "ar", "ic", "ous", "ive"))
+        and folded[:1].isalpha()
+    )
 
 
 def _plural(word: str) -> bool:
@@ -533,11 +546,15 @@ def in_enumeration(sentence: str, start: int, end: int) -> bool:
     # 'the sciatic nerve and nearby branches' lists nothing the gap could also hold.
     whole = sentence[listed[0] : listed[1]]
     others = [
-        member
+        member.split()
         for member in re.split(r",\s*(?:(?:and|or)\s+)?|\s+(?:or|and)\s+", whole)
         if member.strip() and normalise(member) != normalise(sentence[start:end])
     ]
-    return any(is_named(member) or classify(member) is not None for member in others)
+    return any(words[0].casefold() not in _VAGUE for words in others)
+
+
+# Words that make a list's other member a vague aside rather than a second thing.
+_VAGUE = frozenset({"nearby", "other", "related", "surrounding", "adjacent", "similar"})
 
 
 _MEMBER_WORD = r"[\w’'/–-]+(?:\.[\w’'/–-]+)*"
@@ -570,7 +587,9 @@ def _member(words_: str, *, leading: bool, closed: bool = False) -> str:
     if leading:
         kept: list[str] = []
         for word in reversed(parts):
-            stop = word.casefold() in STOPWORDS or word.casefold() in ("such", "as", "including")
+            # 'such as', 'including' and 'for example,' lead into a list; they are no member.
+            lead = ("such", "as", "including", "example", "instance")
+            stop = word.casefold() in STOPWORDS or word.casefold().strip(",") in lead
             if stop or (kept and verb_form(word)):
                 break
             kept.insert(0, word)

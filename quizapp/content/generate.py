@@ -82,6 +82,8 @@ _MAX_SLUG = 48
 _LABEL_WORDS = 6
 _CONCISE_WORDS = 8
 _MIN_WORDS = 6
+# A verbless entry asks a fair question only with this many content words beside the gap.
+_MIN_FRAGMENT_WORDS = 4
 _MATCH_MIN, _MATCH_MAX = 3, 5
 _NAME_RARITY = 3.0
 _CONSEQUENCE = re.compile(r",\s+(?P<word>where|which|since|because|so)\s+(?P<rest>.+)$")
@@ -269,8 +271,13 @@ def _option_sets(seed: str, answer: str, pool: Iterable[str]) -> list[list[str]]
 
 
 def _mask(description: str, name: str) -> str:
-    """Hide the name inside its own description so the description does not give it away."""
-    return re.sub(re.escape(name), "…", description, flags=re.IGNORECASE)
+    """Hide the name inside its own description so the description does not give it away,
+    and its abbreviations: 'the medial (MCL) and lateral (LCL) …'."""
+    masked = re.sub(re.escape(name), "…", description, flags=re.IGNORECASE)
+    for abbreviation in set(re.findall(r"\(([A-Z]{2,6})\)", masked)):
+        if abbreviated_in(name, abbreviation):
+            masked = masked.replace(f" ({abbreviation})", "")
+    return masked
 
 
 @dataclass(frozen=True)
@@ -578,8 +585,10 @@ class _Generator:
             return False
         if re.search(r"\b(or|and)\b", span.text) and not is_quantity(span.text):
             return False
-        if not statement.fragment_ok and not has_finite_verb(text):
-            return False
+        if not has_finite_verb(text) and (
+            not statement.fragment_ok or len(_words_outside(text, span)) < _MIN_FRAGMENT_WORDS
+        ):
+            return False  # '[…] for selected flares' asks a guess
         if statement.within and shares_root(span.text, text[: statement.within[0]]):
             return False  # the entry's name shown above the gap gives it away
         if abbreviated_in(span.text, text):
@@ -597,6 +606,7 @@ class _Generator:
         before = re.search(r"([\w’'-]+)\s+$", text[:start])
         if (
             (before and _modifies(before[1]))
+            or re.match(r"\s+(?:that|which|who|whose)\b", text[end:])  # the last member goes on
             or (statement.within and start < statement.within[0])
             or not 3 <= members <= 5
             or any(len(member.split()) > _MAX_MEMBER_WORDS for member in parts)
@@ -699,8 +709,9 @@ class _Generator:
         lead = self.phrasing.uses if uses else self.phrasing.not_ideal
         why = self.phrasing.why_use if uses else self.phrasing.why_not
         pool = [self._situation(item.text)[0] for item in others]
+        consequences = self._consequences(items)
         for item in items:
-            situation, clause = self._situation(item.text)
+            situation = self._situation(item.text)[0]
             fact = f"{section.value}-{short_hash(item.text, 8)}"
             found = list(
                 self._make(
@@ -729,6 +740,39 @@ class _Generator:
                         fragment_ok=True,
                     )
                 )
+            answer = consequences.get(item.text)
+            if answer is None:
+                continue
+            common = dict(
+                prompt=f"{situation}: {self._say(why)}",
+                answer=answer,
+                explanation=item.text,
+                tags=self._tags("", item.text),
+                source=(item.text,),
+                fact=fact,
+            )
+            # The other entries' consequences are of the same class: reasons for this
+            # section's decision, each tied to its own situation.
+            others = [text for key, text in consequences.items() if key != item.text]
+            found = list(
+                self._make(
+                    "consequence",
+                    section,
+                    Kind.MCQ,
+                    _label(item.text),
+                    distractors=_option_sets(fact, answer, others),
+                    **common,
+                )
+            )
+            yield from found or self._make(
+                "consequence", section, Kind.BASIC, _label(item.text), **common
+            )
+
+    def _consequences(self, items: Sequence[Item]) -> dict[str, str]:
+        """What each entry says follows from its situation, by the entry's text."""
+        found = {}
+        for item in items:
+            _, clause = self._situation(item.text)
             if (
                 clause is None
                 or len(clause["rest"].split()) < _MIN_CONSEQUENCE_WORDS
@@ -738,18 +782,8 @@ class _Generator:
             consequence = clause["rest"]
             if clause["word"] == "which":
                 consequence = f"it {consequence}"
-            yield from self._make(
-                "consequence",
-                section,
-                Kind.BASIC,
-                _label(item.text),
-                prompt=f"{situation}: {self._say(why)}",
-                answer=_sentence(_upper_first(consequence)),
-                explanation=item.text,
-                tags=self._tags("", item.text),
-                source=(item.text,),
-                fact=fact,
-            )
+            found[item.text] = _sentence(_upper_first(consequence))
+        return found
 
     @staticmethod
     def _situation(text: str) -> tuple[str, re.Match[str] | None]:
@@ -959,6 +993,12 @@ class _Generator:
             ]
             # The most telling facts of the rest of a long answer.
             yield from sorted(found, key=lambda candidate: -candidate.priority)[:_FAQ_EXTRA]
+
+
+def _words_outside(text: str, span: Span) -> list[str]:
+    """The content words a learner sees around a gap."""
+    shown = f"{text[: span.start]} {text[span.end :]}"
+    return [w for w in re.findall(r"[\w’'-]+", shown) if w.casefold() not in STOPWORDS]
 
 
 def _modifies(word: str) -> bool:
