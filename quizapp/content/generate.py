@@ -40,7 +40,6 @@ from quizapp.content.entities import (
     is_quantity,
     quantity_distractors,
     series,
-    shares_root,
     trimmed,
     verb_form,
     whole_phrase,
@@ -589,10 +588,6 @@ class _Generator:
             not statement.fragment_ok or len(_words_outside(text, span)) < _MIN_FRAGMENT_WORDS
         ):
             return False  # '[…] for selected flares' asks a guess
-        if statement.within and shares_root(span.text, text[: statement.within[0]]):
-            return False  # the entry's name shown above the gap gives it away
-        if abbreviated_in(span.text, text):
-            return False  # 'the medial (MCL) and lateral (LCL) […]' spells out the gap
         return not re.search(r"[(“\"]$", text[: span.start].rstrip()) or is_named(span.text)
 
     def _list_item(
@@ -892,32 +887,45 @@ class _Generator:
                 )
 
     def pros_cons(self) -> Iterator[_Candidate]:
-        """Each advantage as the answer among drawbacks, and the reverse. A label has
-        neither: what its entries say is asked as statements."""
+        """What each advantage and drawback says, asked as a statement. One that names
+        nothing to ask is asked as the answer among the other side's entries, though
+        the tone of the options gives such an item away; a label has no sides."""
         part = self.article.pros_cons
         assert part is not None
         for lead, items, others in (
             (self.phrasing.pro, part.pros, part.cons),
             (self.phrasing.con, part.cons, part.pros),
         ):
-            if lead is None:
-                for item in items:
-                    text = _clean(item.text)
-                    yield from self.ask(
-                        _Statement(Section.PROS_CONS, text, (item.text,), self.Topic, _label(text))
-                    )
-                continue
+            frame = (
+                _upper_first(self._say(lead).removeprefix("Which is ").rstrip("?"))
+                if lead
+                else self.Topic
+            )
             pool = [_phrase(item.text) for item in others]
             for item in items:
+                text = _clean(item.text)
+                found = list(
+                    self.ask(
+                        _Statement(
+                            Section.PROS_CONS,
+                            text,
+                            (item.text,),
+                            frame,
+                            _label(text),
+                            fragment_ok=True,
+                        )
+                    )
+                )
+                yield from found
+                if found or lead is None:
+                    continue
                 answer = _phrase(item.text)
                 fact = f"pros-cons-{short_hash(item.text, 8)}"
-                weight = max((rarity(word) for word in answer.split()), default=0.0)
                 yield from self._make(
                     "pro_con",
                     Section.PROS_CONS,
                     Kind.MCQ,
                     _label(item.text),
-                    bonus=weight / 5,
                     distractors=_option_sets(fact, answer, pool),
                     prompt=self._say(lead),
                     answer=answer,

@@ -19,10 +19,12 @@ from enum import StrEnum
 
 from quizapp.content.bank import CLOZE, Bank, Kind, Question
 from quizapp.content.entities import (
+    abbreviated_in,
     classify,
     in_enumeration,
     is_named,
     is_quantity,
+    shares_root,
     whole_phrase,
 )
 from quizapp.content.keyterms import (
@@ -324,6 +326,14 @@ def _statement_flaws(question: Question, topic_kind: str | None) -> list[Finding
     name = _TERM_LABEL.match(text)
     if name is not None and start < name.end() and len(text) - name.end() < 3:
         findings.append(_error(question, "dangling-label", "the statement is only a label"))
+    elif name is not None and start >= name.end() and shares_root(term, name["name"]):
+        findings.append(
+            _error(question, "name-cue", f"the entry's name above the gap gives away {term!r}")
+        )
+    if not is_quantity(term) and abbreviated_in(term, text):
+        findings.append(
+            _error(question, "abbreviation-cue", f"an abbreviation in the stem spells {term!r}")
+        )
     return findings
 
 

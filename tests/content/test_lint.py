@@ -225,6 +225,22 @@ STRUCTURES = ("sciatic nerve", "greater trochanter", "lumbar spine")
             ),
             "grammar-cue",
         ),
+        (
+            _completion(
+                "Proximal hamstring tendon. The […] originate at the ischial tuberosity.",
+                "hamstrings",
+                ("hamstrings", "adductors", "gluteal muscles", "piriformis"),
+            ),
+            "name-cue",
+        ),
+        (
+            _completion(
+                "The medial (MCL) and lateral (LCL) […] give side-to-side stability.",
+                "collateral ligaments",
+                ("collateral ligaments", "cruciate ligaments", "patellar tendon", "menisci"),
+            ),
+            "abbreviation-cue",
+        ),
     ],
 )
 def test_statement_rules(question: Question, rule: str | None) -> None:
