@@ -218,8 +218,10 @@ def test_rebuilding_from_a_changed_article_keeps_edits_offers_revisions_and_reti
     intro = [q for q in built.questions if q.section.value == "introduction"]
     sentence = intro[0].source[0]
     # An edit to a question whose source stays, and to one whose source will change.
-    steady = next(q for q in built.questions if sentence not in q.source and q.answer)
-    moving = next(q for q in built.questions if sentence in q.source and q.answer)
+    steady = next(
+        q for q in built.questions if sentence not in q.source and q.kind.value == "basic"
+    )
+    moving = next(q for q in built.questions if sentence in q.source and q.kind.value == "basic")
     edit(steady.id, owner, answer="Steady, edited.")
     edit(moving.id, owner, answer="Moving, edited.")
     changed = _changed_article(article, sentence, sentence.replace("hip", "hip joint", 1))
