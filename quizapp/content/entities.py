@@ -191,6 +191,11 @@ _VERB_BEFORE = re.compile(
     r"\b(?:can|may|might|will|would|should|must|to|and|or|also|often|which|that)\s+$",
     re.IGNORECASE,
 )
+# After a determiner a word opens a noun phrase: 'the transverse carpal ligament'.
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:the|a|an|its|their|this|that|these|those|each|every|any|his|her|your)\s+$",
+    re.IGNORECASE,
+)
 
 
 def _takes_object(first: str, following: str) -> bool:
@@ -211,13 +216,13 @@ def trimmed(span: Span, sentence: str) -> Span:
     before = sentence[: span.start]
     while len(words) > 1:
         first = words[0]
+        opens = _DETERMINER_BEFORE.search(before) is not None
         verb = could_be_verb(first) and _VERB_BEFORE.search(before) is not None
         if not (
             first.casefold() in _QUALIFIERS
             or is_verb_or_adverb(first)
-            or verb
+            or (not opens and (verb or _takes_object(first, words[1])))
             or first.casefold().endswith("ing")
-            or _takes_object(first, words[1])
         ):
             break
         before = f"{before}{first} "
@@ -249,11 +254,14 @@ def whole_phrase(sentence: str, start: int, end: int) -> bool:
         return False
     if not after:
         return True
-    last = sentence[start:end].split()[-1]
+    words = sentence[start:end].split()
+    last = words[-1]
     if _modifier(last) and after[1].casefold() not in STOPWORDS:
         return False  # 'labral' in 'labral tears'
-    if _plural(last) and could_be_verb(after[1]) and not after[1].casefold().endswith("s"):
-        return True  # 'the Ottawa ankle rules help decide': a plural subject, then its verb
+    if _subject_then_verb(last, after[1]):
+        return True  # 'the Ottawa ankle rules help decide'
+    if len(words) > 1 and _adjective(last):
+        return False  # 'leave the joint achy': a noun and what it is left, not a name
     if _plural(after[1]) and could_be_verb(after[1]) and after[2]:
         # 'Ottawa ankle rules help': the plural noun ends the phrase; 'MRI shows the' is a verb
         following = after[2]
@@ -571,6 +579,23 @@ def verb_form(word: str) -> bool:
     folded = word.casefold()
     plain_s = folded.endswith("s") and not folded.endswith("ss") and could_be_verb(word)
     return is_verb_or_adverb(word) or plain_s
+
+
+def holds_verb(sentence: str, start: int, end: int) -> bool:
+    """Whether a phrase is a clause, not a name: 'injury prompts closer follow-up'. A
+    plural last word before a plain verb is the subject, not a verb: 'the Ottawa ankle
+    rules help decide', 'the cruciate ligaments are'."""
+    words = sentence[start:end].split()[1:]
+    following = re.match(r"\s+([A-Za-z’'-]+)", sentence[end:])
+    if words and following and _subject_then_verb(words[-1], following[1]):
+        words = words[:-1]
+    return any(verb_form(word) for word in words)
+
+
+def _subject_then_verb(last: str, following: str) -> bool:
+    """A plural noun and the plain verb it governs: 'rules help', 'ligaments are'."""
+    plain = could_be_verb(following) and not following.casefold().endswith("s")
+    return _plural(last) and (plain or following.casefold() in ("are", "were"))
 
 
 def _adjective(word: str) -> bool:

@@ -35,6 +35,7 @@ from quizapp.content.entities import (
     Inventory,
     abbreviated_in,
     classify,
+    holds_verb,
     in_enumeration,
     is_named,
     is_quantity,
@@ -560,7 +561,7 @@ class _Generator:
                 else statement
             )
             listed = series(text, span.start, span.end)
-            phrase = not any(verb_form(word) for word in span.text.split()[1:])
+            phrase = not holds_verb(text, span.start, span.end)
             if listed is not None and phrase and (is_named(span.text) or classify(span.text)):
                 found = list(self._list_item(nth, *listed))
                 if found:
@@ -576,8 +577,8 @@ class _Generator:
 
     def _askable(self, span: Span, statement: _Statement) -> bool:
         text = statement.text
-        if any(verb_form(word) for word in span.text.split()[1:]):
-            return False  # a clause, not a name: 'injury prompts closer follow-up'
+        if holds_verb(text, span.start, span.end):
+            return False
         if in_enumeration(text, span.start, span.end):
             return False
         if not (is_quantity(span.text) or whole_phrase(text, span.start, span.end)):

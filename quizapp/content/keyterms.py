@@ -158,6 +158,13 @@ def _is_acronym(word: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+def _is_proper(word: str, before: str) -> bool:
+    """A capitalised word inside a sentence names something ('Ottawa ankle rules', 'the
+    Crass position'); at the start of a sentence, a clause or a bracket it may not."""
+    inside = bool(before.strip()) and before.rstrip()[-1] not in ".:;!?(“\"'‘"
+    return inside and re.fullmatch(r"[A-Z][a-zà-ÿ’']{2,}", word) is not None
+
+
 def _phrases(sentence: str) -> list[Span]:
     """Maximal runs of content words, split at punctuation and function words.
 
@@ -331,9 +338,14 @@ def score(span: Span, sentence: str, *, shown: set[str], frequency: Mapping[str,
         return 0.0
     rest = _stems_outside(sentence, span)
     weights = []
-    for word in content:
+    for match in _WORD.finditer(span.text):
+        word = match[0]
+        if word.casefold() in STOPWORDS:
+            continue
         root = stem(word)
-        weight = _RAREST if _is_acronym(word) or any(c.isdigit() for c in word) else rarity(word)
+        named = _is_acronym(word) or any(c.isdigit() for c in word)
+        named = named or _is_proper(word, sentence[: span.start + match.start()])
+        weight = _RAREST if named else rarity(word)
         if root in shown:
             weight *= 0.1
         if root in rest:

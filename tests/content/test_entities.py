@@ -8,12 +8,15 @@ from quizapp.content.article import Article
 from quizapp.content.bank import Bank, Kind
 from quizapp.content.entities import (
     abbreviated_in,
+    holds_verb,
     in_enumeration,
     series,
     shares_root,
+    trimmed,
     whole_phrase,
 )
 from quizapp.content.generate import _with_article
+from quizapp.content.keyterms import Span
 
 
 def _at(sentence: str, phrase: str) -> tuple[str, int, int]:
@@ -58,6 +61,24 @@ def test_a_plural_subject_ends_before_its_verb() -> None:
     sentence = "The Ottawa ankle rules help decide who needs an X-ray."
     assert whole_phrase(*_at(sentence, "Ottawa ankle rules"))
     assert not whole_phrase(*_at(sentence, "Ottawa ankle"))
+    assert not holds_verb(*_at(sentence, "Ottawa ankle rules"))
+
+
+def test_a_verb_inside_a_phrase_makes_it_a_clause() -> None:
+    sentence = "A severe injury prompts closer follow-up."
+    assert holds_verb(*_at(sentence, "injury prompts closer follow-up"))
+
+
+def test_a_noun_and_what_it_is_left_is_not_a_name() -> None:
+    sentence = "An arthrogram may leave the joint achy for a day or two."
+    assert not whole_phrase(*_at(sentence, "joint achy"))
+
+
+def test_after_a_determiner_the_phrase_keeps_its_first_word() -> None:
+    sentence = "The surgeon divides the transverse carpal ligament, the roof of the tunnel."
+    start = sentence.index("transverse")
+    span = trimmed(Span(start, start + 26, sentence[start : start + 26]), sentence)
+    assert span.text == "transverse carpal ligament"
 
 
 @pytest.mark.parametrize(

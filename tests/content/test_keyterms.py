@@ -33,6 +33,11 @@ def test_a_technical_term_beats_everyday_words() -> None:
     assert _term(sentence) == "ischial tuberosity"
 
 
+def test_a_name_written_with_a_capital_is_a_named_thing() -> None:
+    sentence = "Imaging is advised when the Ottawa rules are positive after the injury."
+    assert _term(sentence) == "Ottawa rules"
+
+
 def test_an_abbreviation_goes_with_its_expansion() -> None:
     sentence = "Early walking lowers the risk of deep vein thrombosis (DVT) after surgery."
     assert _term(sentence) == "deep vein thrombosis (DVT)"
