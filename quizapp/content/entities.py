@@ -24,6 +24,7 @@ from quizapp.content.keyterms import (
     candidates,
     content_stems,
     could_be_verb,
+    is_acronym,
     is_verb_or_adverb,
     rarity,
     stem,
@@ -280,6 +281,28 @@ def _modifier(word: str) -> bool:
     )
 
 
+def is_plural(phrase: str) -> bool:
+    """Whether a noun phrase is plural by its last word: 'medicines', 'X-rays'."""
+    words = _WORD.findall(_ABBREVIATION.sub("", phrase))
+    last = words[-1].casefold() if words else ""
+    return (
+        not is_acronym(words[-1] if words else "")
+        and last.endswith("s")
+        and not last.endswith(("ss", "us", "is"))
+    )
+
+
+def number_shows(after: str) -> bool:
+    """Whether the words after a gap show its grammatical number: a word that may be a
+    verb follows the phrase ('[…] cause drowsiness', '[…] is removed')."""
+    following = re.match(r"\s*([A-Za-z’'-]+)", after)
+    if following is None:
+        return False
+    word = following[1]
+    forms = getAllLemmas(word.casefold())
+    return "AUX" in forms or could_be_verb(word)
+
+
 def _plural(word: str) -> bool:
     folded = word.casefold()
     return folded.endswith("s") and not folded.endswith(("ss", "us", "is")) and word[:1].islower()
@@ -309,14 +332,21 @@ class Inventory:
         ]
 
     def distractors(
-        self, answer: str, *, kind: EntityClass, shown: str, seed: str, count: int = 3
+        self,
+        answer: str,
+        *,
+        kind: EntityClass,
+        shown: str,
+        seed: str,
+        count: int = 3,
+        agree: bool = False,
     ) -> list[str]:
         """Entities of the same class, none of which the shown text mentions or overlaps.
 
         An entity sharing a content word with the stem or with the answer is left out:
         it may be a second defensible answer ('SI joint' beside 'sacroiliac joint') or a
         giveaway. Those sharing the answer's head noun come first, then those of a
-        similar length.
+        similar length. With `agree`, only entities of the answer's grammatical number.
         """
         answer_stems = content_stems(_ABBREVIATION.sub("", answer))
         shown_stems = content_stems(shown)
@@ -331,6 +361,8 @@ class Inventory:
             if entity.key in normalise(shown) or normalise(answer) in entity.key:
                 continue
             if _near_roots(entity.text, answer):
+                continue
+            if agree and is_plural(entity.text) != is_plural(answer):
                 continue
             pool.setdefault(entity.key, _case_like(entity.text, answer))
         mixed = ranked(seed, pool.values())
@@ -549,15 +581,18 @@ def in_enumeration(sentence: str, start: int, end: int) -> bool:
     listed = series(sentence, start, end)
     if listed is None:
         return False
-    if listed[2] >= 3:
-        return True
-    # 'the sciatic nerve and nearby branches' lists nothing the gap could also hold.
     whole = sentence[listed[0] : listed[1]]
     others = [
         member.split()
         for member in re.split(r",\s*(?:(?:and|or)\s+)?|\s+(?:or|and)\s+", whole)
-        if member.strip() and normalise(member) != normalise(sentence[start:end])
+        if member.strip() and normalise(member) not in normalise(sentence[start:end])
     ]
+    # A figure beside a name ('… 30 and 70 degrees, and the crossed test') lists nothing.
+    if is_quantity(sentence[start:end]) and not any(is_quantity(" ".join(w)) for w in others):
+        return False
+    if listed[2] >= 3:
+        return True
+    # 'the sciatic nerve and nearby branches' lists nothing the gap could also hold.
     return any(words[0].casefold() not in _VAGUE for words in others)
 
 
@@ -628,7 +663,13 @@ def _member(words_: str, *, leading: bool, closed: bool = False) -> str:
         noun = not is_verb_or_adverb(word) and (
             (bool(kept) and _adjective(kept[-1])) or (closed and at == len(parts) - 1)
         )
-        if word.casefold() in STOPWORDS or (verb_form(word) and not noun) or (kept and clause):
+        # 'reduced hip motion': a participle opening a member qualifies its noun.
+        participle = (
+            at == 0 and word.casefold().endswith("ed") and following not in ("", *STOPWORDS)
+        )
+        if word.casefold() in STOPWORDS or (kept and clause):
+            break
+        if verb_form(word) and not (noun or participle):
             break
         kept.append(word)
     return " ".join(kept)

@@ -39,8 +39,10 @@ from quizapp.content.entities import (
     in_enumeration,
     is_named,
     is_quantity,
+    number_shows,
     quantity_distractors,
     series,
+    shares_root,
     trimmed,
     verb_form,
     whole_phrase,
@@ -560,20 +562,38 @@ class _Generator:
                 if taken
                 else statement
             )
-            listed = series(text, span.start, span.end)
-            phrase = not holds_verb(text, span.start, span.end)
-            if listed is not None and phrase and (is_named(span.text) or classify(span.text)):
+            nth, gap = self._without_cueing_name(nth, span)
+            said = nth.text
+            listed = series(said, gap.start, gap.end)
+            phrase = not holds_verb(said, gap.start, gap.end)
+            if listed is not None and phrase and (is_named(gap.text) or classify(gap.text)):
                 found = list(self._list_item(nth, *listed))
                 if found:
                     yield from found
-                    taken.append(listed[:2])
+                    offset = span.start - gap.start
+                    taken.append((listed[0] + offset, listed[1] + offset))
                     continue
-            if not self._askable(span, statement):
+            if not self._askable(gap, nth):
                 continue
-            found = list(self._item_for(nth, span, value))
+            found = list(self._item_for(nth, gap, value))
             if found:
                 yield from found
                 taken.append((span.start, span.end))
+
+    @staticmethod
+    def _without_cueing_name(statement: _Statement, span: Span) -> tuple[_Statement, Span]:
+        """An entry's name that shares a root with the gap would give it away ('Cruciate
+        ligaments. … the […] is retained'): the statement is then asked without it."""
+        cut = statement.within[0] if statement.within else 0
+        if not cut or not shares_root(span.text, statement.text[:cut].rstrip(" .:")):
+            return statement, span
+        body = replace(
+            statement,
+            text=_upper_first(statement.text[cut:]),
+            within=None,
+            shared_fact=statement.fact,
+        )
+        return body, Span(span.start - cut, span.end - cut, span.text)
 
     def _askable(self, span: Span, statement: _Statement) -> bool:
         text = statement.text
@@ -642,9 +662,14 @@ class _Generator:
             noun = "figure"
         elif kind is not None and is_named(span.text):
             shown = f"{statement.frame} {text}"
+            agree = number_shows(text[span.end :])
             pools = [
                 self.inventory.distractors(
-                    span.text, kind=kind, shown=shown, seed=f"{statement.fact}/{attempt}"
+                    span.text,
+                    kind=kind,
+                    shown=shown,
+                    seed=f"{statement.fact}/{attempt}",
+                    agree=agree,
                 )
                 for attempt in range(_ATTEMPTS)
             ]

@@ -153,7 +153,7 @@ def _stems_outside(sentence: str, span: Span) -> set[str]:
     }
 
 
-def _is_acronym(word: str) -> bool:
+def is_acronym(word: str) -> bool:
     letters = [c for c in word if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
@@ -235,7 +235,7 @@ def _acts_as_verb(previous: str, word: str) -> bool:
         return True
     if folded.endswith("ing"):
         return "NOUN" not in parts
-    plural = previous.casefold().endswith("s") or _is_acronym(previous)
+    plural = previous.casefold().endswith("s") or is_acronym(previous)
     return plural and not folded.endswith("s") and not word[0].isupper()
 
 
@@ -243,7 +243,7 @@ def _acts_as_verb(previous: str, word: str) -> bool:
 def _could_be_noun(word: str) -> bool:
     parts = set(getAllLemmas(word.casefold()))
     gerund = word.casefold().endswith("ing")
-    return _is_acronym(word) or gerund or not parts or bool(parts & {"NOUN", "PROPN"})
+    return is_acronym(word) or gerund or not parts or bool(parts & {"NOUN", "PROPN"})
 
 
 @cache
@@ -343,7 +343,7 @@ def score(span: Span, sentence: str, *, shown: set[str], frequency: Mapping[str,
         if word.casefold() in STOPWORDS:
             continue
         root = stem(word)
-        named = _is_acronym(word) or any(c.isdigit() for c in word)
+        named = is_acronym(word) or any(c.isdigit() for c in word)
         named = named or _is_proper(word, sentence[: span.start + match.start()])
         weight = _RAREST if named else rarity(word)
         if root in shown:

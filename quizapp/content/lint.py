@@ -23,7 +23,9 @@ from quizapp.content.entities import (
     classify,
     in_enumeration,
     is_named,
+    is_plural,
     is_quantity,
+    number_shows,
     shares_root,
     whole_phrase,
 )
@@ -79,6 +81,17 @@ _ALL_NONE = re.compile(
     re.IGNORECASE,
 )
 _ARTICLE_END = re.compile(r"\b(a|an)\s*[?:…]*\s*$", re.IGNORECASE)
+# 'Hyaluronic acid and other injectables', 'such as FADIR': the gap holds one example.
+_OPEN_SET = re.compile(r",?\s+(?:and|or)\s+other\b", re.IGNORECASE)
+_EXAMPLE_LEAD = re.compile(
+    r"\b(?:such as|including|like|for example,?|for instance,?|e\.g\.,?)\s*$", re.IGNORECASE
+)
+# 'lasting weeks to […]': the gap is the far end of a range.
+_RANGE_START = re.compile(
+    r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve"
+    r"|minutes|hours|days|weeks|months|years)\s*(?:to|-|–)\s*$",
+    re.IGNORECASE,
+)
 _TERM_LABEL = re.compile(r"^(?P<name>[^.:]{1,80})[.:]\s")
 
 
@@ -303,6 +316,21 @@ def _statement_flaws(question: Question, topic_kind: str | None) -> list[Finding
                 "enumeration-member",
                 f"asks one member of a list, the others shown: {term!r}",
             )
+        )
+    if _OPEN_SET.match(text[end:]) or (
+        question.kind is Kind.CLOZE and _EXAMPLE_LEAD.search(text[:start])
+    ):
+        findings.append(
+            _error(question, "open-example", f"{term!r} is one example of many: others fit too")
+        )
+    if is_quantity(term) and _RANGE_START.search(text[:start]):
+        findings.append(
+            _error(question, "half-range", "the gap is one end of a range, the other shown")
+        )
+    agreeing = question.kind is Kind.MCQ and number_shows(text[end:])
+    if agreeing and any(is_plural(option) != is_plural(term) for option in question.options):
+        findings.append(
+            _error(question, "grammar-cue", "the verb after the gap fits only some options")
         )
     article = re.search(r"\b(a|an)\s*$", text[:start], re.IGNORECASE)
     if article and question.kind is Kind.CLOZE:

@@ -241,11 +241,51 @@ STRUCTURES = ("sciatic nerve", "greater trochanter", "lumbar spine")
             ),
             "abbreviation-cue",
         ),
+        (
+            _completion(
+                "Whether any […] cause drowsiness matters before driving.",
+                "medicines",
+                ("medicines", "arthroscopy", "osteotomy", "rehabilitation"),
+            ),
+            "grammar-cue",
+        ),
+        (
+            _completion(
+                "The […] and other injectables have more variable evidence.",
+                "hyaluronic acid",
+                ("hyaluronic acid", "corticosteroid", "paracetamol", "naproxen"),
+            ),
+            "open-example",
+        ),
+        (
+            Question(
+                id="q",
+                kind=Kind.MCQ,
+                section=Section.AFTERCARE,
+                prompt="Hip pain, outlook: “Relief is often temporary, lasting weeks to […].” "
+                "Which figure completes the statement?",
+                options=("a few months", "a few years", "a few weeks", "a few days"),
+                answer="a few months",
+                source=("Relief is often temporary, lasting weeks to a few months.",),
+            ),
+            "half-range",
+        ),
     ],
 )
 def test_statement_rules(question: Question, rule: str | None) -> None:
     rules = {finding.rule for finding in lint_question(question, topic_kind="symptom")}
     assert rules == set() if rule is None else rule in rules
+
+
+def test_a_cloze_of_one_example_among_many() -> None:
+    question = Question(
+        id="c",
+        kind=Kind.CLOZE,
+        section=Section.PROCEDURE,
+        prompt="Hip MRI: Provocation tests such as {{c1::FADIR}} help focus the request.",
+        source=("Provocation tests such as FADIR help focus the request.",),
+    )
+    assert "open-example" in _rules_for(question, "test")
 
 
 def test_a_statement_about_the_label_itself() -> None:
