@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from quizapp.content.article import Article, Item, Term
 from quizapp.content.bank import Bank, Kind, Pair, Question, Section
 from quizapp.content.entities import (
+    EntityClass,
     Inventory,
     abbreviated_in,
     classify,
@@ -107,6 +108,7 @@ _NO_ANSWER = re.compile(
 )
 # Priorities: which items a bank keeps when it must shrink. An item asking a fact in
 # the form that suits it best comes before a second form of the same fact.
+_PRESENTING = frozenset({EntityClass.SYMPTOM, EntityClass.CONDITION})
 _PRIORITY = {
     "definition": 100.0,
     "matching": 3.0,
@@ -734,19 +736,23 @@ class _Generator:
         for item in items:
             situation = self._situation(item.text)[0]
             fact = f"{section.value}-{short_hash(item.text, 8)}"
-            found = list(
-                self._make(
-                    "situation",
-                    section,
-                    Kind.MCQ,
-                    _label(item.text),
-                    distractors=_option_sets(fact, situation, pool),
-                    prompt=self._say(lead),
-                    answer=situation,
-                    explanation=item.text,
-                    tags=self._tags("", item.text),
-                    source=(item.text,),
-                    fact=fact,
+            found = (
+                []
+                if not self._presents(situation)
+                else list(
+                    self._make(
+                        "situation",
+                        section,
+                        Kind.MCQ,
+                        _label(item.text),
+                        distractors=_option_sets(fact, situation, pool),
+                        prompt=self._say(lead),
+                        answer=situation,
+                        explanation=item.text,
+                        tags=self._tags("", item.text),
+                        source=(item.text,),
+                        fact=fact,
+                    )
                 )
             )
             yield from found
@@ -788,6 +794,14 @@ class _Generator:
             yield from found or self._make(
                 "consequence", section, Kind.BASIC, _label(item.text), **common
             )
+
+    def _presents(self, situation: str) -> bool:
+        """Whether an entry describes a presentation. Where a symptom, finding or condition
+        is the topic, an entry naming no symptom or condition is a use of the label
+        ('Follow-up documentation to track symptom location'), not a patient's picture."""
+        return self.kind not in LABEL_KINDS or any(
+            classify(span.text) in _PRESENTING for span in candidates(situation)
+        )
 
     def _consequences(self, items: Sequence[Item]) -> dict[str, str]:
         """What each entry says follows from its situation, by the entry's text."""

@@ -185,6 +185,18 @@ def test_stems_speak_of_the_topic_as_what_it_is(shared_text: str) -> None:
     assert "advantage of" in procedure_prompts and "advantage of" not in symptom_prompts
 
 
+def test_a_use_of_a_label_is_not_keyed_as_a_presentation(shared_text: str) -> None:
+    symptom = _build(shared_text)
+    procedure = _build(shared_text, kind=TopicKind.PROCEDURE)
+
+    def keyed(bank: Bank) -> set[str]:
+        return {q.answer for q in bank.questions if q.section is Section.INDICATIONS}
+
+    use = next(a for a in keyed(procedure) if a.startswith("Follow-up documentation"))
+    assert use not in keyed(symptom)
+    assert any(a.startswith("Buttock or deep gluteal pain") for a in keyed(symptom))
+
+
 def test_a_contraindication_that_says_what_follows_is_asked_as_a_scenario(
     shared_text: str,
 ) -> None:
