@@ -60,7 +60,14 @@ from quizapp.content.keyterms import (
     score,
 )
 from quizapp.content.keyterms import stem_frequency as _stem_frequency
-from quizapp.content.lint import ABOUT_LABEL, BLANK, UNRESOLVED, asked, lint_question
+from quizapp.content.lint import (
+    ABOUT_LABEL,
+    BLANK,
+    UNRESOLVED,
+    asked,
+    cue_words,
+    lint_question,
+)
 from quizapp.content.text import (
     normalise,
     ranked,
@@ -839,7 +846,10 @@ class _Generator:
             for chunk in _chunks(named):
                 found = list(self.matching(section, chunk, frame, group))
                 if found:
-                    asked.update(dict.fromkeys(chunk, found[0].question.fact))
+                    matched = {pair.right for pair in found[0].question.pairs}
+                    asked.update(
+                        (term, found[0].question.fact) for term in chunk if term.name in matched
+                    )
                     yield from found
         elif named and (len(named) > DISTRACTORS or section is Section.TYPES):
             pool = named if len(named) > DISTRACTORS else self._type_terms()
@@ -867,10 +877,14 @@ class _Generator:
     def matching(
         self, section: Section, terms: Sequence[Term], frame: str, group: str
     ) -> Iterator[_Candidate]:
-        pairs = tuple(
-            Pair(_phrase(_mask(sentences(_clean(term.description))[0], term.name)), term.name)
-            for term in terms
-        )
+        pairs = []
+        for term in terms:
+            description = _mask(sentences(_clean(term.description))[0], term.name)
+            # A word of the description's own name would match it by sight.
+            others = [other.name for other in terms if other is not term]
+            for word in cue_words(description, term.name, others):
+                description = re.sub(rf"\b{re.escape(word)}\b", "…", description)
+            pairs.append(Pair(_phrase(description), term.name))
         label = f"{group} {' '.join(term.name for term in terms)}"
         yield from self._make(
             "matching",
@@ -878,7 +892,7 @@ class _Generator:
             Kind.MATCHING,
             label,
             prompt=f"{frame}: match each description to its name.",
-            pairs=pairs,
+            pairs=tuple(pairs),
             explanation="\n".join(term.text for term in terms),
             tags=self._tags(group),
             source=tuple(term.text for term in terms),

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from quizapp.content.bank import CLOZE, Bank, Kind, Question
+from quizapp.content.bank import CLOZE, Bank, Kind, Pair, Question
 from quizapp.content.entities import (
     abbreviated_in,
     classify,
@@ -186,6 +186,10 @@ def lint_question(
         findings += _options_flaws(question, stem)
     if question.kind is Kind.CLOZE:
         findings += _cloze_flaws(question)
+    for pair in cueing_pairs(question.pairs):
+        findings.append(
+            _error(question, "pair-cue", f"a description repeats a word of {pair.right!r}")
+        )
     if question.kind in (Kind.MCQ, Kind.BASIC) and _repeats_answer(question.answer, stem):
         findings.append(_error(question, "answer-in-stem", "the stem repeats the answer's words"))
     elif question.kind is Kind.MCQ and (word := _telltale(question, stem, topic)):
@@ -195,6 +199,27 @@ def lint_question(
             )
         )
     return findings
+
+
+def cue_words(description: str, name: str, others: Sequence[str]) -> list[str]:
+    """The words of a matching description that share a root with its own name and with
+    no other name ('metal' beside 'Metal artifact reduction sequences')."""
+    return [
+        word
+        for word in re.findall(r"[\w’'-]+", description)
+        if word.casefold() not in STOPWORDS
+        and shares_root(word, name)
+        and not any(shares_root(word, other) for other in others)
+    ]
+
+
+def cueing_pairs(pairs: Sequence[Pair]) -> list[Pair]:
+    """Matching pairs whose description gives its own name away."""
+    return [
+        pair
+        for pair in pairs
+        if cue_words(pair.left, pair.right, [o.right for o in pairs if o is not pair])
+    ]
 
 
 def _word_stems(text: str) -> set[str]:

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from quizapp.content.bank import Bank, Kind, Question, Section
+from quizapp.content.bank import Bank, Kind, Pair, Question, Section
 from quizapp.content.lint import BLANK, Severity, lint_bank, lint_question
 
 SOUND_MCQ = Question(
@@ -275,6 +275,26 @@ STRUCTURES = ("sciatic nerve", "greater trochanter", "lumbar spine")
 def test_statement_rules(question: Question, rule: str | None) -> None:
     rules = {finding.rule for finding in lint_question(question, topic_kind="symptom")}
     assert rules == set() if rule is None else rule in rules
+
+
+def test_a_matching_description_that_repeats_its_own_name() -> None:
+    pairs = (
+        Pair("Used to look for reactions to metal debris", "Metal artifact reduction"),
+        Pair("Images arranged around the femoral neck", "Radial sequences"),
+        Pair("Tools for judging cartilage quality", "Mapping sequences"),
+    )
+    question = Question(
+        id="m",
+        kind=Kind.MATCHING,
+        section=Section.TYPES,
+        prompt="Types of hip MRI: match each description to its name.",
+        pairs=pairs,
+        source=("x",),
+    )
+    findings = [f for f in lint_question(question) if f.rule == "pair-cue"]
+    assert [f.message for f in findings] == [
+        "a description repeats a word of 'Metal artifact reduction'"
+    ]
 
 
 def test_a_cloze_of_one_example_among_many() -> None:
