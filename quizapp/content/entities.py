@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from itertools import pairwise
 
 from lemminflect import getAllLemmas
@@ -382,7 +383,8 @@ class Inventory:
         return chosen if len(chosen) == count else []
 
 
-def _roots(text: str) -> set[str]:
+@cache
+def _roots(text: str) -> frozenset[str]:
     """The content words' stems and lemmas: 'brace' and 'bracing' share a root."""
     roots = set(content_stems(text))
     for word in _WORD.findall(_ABBREVIATION.sub("", text)):
@@ -390,7 +392,7 @@ def _roots(text: str) -> set[str]:
             roots.update(
                 lemma for forms in getAllLemmas(word.casefold()).values() for lemma in forms
             )
-    return roots
+    return frozenset(roots)
 
 
 def shares_root(a: str, b: str) -> bool:
