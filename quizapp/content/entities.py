@@ -20,7 +20,9 @@ from lemminflect import getAllLemmas
 
 from quizapp.content.keyterms import (
     QUANTITY,
+    RAREST,
     STOPWORDS,
+    WORD,
     Span,
     candidates,
     content_stems,
@@ -102,7 +104,6 @@ _SUFFIXES: tuple[tuple[str, EntityClass], ...] = (
     ("gram", EntityClass.TEST),
 )
 _NOT_CONDITIONS = frozenset({"diagnosis", "prognosis", "osis"})
-_WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|[-'’/.](?=[A-Za-z0-9]))*")
 _ABBREVIATION = re.compile(r"\s*\(([A-Z][A-Za-z0-9]{1,6})\)$")
 # Words that qualify a thing rather than name it: 'suspected fracture' is a fracture.
 _QUALIFIERS = frozenset(
@@ -124,6 +125,7 @@ _GENERIC = frozenset(
     """
     tissue tissues region regions area imaging test tests study studies exam examination
     scan scans pain injury injuries surgery therapy treatment sequence sequences tendon
+    medicine medicines medication medications drug drugs
     tendons muscle muscles bone bones joint joints nerve nerves structure structures
     """.split()
 )
@@ -145,7 +147,7 @@ _LIMITS = {
 def classify(phrase: str) -> EntityClass | None:
     """The class of thing a phrase names, from its head noun; None if it names none."""
     text = _ABBREVIATION.sub("", phrase.strip())
-    words = _WORD.findall(text)
+    words = WORD.findall(text)
     if not words:
         return None
     if len(words) == 1 and words[0].isupper() and len(words[0]) >= 2:
@@ -167,15 +169,30 @@ def classify(phrase: str) -> EntityClass | None:
 def is_named(phrase: str) -> bool:
     """Whether a phrase names a thing precisely enough to be asked: a technical word,
     an abbreviation, or a clinical head with a qualifying word ('sciatic nerve')."""
-    words = [w for w in _WORD.findall(phrase) if w.casefold() not in STOPWORDS]
+    words = [w for w in WORD.findall(phrase) if w.casefold() not in STOPWORDS]
     if not words or (len(words) == 1 and words[0].casefold() in _GENERIC):
         return False
+    if is_verb_or_adverb(words[-1]) and not is_acronym(words[-1]):
+        return False  # 'felt posteriorly', 'axons regrow': a clause, not a name
     if any(w.isupper() and len(w) >= 2 for w in words):
         return True
     technical = max(rarity(w) for w in words)
     if words[-1].casefold() in _GENERIC and technical < _GENERIC_MODIFIER:
         return False  # 'diagnostic test', 'heel bone': a general head, plainly qualified
     return technical >= 3.0 or (classify(phrase) is not None and technical >= _MIN_RARITY)
+
+
+def is_rare_term(phrase: str) -> bool:
+    """Whether a phrase is worth recalling unprompted, as a cloze: a named thing of a
+    known class ('anterior cruciate ligament'), an abbreviation, or a word so rare it is
+    technical on its own ('polymethyl methacrylate'); not 'injectables' or 'felt
+    posteriorly'."""
+    if not is_named(phrase):
+        return False
+    words = WORD.findall(_ABBREVIATION.sub("", phrase))
+    if classify(phrase) is not None or (len(words) == 1 and is_acronym(words[0])):
+        return True
+    return max((rarity(word) for word in words), default=0.0) >= RAREST
 
 
 @dataclass(frozen=True)
@@ -284,7 +301,7 @@ def _modifier(word: str) -> bool:
 
 def is_plural(phrase: str) -> bool:
     """Whether a noun phrase is plural by its last word: 'medicines', 'X-rays'."""
-    words = _WORD.findall(_ABBREVIATION.sub("", phrase))
+    words = WORD.findall(_ABBREVIATION.sub("", phrase))
     last = words[-1].casefold() if words else ""
     return (
         not is_acronym(words[-1] if words else "")
@@ -351,7 +368,7 @@ class Inventory:
         """
         answer_stems = content_stems(_ABBREVIATION.sub("", answer))
         shown_stems = content_stems(shown)
-        head = stem(_WORD.findall(_ABBREVIATION.sub("", answer))[-1])
+        head = stem(WORD.findall(_ABBREVIATION.sub("", answer))[-1])
         pool: dict[str, str] = {}
         for entity in self.entities:
             if entity.kind is not kind or entity.key == normalise(answer):
@@ -369,7 +386,7 @@ class Inventory:
         mixed = ranked(seed, pool.values())
 
         def closeness(option: str) -> tuple[int, int]:
-            same_head = stem(_WORD.findall(option)[-1]) == head
+            same_head = stem(WORD.findall(option)[-1]) == head
             return (0 if same_head else 1, abs(len(option) - len(answer)) // 6)
 
         chosen: list[str] = []
@@ -387,7 +404,7 @@ class Inventory:
 def _roots(text: str) -> frozenset[str]:
     """The content words' stems and lemmas: 'brace' and 'bracing' share a root."""
     roots = set(content_stems(text))
-    for word in _WORD.findall(_ABBREVIATION.sub("", text)):
+    for word in WORD.findall(_ABBREVIATION.sub("", text)):
         if word.casefold() not in STOPWORDS:
             roots.update(
                 lemma for forms in getAllLemmas(word.casefold()).values() for lemma in forms
@@ -404,7 +421,7 @@ def shares_root(a: str, b: str) -> bool:
 def abbreviated_in(phrase: str, text: str) -> bool:
     """Whether the text holds an abbreviation of the phrase: 'MCL' and 'LCL' end in the
     initials of 'collateral ligaments'."""
-    words = [w for w in _WORD.findall(phrase) if w.casefold() not in STOPWORDS]
+    words = [w for w in WORD.findall(phrase) if w.casefold() not in STOPWORDS]
     if len(words) < 2:
         return False
     initials = "".join(w[0] for w in words).upper()
@@ -418,7 +435,7 @@ def _near_roots(a: str, b: str) -> bool:
     def words(text: str) -> set[str]:
         return {
             w.casefold()
-            for w in _WORD.findall(_ABBREVIATION.sub("", text))
+            for w in WORD.findall(_ABBREVIATION.sub("", text))
             if w.casefold() not in STOPWORDS and len(w) >= 4
         }
 
@@ -719,4 +736,6 @@ def series(sentence: str, start: int, end: int) -> tuple[int, int, int] | None:
     if first == last:
         return None
     spans = [(s, e) for _, s, e in reversed(left)] + [(start, end)] + [(s, e) for _, s, e in right]
+    if last - first == 1 and "," in sentence[spans[first][1] : spans[last][0]]:
+        return None  # 'the ischial tuberosity, and pain here is felt': two clauses
     return spans[first][0], spans[last][1], last - first + 1

@@ -40,6 +40,7 @@ from quizapp.content.entities import (
     in_enumeration,
     is_named,
     is_quantity,
+    is_rare_term,
     number_shows,
     quantity_distractors,
     series,
@@ -63,6 +64,7 @@ from quizapp.content.keyterms import stem_frequency as _stem_frequency
 from quizapp.content.lint import (
     ABOUT_LABEL,
     BLANK,
+    GLOSS,
     UNRESOLVED,
     asked,
     cue_words,
@@ -86,8 +88,6 @@ _TURNS = {Section.MECHANISM: 2}
 DISTRACTORS = 3
 # A key term scoring below this (keyterms.score) is not worth a question.
 MIN_CLOZE_SCORE = 2.2
-# A cloze is typed from memory, so its term must be rare: a named clinical term.
-_CLOZE_RARITY = 3.5
 _MAX_SLUG = 48
 _LABEL_WORDS = 6
 _CONCISE_WORDS = 8
@@ -301,7 +301,8 @@ class _Statement:
     frame: str
     label: str
     group_tag: str = ""
-    within: tuple[int, int] | None = None  # where the asked term may lie
+    body_start: int = 0  # where an entry's words begin, after its name
+    name_shown: bool = False  # the entry's name is shown, never asked
     fragment_ok: bool = False
     shared_fact: str = ""  # the fact of an item that already shows this statement
 
@@ -507,7 +508,11 @@ class _Generator:
         a named thing ('Detects occult fractures.') that no other item asks."""
         if not isinstance(item, Term):
             text = _clean(self._resolved(item.text))
-            return [_Statement(section, text, (item.text,), frame, _label(text), group, None, True)]
+            return [
+                _Statement(
+                    section, text, (item.text,), frame, _label(text), group, fragment_ok=True
+                )
+            ]
         separator = item.text[len(item.name)]
         result = []
         for index, part in enumerate(sentences(_clean(item.description))):
@@ -521,10 +526,9 @@ class _Generator:
                     frame,
                     f"{label} fact",
                     group,
-                    None
-                    if index == 0 and not name_asked and self._names_a_thing(item.name)
-                    else (len(item.name) + 2, len(text)),
-                    True,
+                    body_start=len(item.name) + 2,
+                    name_shown=index > 0 or name_asked or not self._names_a_thing(item.name),
+                    fragment_ok=True,
                 )
             )
         return result
@@ -543,7 +547,7 @@ class _Generator:
         """The best item for a statement's key term: a completion question among same-class
         options, a quantity among quantities, or a cloze of a rare named term."""
         text = statement.text
-        body = text[statement.within[0] :] if statement.within else text
+        body = text[statement.body_start :] if statement.name_shown else text
         if UNRESOLVED.match(body) or (self.kind in LABEL_KINDS and ABOUT_LABEL.search(text)):
             return
         shown = self.shown | content_stems(statement.frame)
@@ -551,8 +555,7 @@ class _Generator:
             dict.fromkeys(
                 span if is_quantity(span.text) else trimmed(span, text)
                 for span in candidates(text)
-                if not statement.within
-                or (statement.within[0] <= span.start and span.end <= statement.within[1])
+                if not statement.name_shown or statement.body_start <= span.start
             )
         )
         scored = sorted(
@@ -572,6 +575,7 @@ class _Generator:
                 else statement
             )
             nth, gap = self._without_cueing_name(nth, span)
+            nth = _without_gloss(nth, gap)
             said = nth.text
             listed = series(said, gap.start, gap.end)
             phrase = not holds_verb(said, gap.start, gap.end)
@@ -593,13 +597,18 @@ class _Generator:
     def _without_cueing_name(statement: _Statement, span: Span) -> tuple[_Statement, Span]:
         """An entry's name that shares a root with the gap would give it away ('Cruciate
         ligaments. … the […] is retained'): the statement is then asked without it."""
-        cut = statement.within[0] if statement.within else 0
-        if not cut or not shares_root(span.text, statement.text[:cut].rstrip(" .:")):
+        cut = statement.body_start
+        if (
+            not cut
+            or span.start < cut
+            or not shares_root(span.text, statement.text[:cut].rstrip(" .:"))
+        ):
             return statement, span
         body = replace(
             statement,
             text=_upper_first(statement.text[cut:]),
-            within=None,
+            body_start=0,
+            name_shown=False,
             shared_fact=statement.fact,
         )
         return body, Span(span.start - cut, span.end - cut, span.text)
@@ -618,21 +627,24 @@ class _Generator:
             not statement.fragment_ok or len(_words_outside(text, span)) < _MIN_FRAGMENT_WORDS
         ):
             return False  # '[…] for selected flares' asks a guess
-        return not re.search(r"[(“\"]$", text[: span.start].rstrip()) or is_named(span.text)
+        before = text[: span.start].rstrip()
+        if before.endswith("("):
+            return False  # a bracketed synonym, glossed by the words before it
+        return not re.search(r"[“\"]$", before) or is_named(span.text)
 
     def _list_item(
         self, statement: _Statement, start: int, end: int, members: int
     ) -> Iterator[_Candidate]:
         """A list asked whole: 'Name the three that complete the statement.'"""
         text = statement.text
-        body = text[statement.within[0] :] if statement.within else text
+        body = text[statement.body_start :] if statement.name_shown else text
         outside = len(body.split()) - len(text[start:end].split())
         parts = re.split(r",\s*(?:(?:and|or)\s+)?|\s+(?:or|and)\s+", text[start:end])
         before = re.search(r"([\w’'-]+)\s+$", text[:start])
         if (
             (before and _modifies(before[1]))
             or re.match(r"\s+(?:that|which|who|whose)\b", text[end:])  # the last member goes on
-            or (statement.within and start < statement.within[0])
+            or (statement.name_shown and start < statement.body_start)
             or not 3 <= members <= 5
             or any(len(member.split()) > _MAX_MEMBER_WORDS for member in parts)
             or outside < 4
@@ -713,8 +725,7 @@ class _Generator:
                 **common,
             )
         )
-        rare = max((rarity(word) for word in span.text.split()), default=0.0) >= _CLOZE_RARITY
-        if found or not has_finite_verb(text) or not (kind is not None or rare):
+        if found or not has_finite_verb(text) or not is_rare_term(span.text):
             yield from found
             return
         yield from self._make(
@@ -1055,6 +1066,21 @@ class _Generator:
             ]
             # The most telling facts of the rest of a long answer.
             yield from sorted(found, key=lambda candidate: -candidate.priority)[:_FAQ_EXTRA]
+
+
+def _without_gloss(statement: _Statement, span: Span) -> _Statement:
+    """A bracket right after the gap glosses it ('edema (excess fluid)', 'sacroiliac (SI)
+    joint'), so the statement is asked without it."""
+    gloss = GLOSS.match(statement.text, span.end)
+    if gloss is None:
+        return statement
+    cut = gloss.end() - gloss.start()
+    return replace(
+        statement,
+        text=statement.text[: gloss.start()] + statement.text[gloss.end() :],
+        body_start=statement.body_start - cut * (gloss.end() <= statement.body_start),
+        shared_fact=statement.fact,
+    )
 
 
 def _words_outside(text: str, span: Span) -> list[str]:

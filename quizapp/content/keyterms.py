@@ -19,7 +19,9 @@ from functools import cache
 from lemminflect import getAllLemmas
 from wordfreq import zipf_frequency
 
-_WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|[-'’/.](?=[A-Za-z0-9]))*")
+# A word: letters of any alphabet ('Tönnis') and digits, joined by hyphens, apostrophes,
+# slashes and points ('MR-arthrogram', 'T1/T2', '1.5').
+WORD = re.compile(r"[^\W_](?:[^\W_]|[-'’/.](?=[^\W_]))*")
 _NUMBER_WORDS = (
     r"\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"fifteen|twenty|thirty|forty|fifty|a few|several|half an?"
@@ -56,7 +58,7 @@ STOPWORDS = frozenset(
 _MAX_WORDS = 6
 _CONNECTORS = frozenset({"or", "and", "to"})
 _RARE = 6.0
-_RAREST = 4.5
+RAREST = 4.5
 _QUANTITY_SCORE = 5.5
 _LEAD_BONUS = 1.5
 _URGENT_BONUS = 3.0
@@ -97,7 +99,7 @@ def rarity(word: str) -> float:
     rarity says a word is technical, not that it matters more.
     """
     folded = word.casefold().replace("’", "'").removesuffix("'s")
-    return min(_RAREST, max(0.0, _RARE - zipf_frequency(folded, "en")))
+    return min(RAREST, max(0.0, _RARE - zipf_frequency(folded, "en")))
 
 
 @cache
@@ -111,6 +113,10 @@ def is_verb_or_adverb(word: str) -> bool:
     if folded.endswith("ing"):
         return False
     parts = set(getAllLemmas(folded))
+    if not parts and folded.endswith("ly"):
+        # Unlisted adverbs: 'posteriorly' of 'posterior', 'diagnostically' of 'diagnostic'.
+        root = folded[:-4] if folded.endswith("ally") else folded[:-2]
+        return "ADJ" in getAllLemmas(root) or "ADJ" in getAllLemmas(folded[:-2])
     return bool(parts) and not parts & {"NOUN", "ADJ", "PROPN"}
 
 
@@ -131,7 +137,7 @@ _HEAD_STEMS = frozenset(stem(word) for word in CLINICAL_HEADS)
 
 @cache
 def content_stems(text: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in _WORD.findall(text) if w.casefold() not in STOPWORDS)
+    return frozenset(stem(w) for w in WORD.findall(text) if w.casefold() not in STOPWORDS)
 
 
 @cache
@@ -139,7 +145,7 @@ def _content_words(sentence: str) -> tuple[tuple[int, int, str], ...]:
     """Each content word of a sentence as (start, end, stem)."""
     return tuple(
         (word.start(), word.end(), stem(word[0]))
-        for word in _WORD.finditer(sentence)
+        for word in WORD.finditer(sentence)
         if word[0].casefold() not in STOPWORDS
     )
 
@@ -171,7 +177,7 @@ def _phrases(sentence: str) -> list[Span]:
     'or', 'and' and 'to' may join two content words ('cam or pincer morphology',
     '15 to 20 years'); a run never crosses a comma, bracket or other punctuation.
     """
-    words = list(_WORD.finditer(sentence))
+    words = list(WORD.finditer(sentence))
     spans: list[Span] = []
     run: list[re.Match[str]] = []
 
@@ -255,7 +261,7 @@ def could_be_verb(word: str) -> bool:
 def _subspans(span: Span, sentence: str) -> list[Span]:
     """The span, its windows when it is longer than _MAX_WORDS words, and its parts
     either side of a word that may be a verb ('FABER help focus': 'FABER', 'focus')."""
-    words = list(_WORD.finditer(span.text))
+    words = list(WORD.finditer(span.text))
     result = [span] if len(words) <= _MAX_WORDS else []
     for index, word in enumerate(words):
         if index == 0 or not could_be_verb(word[0]):
@@ -332,20 +338,20 @@ def score(span: Span, sentence: str, *, shown: set[str], frequency: Mapping[str,
     """
     if QUANTITY.fullmatch(span.text):
         return _QUANTITY_SCORE
-    words = _WORD.findall(span.text)
+    words = WORD.findall(span.text)
     content = [w for w in words if w.casefold() not in STOPWORDS]
     if not content:
         return 0.0
     rest = _stems_outside(sentence, span)
     weights = []
-    for match in _WORD.finditer(span.text):
+    for match in WORD.finditer(span.text):
         word = match[0]
         if word.casefold() in STOPWORDS:
             continue
         root = stem(word)
         named = is_acronym(word) or any(c.isdigit() for c in word)
         named = named or _is_proper(word, sentence[: span.start + match.start()])
-        weight = _RAREST if named else rarity(word)
+        weight = RAREST if named else rarity(word)
         if root in shown:
             weight *= 0.1
         if root in rest:
@@ -442,7 +448,7 @@ def _lead(sentence: str, spans: list[Span], within: tuple[int, int] | None) -> S
 
 def _opening(sentence: str, spans: list[Span], within: tuple[int, int] | None) -> Span | None:
     """The longest phrase the entry opens with."""
-    first = _WORD.search(sentence, within[0] if within else 0)
+    first = WORD.search(sentence, within[0] if within else 0)
     opening = [span for span in spans if first and span.start == first.start()]
     return max(opening, key=lambda span: span.end) if opening else None
 
@@ -457,7 +463,7 @@ def _flagged(sentence: str, spans: list[Span]) -> Span | None:
     before = [
         span
         for span in spans
-        if span.end <= urgent.start() and stem(_WORD.findall(span.text)[-1]) in _HEAD_STEMS
+        if span.end <= urgent.start() and stem(WORD.findall(span.text)[-1]) in _HEAD_STEMS
     ]
     return max(before, key=lambda span: span.end) if before else None
 
@@ -483,7 +489,7 @@ def has_finite_verb(text: str) -> bool:
     ('reduces', 'placed')."""
     if _AUXILIARY.search(text):
         return True
-    for word in _WORD.findall(text)[1:]:
+    for word in WORD.findall(text)[1:]:
         folded = word.casefold()
         parts = set(getAllLemmas(folded))
         if "VERB" not in parts or folded.endswith("ing"):

@@ -25,6 +25,7 @@ from quizapp.content.entities import (
     is_named,
     is_plural,
     is_quantity,
+    is_rare_term,
     number_shows,
     shares_root,
     whole_phrase,
@@ -82,6 +83,8 @@ _ALL_NONE = re.compile(
 )
 _ARTICLE_END = re.compile(r"\b(a|an)\s*[?:…]*\s*$", re.IGNORECASE)
 # 'Hyaluronic acid and other injectables', 'such as FADIR': the gap holds one example.
+# A bracket beside a term, glossing it: 'edema (excess fluid)', 'knock-kneed (valgus)'.
+GLOSS = re.compile(r"\s*\([^()]*\)")
 _OPEN_SET = re.compile(r",?\s+(?:and|or)\s+other\b", re.IGNORECASE)
 _EXAMPLE_LEAD = re.compile(
     r"\b(?:such as|including|like|for example,?|for instance,?|e\.g\.,?)\s*$", re.IGNORECASE
@@ -327,6 +330,14 @@ def _statement_flaws(question: Question, topic_kind: str | None) -> list[Finding
                     f"asks an everyday phrase, not a named term: {term!r}",
                 )
             )
+        elif question.kind is Kind.CLOZE and not is_rare_term(term):
+            findings.append(
+                _error(
+                    question,
+                    "cloze-common-term",
+                    f"a cloze asks a term too common to recall unprompted: {term!r}",
+                )
+            )
     if question.kind in (Kind.CLOZE, Kind.MCQ) and not is_quantity(term):
         bare = re.sub(r"^(?:an?|the) ", "", term, flags=re.IGNORECASE)
         offset = len(term) - len(bare)
@@ -387,6 +398,8 @@ def _statement_flaws(question: Question, topic_kind: str | None) -> list[Finding
         findings.append(
             _error(question, "abbreviation-cue", f"an abbreviation in the stem spells {term!r}")
         )
+    if GLOSS.match(text, end) or text[:start].rstrip().endswith("("):
+        findings.append(_error(question, "gloss-cue", f"a bracket beside the gap glosses {term!r}"))
     return findings
 
 

@@ -10,6 +10,7 @@ from quizapp.content.entities import (
     abbreviated_in,
     holds_verb,
     in_enumeration,
+    is_named,
     series,
     shares_root,
     trimmed,
@@ -50,6 +51,18 @@ def test_a_list_is_found_whole(sentence: str, member: str, listed: str) -> None:
     found = series(*_at(sentence, member))
     assert found is not None
     assert sentence[found[0] : found[1]] == listed
+
+
+def test_a_comma_before_and_joins_clauses_not_a_pair() -> None:
+    sentence = "The hamstrings originate at the ischial tuberosity, and pain here is felt low."
+    assert series(*_at(sentence, "ischial tuberosity")) is None
+    assert not in_enumeration(*_at(sentence, "ischial tuberosity"))
+
+
+def test_a_phrase_ending_in_an_adverb_or_verb_names_nothing() -> None:
+    assert not is_named("felt posteriorly")
+    assert not is_named("diagnostically")
+    assert is_named("posterior capsule")
 
 
 def test_one_member_of_three_is_never_asked_alone() -> None:

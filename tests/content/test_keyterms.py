@@ -72,3 +72,8 @@ def test_a_sentence_of_common_words_has_nothing_worth_asking() -> None:
         "It is a good idea to ask about it.", shown=set(), frequency={}, lead_bonus=False
     )
     assert found is None or found[1] < MIN_CLOZE_SCORE
+
+
+def test_a_name_with_letters_beyond_ascii_is_asked_whole() -> None:
+    sentence = "For chronic instability a Broström repair tightens the torn ligaments."
+    assert _term(sentence) == "Broström repair"

@@ -111,10 +111,35 @@ def test_a_technical_name_may_be_deleted() -> None:
         id="c",
         kind=Kind.CLOZE,
         section=Section.TYPES,
-        prompt="Types of pain: {{c1::Subacute/chronic}}: symptoms persist over weeks.",
-        source=("Subacute/chronic: symptoms persist over weeks",),
+        prompt="Types of back pain: {{c1::Radiculopathy}}: a pinched nerve root causes leg pain.",
+        source=("Radiculopathy: a pinched nerve root causes leg pain.",),
     )
     assert lint_question(cloze) == []
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Knee replacement: Hyaluronic acid and other {{c1::injectables}} have mixed evidence.",
+        "Hip pain: some hip problems can be {{c1::felt posteriorly}} in the buttock.",
+        "Hip pain: injections may be used {{c1::diagnostically}} in selected cases.",
+    ],
+)
+def test_a_cloze_asks_only_a_term_one_could_recall(prompt: str) -> None:
+    cloze = Question(id="c", kind=Kind.CLOZE, section=Section.PURPOSE, prompt=prompt, source=("x",))
+    assert _rules(cloze) & {"cloze-common-term", "everyday-term"}
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Hip MRI: fluid signal shows {{c1::bone marrow edema}} (excess fluid in bone) early.",
+        "Knee replacement: the leg may drift into a knock-kneed ({{c1::valgus}}) position.",
+    ],
+)
+def test_a_bracket_beside_the_gap_glosses_it(prompt: str) -> None:
+    cloze = Question(id="c", kind=Kind.CLOZE, section=Section.PURPOSE, prompt=prompt, source=("x",))
+    assert "gloss-cue" in _rules(cloze)
 
 
 def test_a_fact_asked_more_than_twice() -> None:
