@@ -545,16 +545,19 @@ def _other_units(answer: str) -> list[str]:
     return result
 
 
-_SPAN = re.compile(r"^(hours|days|weeks|months|years) (to|or) (hours|days|weeks|months|years)$")
+_SPAN = re.compile(
+    r"^(hours|days|weeks|months|years) (to|or) (a few |several )?(hours|days|weeks|months|years)$"
+)
 _PLURALS = tuple(f"{unit}s" for unit in _TIME_UNITS)
 
 
 def _other_spans(answer: str) -> list[str]:
-    """'weeks to months' -> 'days to weeks', 'months to years', 'hours to days'."""
+    """'weeks to months' -> 'days to weeks', 'months to years', 'hours to days'; 'weeks
+    to a few months' -> 'days to a few weeks', …"""
     match = _SPAN.match(answer.strip().casefold())
     if match is None:
         return []
-    pairs = [f"{a} {match[2]} {b}" for a, b in pairwise(_PLURALS)]
+    pairs = [f"{a} {match[2]} {match[3] or ''}{b}" for a, b in pairwise(_PLURALS)]
     at = _PLURALS.index(match[1])
     others = [pair for pair in pairs if pair != answer.strip().casefold()]
     return sorted(others, key=lambda pair: abs(pairs.index(pair) - at))
@@ -643,7 +646,7 @@ def holds_verb(sentence: str, start: int, end: int) -> bool:
     following = re.match(r"\s+([A-Za-z’'-]+)", sentence[end:])
     if words and following and _subject_then_verb(words[-1], following[1]):
         words = words[:-1]
-    return any(verb_form(word) for word in words)
+    return any(verb_form(word) for word in words if word.casefold() not in STOPWORDS)
 
 
 def _subject_then_verb(last: str, following: str) -> bool:

@@ -69,6 +69,7 @@ from quizapp.content.lint import (
     asked,
     cue_words,
     lint_question,
+    open_list,
 )
 from quizapp.content.text import (
     normalise,
@@ -646,6 +647,7 @@ class _Generator:
             or re.match(r"\s+(?:that|which|who|whose)\b", text[end:])  # the last member goes on
             or (statement.name_shown and start < statement.body_start)
             or not 3 <= members <= 5
+            or open_list(text, start, end)
             or any(len(member.split()) > _MAX_MEMBER_WORDS for member in parts)
             or outside < 4
             or sum(1 for member in parts if is_named(member) or classify(member)) < 2

@@ -35,7 +35,7 @@ _SPANS_OF_TIME = r"(?:hours|days|weeks|months|years)"
 QUANTITY = re.compile(
     rf"\b(?:(?:{_NUMBER_WORDS})(?:\s*(?:to|or|-|–|and)\s*(?:{_NUMBER_WORDS}))?\s+(?:{_UNITS})\b"
     rf"|an? (?:day|week|month|year|hour) or two\b"
-    rf"|{_SPANS_OF_TIME} (?:to|or) {_SPANS_OF_TIME}\b)",
+    rf"|{_SPANS_OF_TIME} (?:to|or) (?:a few |several )?{_SPANS_OF_TIME}\b)",
     re.IGNORECASE,
 )
 # Function words, plus words that qualify a fact rather than state it.
@@ -60,9 +60,6 @@ _CONNECTORS = frozenset({"or", "and", "to"})
 _RARE = 6.0
 RAREST = 4.5
 _QUANTITY_SCORE = 5.5
-_LEAD_BONUS = 1.5
-_URGENT_BONUS = 3.0
-_SUBJECT_PENALTY = 1.0
 URGENT = re.compile(
     r"\b(urgent(ly)?|emergency|promptly|immediately|red flags?|same[- ]day)\b", re.IGNORECASE
 )
@@ -260,11 +257,13 @@ def could_be_verb(word: str) -> bool:
 
 def _subspans(span: Span, sentence: str) -> list[Span]:
     """The span, its windows when it is longer than _MAX_WORDS words, and its parts
-    either side of a word that may be a verb ('FABER help focus': 'FABER', 'focus')."""
+    either side of a word that may be a verb ('FABER help focus': 'FABER', 'focus') or of
+    a joining 'and' or 'or' ('sciatic nerve and nearby branches')."""
     words = list(WORD.finditer(span.text))
     result = [span] if len(words) <= _MAX_WORDS else []
     for index, word in enumerate(words):
-        if index == 0 or not could_be_verb(word[0]):
+        joins = word[0].casefold() in ("and", "or")
+        if index == 0 or not (joins or could_be_verb(word[0])):
             continue
         for part in (words[:index], words[index + 1 :]):
             while part and part[0][0].casefold() in STOPWORDS:
@@ -385,87 +384,6 @@ def score(span: Span, sentence: str, *, shown: set[str], frequency: Mapping[str,
     if _in_aside(sentence, span):
         value *= 0.6
     return value
-
-
-def best_span(
-    sentence: str,
-    *,
-    shown: set[str],
-    frequency: Mapping[str, int],
-    within: tuple[int, int] | None = None,
-    lead_bonus: bool = False,
-) -> tuple[Span, float] | None:
-    """The phrase to delete and its score, or None when no phrase is worth asking.
-
-    `within` limits the choice to a part of the sentence. `lead_bonus` marks a list
-    entry: a verbless entry names its point first ('Higher cost and more limited
-    availability ...'), while an entry that is a clause has its point in the predicate
-    and its subject is what the whole list is about ('MR arthrography can be combined
-    with a diagnostic anesthetic injection').
-    """
-    spans = [
-        span
-        for span in candidates(sentence)
-        if not within or (within[0] <= span.start and span.end <= within[1])
-    ]
-    lead = _lead(sentence, spans, within) if lead_bonus else None
-    subject = _opening(sentence, spans, within) if lead_bonus and _FINITE.search(sentence) else None
-    if subject and subject.text.casefold().endswith("ing"):
-        subject = None  # an activity as subject is the point: 'Kneeling may stay ...'
-    flagged = _flagged(sentence, spans)
-    scored = []
-    for span in spans:
-        value = score(span, sentence, shown=shown, frequency=frequency)
-        if span == lead:
-            value += _LEAD_BONUS
-        if span == flagged:
-            value += _URGENT_BONUS
-        if span == subject:
-            value -= _SUBJECT_PENALTY
-        scored.append((value, -span.start, span))
-    if not scored:
-        return None
-    value, _, span = max(scored, key=lambda entry: entry[:2])
-    return (span, value) if value > 0 else None
-
-
-def _lead(sentence: str, spans: list[Span], within: tuple[int, int] | None) -> Span | None:
-    """The phrase a verbless entry is about: its opening phrase of two or more words,
-    or what that phrase is 'of' ('Reliable relief of arthritic pain')."""
-    if _FINITE.search(sentence):
-        return None
-    head = _opening(sentence, spans, within)
-    if head is None:
-        return None
-    complement = re.match(r"\s+of\s+", sentence[head.end :])
-    if complement:
-        start = head.end + complement.end()
-        following = [span for span in spans if span.start == start]
-        if following:
-            return max(following, key=lambda span: span.end)
-    return head if len(head.text.split()) >= 2 else None
-
-
-def _opening(sentence: str, spans: list[Span], within: tuple[int, int] | None) -> Span | None:
-    """The longest phrase the entry opens with."""
-    first = WORD.search(sentence, within[0] if within else 0)
-    opening = [span for span in spans if first and span.start == first.start()]
-    return max(opening, key=lambda span: span.end) if opening else None
-
-
-def _flagged(sentence: str, spans: list[Span]) -> Span | None:
-    """In a red-flag sentence, the clinical thing named just before the call to act
-    ('a joint infection, though rare, needs urgent treatment')."""
-    calls = list(URGENT.finditer(sentence))
-    if not calls:
-        return None
-    urgent = calls[-1]
-    before = [
-        span
-        for span in spans
-        if span.end <= urgent.start() and stem(WORD.findall(span.text)[-1]) in _HEAD_STEMS
-    ]
-    return max(before, key=lambda span: span.end) if before else None
 
 
 def stem_frequency(sentences: Iterable[str]) -> Counter[str]:

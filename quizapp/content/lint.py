@@ -33,6 +33,7 @@ from quizapp.content.entities import (
 from quizapp.content.keyterms import (
     QUANTITY,
     STOPWORDS,
+    WORD,
     content_stems,
     has_finite_verb,
     rarity,
@@ -82,12 +83,17 @@ _ALL_NONE = re.compile(
     re.IGNORECASE,
 )
 _ARTICLE_END = re.compile(r"\b(a|an)\s*[?:…]*\s*$", re.IGNORECASE)
-# 'Hyaluronic acid and other injectables', 'such as FADIR': the gap holds one example.
 # A bracket beside a term, glossing it: 'edema (excess fluid)', 'knock-kneed (valgus)'.
 GLOSS = re.compile(r"\s*\([^()]*\)")
+# 'Hyaluronic acid and other injectables', 'such as FADIR': the gap holds one example.
 _OPEN_SET = re.compile(r",?\s+(?:and|or)\s+other\b", re.IGNORECASE)
 _EXAMPLE_LEAD = re.compile(
     r"\b(?:such as|including|like|for example,?|for instance,?|e\.g\.,?)\s*$", re.IGNORECASE
+)
+# 'Imaging may include X, Y and Z': a list of examples, which a writer could go on.
+_LIST_OF_EXAMPLES = re.compile(
+    r"\b(?:such as|including|includes?|involves?|like|for example|for instance|e\.g\.)\b",
+    re.IGNORECASE,
 )
 # 'lasting weeks to […]': the gap is the far end of a range.
 _RANGE_START = re.compile(
@@ -225,18 +231,34 @@ def cueing_pairs(pairs: Sequence[Pair]) -> list[Pair]:
     ]
 
 
-def _word_stems(text: str) -> set[str]:
-    return content_stems(re.sub(r"[-/–]", " ", text))
+def open_list(text: str, start: int, end: int) -> bool:
+    """Whether the list at [start, end) is open, so that 'Name the three' has no one
+    answer: alternatives ('dysplasia, impingement, or prior injury') or examples ('such as
+    fracture, labral tear and tendon tear')."""
+    return bool(re.search(r"\bor\b", text[start:end]) or _LIST_OF_EXAMPLES.search(text[:start]))
 
 
 def _telltale(question: Question, stem: str, topic: str) -> str | None:
-    """A word of the correct option, in no distractor, that the stem repeats."""
-    others = set().union(*(_word_stems(o) for o in question.options if o != question.answer))
-    shown = _word_stems(stem) - _word_stems(topic)
-    for word in sorted(_word_stems(question.answer) - others):
-        if len(word) >= 4 and word in shown:
+    """A word of the correct option, of a root in no distractor, that the stem repeats in
+    some form ('labral tear' after 'into the labrum')."""
+    others = " ".join(o for o in question.options if o != question.answer)
+    shown = [w for w in _words(stem) if not shares_root(w, topic)]
+    for word in _words(question.answer):
+        if (
+            len(word) >= 4
+            and not shares_root(word, others)
+            and any(shares_root(word, seen) for seen in shown)
+        ):
             return word
     return None
+
+
+def _words(text: str) -> list[str]:
+    return [
+        word
+        for word in WORD.findall(re.sub(r"[-/–]", " ", text))
+        if word.casefold() not in STOPWORDS
+    ]
 
 
 def _repeats_answer(answer: str, stem: str) -> bool:
@@ -315,8 +337,12 @@ def _statement_flaws(question: Question, topic_kind: str | None) -> list[Finding
         )
     if not term:
         return findings
-    if question.kind is Kind.BASIC:
-        return findings  # a list asked whole
+    if question.kind is Kind.BASIC:  # a list asked whole
+        if open_list(text, start, end):
+            findings.append(
+                _error(question, "open-list", f"the list could go on, so no one answer: {term!r}")
+            )
+        return findings
     if not is_quantity(term):
         if re.search(r"\b(or|and)\b", term):
             findings.append(

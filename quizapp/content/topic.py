@@ -206,7 +206,7 @@ PHRASING: dict[TopicKind, Phrasing] = {
         aftercare="After {t}",
     ),
     TopicKind.SYMPTOM: _phrasing(
-        uses="Which presentation is a typical pattern of {t}?",
+        uses="Which presentation is typically described as {t}?",
         not_ideal="Which presentation points away from {t} as the working frame?",
         why_use="why does it fit {t}?",
         why_not="why does it point away from {t}?",

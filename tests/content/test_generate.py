@@ -14,8 +14,8 @@ from quizapp.content.check import check_bank_data
 from quizapp.content.entities import (
     classify,
     in_enumeration,
-    is_named,
     is_quantity,
+    is_rare_term,
     quantity_distractors,
 )
 from quizapp.content.generate import MAX_QUESTIONS, generate_bank, question_id
@@ -60,7 +60,7 @@ def test_a_bank_is_shaped_like_a_written_one(built: tuple[Article, Bank]) -> Non
     for q in bank.questions:
         if q.kind is Kind.CLOZE:
             (deletion,) = CLOZE.findall(q.prompt)
-            assert is_named(deletion), q.id
+            assert is_rare_term(deletion), q.id
     for q in bank.questions:
         if q.kind is Kind.MCQ:
             assert len(q.options) == 4, q.id
@@ -72,8 +72,12 @@ def test_every_section_of_the_article_is_asked(built: tuple[Article, Bank]) -> N
         section for section in Section if getattr(article, section.value, None) is not None
     }
     # A procedure overview of a symptom's work-up may hold nothing worth asking, nor
-    # the strengths and limitations of a symptom's label.
-    assert present - {q.section for q in bank.questions} <= {Section.PROCEDURE, Section.PROS_CONS}
+    # the strengths and limitations of a symptom's label, nor its outlook, which is that
+    # of whatever causes it.
+    optional = {Section.PROCEDURE, Section.PROS_CONS}
+    if bank.topic_kind == "symptom":
+        optional.add(Section.AFTERCARE)
+    assert present - {q.section for q in bank.questions} <= optional
 
 
 def test_a_bank_is_a_size_a_person_can_review(built: tuple[Article, Bank]) -> None:
@@ -179,7 +183,7 @@ def test_stems_speak_of_the_topic_as_what_it_is(shared_text: str) -> None:
     assert procedure.topic_kind == "procedure"
     symptom_prompts = " ".join(q.prompt for q in symptom.questions)
     procedure_prompts = " ".join(q.prompt for q in procedure.questions)
-    assert "a typical pattern of posterior hip pain" in symptom_prompts
+    assert "typically described as posterior hip pain" in symptom_prompts
     assert "a typical candidate for posterior hip pain" in procedure_prompts
     assert "candidate for" not in symptom_prompts
     assert "advantage of" in procedure_prompts and "advantage of" not in symptom_prompts
@@ -225,6 +229,10 @@ def test_a_figure_is_asked_among_figures(built: tuple[Article, Bank]) -> None:
     ("answer", "options"),
     [
         ("weeks to months", {"days to weeks", "months to years", "hours to days"}),
+        (
+            "weeks to a few months",
+            {"days to a few weeks", "months to a few years", "hours to a few days"},
+        ),
         ("four to six weeks", {"two to three weeks", "four to six days", "two to three days"}),
         ("a day or two", {"an hour or two", "a week or two", "a month or two"}),
     ],

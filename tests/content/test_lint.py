@@ -380,3 +380,31 @@ def test_a_prompt_that_does_not_name_its_topic() -> None:
 
 def _rules_for(question: Question, kind: str | None) -> set[str]:
     return {finding.rule for finding in lint_question(question, topic_kind=kind)}
+
+
+@pytest.mark.parametrize(
+    ("statement", "members", "is_open"),
+    [
+        (
+            "Dysplasia, impingement, or prior injury can affect joint loading.",
+            "Dysplasia, impingement, or prior injury",
+            True,
+        ),
+        ("Imaging may include X-ray, ultrasound, and MRI.", "X-ray, ultrasound, and MRI", True),
+        (
+            "The quadriceps tendon, the patella, and the patellar tendon straighten the knee.",
+            "quadriceps tendon, the patella, and the patellar tendon",
+            False,
+        ),
+    ],
+)
+def test_a_list_asked_whole_must_be_closed(statement: str, members: str, is_open: bool) -> None:
+    question = Question(
+        id="l",
+        kind=Kind.BASIC,
+        section=Section.MECHANISM,
+        prompt=f"Knee: “{statement.replace(members, BLANK)}” Name the three that complete it.",
+        answer=members,
+        source=(statement,),
+    )
+    assert ("open-list" in _rules(question)) is is_open
