@@ -119,6 +119,8 @@ _QUALIFIERS = frozenset(
     """.split()
 )
 _MIN_RARITY = 2.0
+# A bracket beside a term, glossing it: 'edema (excess fluid)', 'knock-kneed (valgus)'.
+GLOSS = re.compile(r"\s*\([^()]*\)")
 _GENERIC_MODIFIER = 2.5
 # Heads too general to name a thing alone: 'tissues', 'imaging', 'pain'.
 _GENERIC = frozenset(
@@ -179,7 +181,10 @@ def is_named(phrase: str) -> bool:
     technical = max(rarity(w) for w in words)
     if words[-1].casefold() in _GENERIC and technical < _GENERIC_MODIFIER:
         return False  # 'diagnostic test', 'heel bone': a general head, plainly qualified
-    return technical >= 3.0 or (classify(phrase) is not None and technical >= _MIN_RARITY)
+    if classify(phrase) is None:
+        return technical >= 3.0
+    # 'complex regional pain syndrome': plain words, but three of them qualify the head.
+    return technical >= _MIN_RARITY or len(words) >= 4
 
 
 def is_rare_term(phrase: str) -> bool:
@@ -228,6 +233,16 @@ def _takes_object(first: str, following: str) -> bool:
     return verb_form(first) or plural or adjective
 
 
+def _after_verb(before: str) -> bool:
+    """The text ends in a verb after a modal or 'to' ('may signal ', 'to replace ')."""
+    last = re.search(r"([A-Za-z’'-]+)\s+$", before)
+    return (
+        last is not None
+        and could_be_verb(last[1])
+        and _VERB_BEFORE.search(before[: last.start()]) is not None
+    )
+
+
 def trimmed(span: Span, sentence: str) -> Span:
     """The phrase without leading qualifiers or verbs: 'suspected femoral neck stress
     fracture' names 'femoral neck stress fracture', 'can change lumbar spine' 'lumbar spine'."""
@@ -235,7 +250,9 @@ def trimmed(span: Span, sentence: str) -> Span:
     before = sentence[: span.start]
     while len(words) > 1:
         first = words[0]
-        opens = _DETERMINER_BEFORE.search(before) is not None
+        # After a determiner, or after a verb ('may signal complex regional pain
+        # syndrome'), a word opens a noun phrase.
+        opens = _DETERMINER_BEFORE.search(before) is not None or _after_verb(before)
         verb = could_be_verb(first) and _VERB_BEFORE.search(before) is not None
         if not (
             first.casefold() in _QUALIFIERS
@@ -269,8 +286,14 @@ def whole_phrase(sentence: str, start: int, end: int) -> bool:
     is a piece."""
     before = re.search(r"([A-Za-z0-9’'-]+) $", sentence[:start])
     after = re.match(r" ([A-Za-z0-9’'-]+)(?: ([A-Za-z0-9’'-]+))?", sentence[end:])
-    if before and _joins(before[1]):
+    if before and _joins(before[1]) and not _after_verb(sentence[:start]):
         return False
+    if (
+        before
+        and before[1].endswith("ed")
+        and _DETERMINER_BEFORE.search(sentence[: before.start()])
+    ):
+        return False  # 'any fixed […]': a participle after a determiner qualifies the noun
     if not after:
         return True
     words = sentence[start:end].split()
@@ -596,7 +619,17 @@ def is_quantity(text: str) -> bool:
 def in_enumeration(sentence: str, start: int, end: int) -> bool:
     """Whether the phrase at [start, end) is one member of a pair or list ('bowing or
     knock-knee', 'X-ray, ultrasound, or MRI'): asking one member with the others shown
-    is an unfair guess."""
+    is an unfair guess. A bracketed aside inside the list ('infection (osteomyelitis),
+    and tumors') is read past."""
+    asides = [m for m in GLOSS.finditer(sentence) if m.end() <= start or m.start() >= end]
+    if asides:
+        shift = sum(m.end() - m.start() for m in asides if m.end() <= start)
+        plain = GLOSS.sub(lambda m: "" if m.end() <= start or m.start() >= end else m[0], sentence)
+        return _in_enumeration(plain, start - shift, end - shift)
+    return _in_enumeration(sentence, start, end)
+
+
+def _in_enumeration(sentence: str, start: int, end: int) -> bool:
     before, after = sentence[:start], sentence[end:]
     if re.search(r"/$", before) or re.match(r"^/", after):
         return True
@@ -682,8 +715,11 @@ def _member(words_: str, *, leading: bool, closed: bool = False) -> str:
         # 'MRI depending on …' ends the member; 'repeated giving way' does not.
         clause = word.casefold().endswith("ing") and (not following or following in STOPWORDS)
         # 'early changes': a plural after an adjective is its noun, not a verb.
+        # 'and tears stand out': a plural before a plain verb is its subject.
         noun = not is_verb_or_adverb(word) and (
-            (bool(kept) and _adjective(kept[-1])) or (closed and at == len(parts) - 1)
+            (bool(kept) and _adjective(kept[-1]))
+            or (closed and at == len(parts) - 1)
+            or _subject_then_verb(word, following)
         )
         # 'reduced hip motion': a participle opening a member qualifies its noun.
         participle = (

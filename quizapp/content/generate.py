@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from quizapp.content.article import Article, Item, Term
 from quizapp.content.bank import Bank, Kind, Pair, Question, Section
 from quizapp.content.entities import (
+    GLOSS,
     EntityClass,
     Inventory,
     abbreviated_in,
@@ -64,7 +65,6 @@ from quizapp.content.keyterms import stem_frequency as _stem_frequency
 from quizapp.content.lint import (
     ABOUT_LABEL,
     BLANK,
-    GLOSS,
     UNRESOLVED,
     asked,
     cue_words,
@@ -824,7 +824,9 @@ class _Generator:
         )
 
     def _consequences(self, items: Sequence[Item]) -> dict[str, str]:
-        """What each entry says follows from its situation, by the entry's text."""
+        """What each entry says follows from its situation, by the entry's text; on a
+        label, not what follows for the label ('… more informative than hip-based
+        labeling')."""
         found = {}
         for item in items:
             _, clause = self._situation(item.text)
@@ -832,6 +834,7 @@ class _Generator:
                 clause is None
                 or len(clause["rest"].split()) < _MIN_CONSEQUENCE_WORDS
                 or (clause["word"] == "which" and not _SUBJECT_RELATIVE.match(clause["rest"]))
+                or (self.kind in LABEL_KINDS and ABOUT_LABEL.search(clause["rest"]))
             ):
                 continue
             consequence = clause["rest"]

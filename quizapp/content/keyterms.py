@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 from lemminflect import getAllLemmas
 from wordfreq import zipf_frequency
@@ -265,7 +266,9 @@ def _subspans(span: Span, sentence: str) -> list[Span]:
         joins = word[0].casefold() in ("and", "or")
         if index == 0 or not (joins or could_be_verb(word[0])):
             continue
-        for part in (words[:index], words[index + 1 :]):
+        # 'signal complex regional pain syndrome': the word may open the name instead.
+        opening = [] if joins else words[index:]
+        for part in (words[:index], words[index + 1 :], opening):
             while part and part[0][0].casefold() in STOPWORDS:
                 part = part[1:]
             while part and part[-1][0].casefold() in STOPWORDS:
@@ -407,12 +410,16 @@ def has_finite_verb(text: str) -> bool:
     ('reduces', 'placed')."""
     if _AUXILIARY.search(text):
         return True
-    for word in WORD.findall(text)[1:]:
+    words = WORD.findall(text)
+    for previous, word in pairwise(words):
         folded = word.casefold()
         parts = set(getAllLemmas(folded))
         if "VERB" not in parts or folded.endswith("ing"):
             continue
-        if not parts & {"NOUN", "ADJ", "PROPN"} or folded.endswith("ed"):
+        if not parts & {"NOUN", "ADJ", "PROPN"}:
+            return True
+        # 'the coil placed' is a clause; 'for selected flares' qualifies a noun.
+        if folded.endswith("ed") and previous.casefold() not in STOPWORDS:
             return True
         if folded.endswith("s") and not folded.endswith("ss") and "NOUN" not in parts:
             return True

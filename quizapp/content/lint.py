@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from quizapp.content.bank import CLOZE, Bank, Kind, Pair, Question
 from quizapp.content.entities import (
+    GLOSS,
     abbreviated_in,
     classify,
     in_enumeration,
@@ -51,7 +52,7 @@ UNRESOLVED = re.compile(
 )
 # A statement about the label itself ('X is a description, not a diagnosis').
 ABOUT_LABEL = re.compile(
-    r"\b(?:label(?:s|ing|ling)?|descriptors?|description|terminology|categor(?:y|ies)|"
+    r"\b(?:label(?:s|ing|ling)?|descriptors?|description|terminology|categor(?:y|ies|i[sz]ation)|"
     r"framing|(?:the|this|a|location-based|practical|clinical) term)\b",
     re.IGNORECASE,
 )
@@ -83,12 +84,11 @@ _ALL_NONE = re.compile(
     re.IGNORECASE,
 )
 _ARTICLE_END = re.compile(r"\b(a|an)\s*[?:…]*\s*$", re.IGNORECASE)
-# A bracket beside a term, glossing it: 'edema (excess fluid)', 'knock-kneed (valgus)'.
-GLOSS = re.compile(r"\s*\([^()]*\)")
 # 'Hyaluronic acid and other injectables', 'such as FADIR': the gap holds one example.
 _OPEN_SET = re.compile(r",?\s+(?:and|or)\s+other\b", re.IGNORECASE)
 _EXAMPLE_LEAD = re.compile(
-    r"\b(?:such as|including|like|for example,?|for instance,?|e\.g\.,?)\s*$", re.IGNORECASE
+    r"\b(?:such as|including|like|for example,?|for instance,?|e\.g\.,?)\s*(?:the |an? )?$",
+    re.IGNORECASE,
 )
 # 'Imaging may include X, Y and Z': a list of examples, which a writer could go on.
 _LIST_OF_EXAMPLES = re.compile(
@@ -183,7 +183,11 @@ def lint_question(
     elif question.kind in (Kind.MCQ, Kind.BASIC) and _NEGATED_STEM.search(question.prompt):
         findings.append(_error(question, "negation", "a negative stem (NOT, EXCEPT)"))
     label_kind = topic_kind is not None and topic_kind in LABEL_KINDS
-    if label_kind and _WRONG_FRAME.search(_QUOTED.sub("", question.prompt)):
+    if label_kind and any(ABOUT_LABEL.search(option) for option in question.options):
+        findings.append(
+            _error(question, "about-the-label", "an option is about the label, not a clinical fact")
+        )
+    if label_kind and _WRONG_FRAME.search(_frame(question)):
         findings.append(
             _error(
                 question,
@@ -208,6 +212,16 @@ def lint_question(
             )
         )
     return findings
+
+
+def _frame(question: Question) -> str:
+    """What the prompt says around the statement it quotes or clozes."""
+    prompt = _QUOTED.sub("", question.prompt)
+    if question.kind is Kind.CLOZE:
+        match = CLOZE.search(prompt)
+        head = prompt[: match.start()] if match else prompt
+        return head.split(": ", 1)[0] if ": " in head else ""
+    return prompt
 
 
 def cue_words(description: str, name: str, others: Sequence[str]) -> list[str]:
@@ -512,8 +526,11 @@ def _cloze_flaws(question: Question) -> list[Finding]:
             findings.append(
                 _error(question, "cloze-label", f"deletes {deletion!r}, a label, not a fact")
             )
-        shown = content_stems(CLOZE.sub(" ", question.prompt))
-        if content_stems(deletion) and content_stems(deletion) <= shown:
+        # Every word of the deletion shown in some form: 'Pelvic bone marrow. The marrow
+        # of the pelvis …'.
+        shown = _words(CLOZE.sub(" ", question.prompt))
+        deleted = _words(deletion)
+        if deleted and all(any(shares_root(w, seen) for seen in shown) for w in deleted):
             findings.append(
                 _error(
                     question, "answer-in-stem", f"the rest of the prompt gives {deletion!r} away"
