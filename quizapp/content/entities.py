@@ -515,7 +515,7 @@ _WORDS_OF = {value: word for word, value in _NUMBERS.items()}
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\b(?:" + "|".join(_NUMBERS) + r")\b", re.IGNORECASE)
 _TIME_UNITS = ("hour", "day", "week", "month", "year")
 _TIME_UNIT = re.compile(r"\b(hour|day|week|month|year)(s?)\b", re.IGNORECASE)
-_FACTORS = (0.5, 2.0, 0.25, 4.0, 3.0, 1 / 3, 2 / 3, 10.0, 0.1)
+_FACTORS = (0.5, 2.0, 1.5, 3.0, 2 / 3, 1 / 3, 4.0, 0.25)
 
 
 def _scaled(answer: str, factor: float) -> str | None:
@@ -545,8 +545,17 @@ def _scaled(answer: str, factor: float) -> str | None:
             return spelled.capitalize() if match[0][0].isupper() else spelled
         return str(int(result)) if result == int(result) else str(result)
 
-    text = _NUMBER.sub(scale, answer)
+    text = _SINGULAR_UNIT.sub(
+        lambda m: f"{m[0]}s" if float(m[1]) != 1 else m[0], _NUMBER.sub(scale, answer)
+    )
     return None if failed or text == answer else text
+
+
+# A figure's unit in the singular, to agree with a new number: '1 millimeter' -> '3 millimeters'.
+_SINGULAR_UNIT = re.compile(
+    r"\b(\d+(?:\.\d+)?) (?:second|minute|hour|day|night|week|month|year|session|dose|"
+    r"millimet(?:er|re)|centimet(?:er|re))\b(?!s)"
+)
 
 
 def _other_units(answer: str) -> list[str]:

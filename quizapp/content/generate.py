@@ -114,6 +114,8 @@ _NO_ANSWER = re.compile(
     r"\b(?:varies|vary|depends|depend on|no single|no one|no fixed|differs? (?:widely|a lot))\b",
     re.IGNORECASE,
 )
+# An answer that qualifies itself: 'may ease joint load, although the link appears weaker'.
+_QUALIFIED = re.compile(r"\b(?:although|though|whereas)\b", re.IGNORECASE)
 # Priorities: which items a bank keeps when it must shrink. An item asking a fact in
 # the form that suits it best comes before a second form of the same fact.
 _PRESENTING = frozenset({EntityClass.SYMPTOM, EntityClass.CONDITION})
@@ -830,14 +832,18 @@ class _Generator:
         found = {}
         for item in items:
             _, clause = self._situation(item.text)
-            if (
-                clause is None
-                or len(clause["rest"].split()) < _MIN_CONSEQUENCE_WORDS
-                or (clause["word"] == "which" and not _SUBJECT_RELATIVE.match(clause["rest"]))
-                or (self.kind in LABEL_KINDS and ABOUT_LABEL.search(clause["rest"]))
-            ):
+            if clause is None:
                 continue
             consequence = clause["rest"]
+            if self.kind in LABEL_KINDS:
+                # '… ruling out fracture rather than refining pain-location terminology'
+                consequence = re.sub(r",?\s+rather than\b.*$", "", consequence)
+            if (
+                len(consequence.split()) < _MIN_CONSEQUENCE_WORDS
+                or (clause["word"] == "which" and not _SUBJECT_RELATIVE.match(consequence))
+                or (self.kind in LABEL_KINDS and ABOUT_LABEL.search(consequence))
+            ):
+                continue
             if clause["word"] == "which":
                 consequence = f"it {consequence}"
             found[item.text] = _sentence(_upper_first(consequence))
@@ -1033,7 +1039,11 @@ class _Generator:
             answer = _concise(first)
             full = "\n\n".join(paragraph.text for paragraph in entry.answer)
             source = (entry.question, *(paragraph.text for paragraph in entry.answer))
-            hedged = _NO_ANSWER.search(_clean(sentences(answer)[0])) is not None
+            # A self-graded card needs an answer a learner can check theirs against.
+            hedged = (
+                _NO_ANSWER.search(_clean(sentences(answer)[0])) is not None
+                or _QUALIFIED.search(answer) is not None
+            )
             yield from (
                 ()
                 if hedged

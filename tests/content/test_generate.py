@@ -88,7 +88,7 @@ ALL_ARTICLES = [
         id=path.stem,
         marks=pytest.mark.xfail(
             strict=True,
-            reason="this symptom article says little but about its own label: 37 fair items",
+            reason="this symptom article says little but about its own label: under 40 fair items",
         )
         if path.stem == "posterior-hip-pain"
         else (),
@@ -290,6 +290,13 @@ def test_an_faq_answer_that_says_it_has_none_is_not_asked(shared_text: str) -> N
     ids = {q.id for q in _build(shared_text).questions}
     assert question_id(Section.FAQ, Kind.BASIC, "What is the usual recovery time?") not in ids
     assert question_id(Section.FAQ, Kind.BASIC, "Why does it hurt more when sitting?") in ids
+
+
+def test_an_faq_answer_that_qualifies_itself_is_not_a_self_graded_card(second_text: str) -> None:
+    """'… may ease joint load, although the link appears weaker …' cannot be checked."""
+    ids = {q.id for q in _build(second_text).questions}
+    assert question_id(Section.FAQ, Kind.BASIC, "Can losing weight help my hip?") not in ids
+    assert question_id(Section.FAQ, Kind.BASIC, "When is hip replacement considered?") in ids
 
 
 def test_repeated_entries_get_distinct_ids(shared_text: str) -> None:
