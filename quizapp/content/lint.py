@@ -95,6 +95,8 @@ _LIST_OF_EXAMPLES = re.compile(
     r"\b(?:such as|including|includes?|involves?|like|for example|for instance|e\.g\.)\b",
     re.IGNORECASE,
 )
+_CONTRAST = re.compile(r"(?:^|,\s*)(?:while|whereas)\b", re.IGNORECASE)
+_QUANTIFIERS = frozenset({"many", "some", "most", "other", "certain"})
 # 'lasting weeks to […]': the gap is the far end of a range.
 _RANGE_START = re.compile(
     r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve"
@@ -243,6 +245,18 @@ def cueing_pairs(pairs: Sequence[Pair]) -> list[Pair]:
         for pair in pairs
         if cue_words(pair.left, pair.right, [o.right for o in pairs if o is not pair])
     ]
+
+
+def _opens_a_contrast(text: str, start: int) -> bool:
+    """Whether the gap is the subject of one side of a contrast ('[…] may improve over
+    shorter periods, while tendon problems take longer'; 'While many […] present as groin
+    pain, …'): a claim about a kind of thing, which other kinds may share."""
+    if not _CONTRAST.search(text):
+        return False
+    clause = re.split(r"[,;:]\s+|\.\s+|\b(?:while|whereas)\s+", text[:start], flags=re.IGNORECASE)[
+        -1
+    ]
+    return not (content_stems(clause) - _QUANTIFIERS)
 
 
 def open_list(text: str, start: int, end: int) -> bool:
@@ -398,6 +412,15 @@ def _statement_flaws(question: Question, topic_kind: str | None) -> list[Finding
     ):
         findings.append(
             _error(question, "open-example", f"{term!r} is one example of many: others fit too")
+        )
+    general = is_plural(term) and not is_quantity(term)  # 'acute strains', not 'the ACL'
+    if question.kind is Kind.CLOZE and general and _opens_a_contrast(text, start):
+        findings.append(
+            _error(
+                question,
+                "contrast-subject",
+                f"{term!r} is one side of a contrast ('while', 'whereas'): others fit the gap",
+            )
         )
     if is_quantity(term) and _RANGE_START.search(text[:start]):
         findings.append(

@@ -408,3 +408,25 @@ def test_a_list_asked_whole_must_be_closed(statement: str, members: str, is_open
         source=(statement,),
     )
     assert ("open-list" in _rules(question)) is is_open
+
+
+@pytest.mark.parametrize(
+    ("prompt", "flagged"),
+    [
+        (
+            "Hip: {{c1::Acute strains}} may improve quickly, while tendon problems take longer.",
+            True,
+        ),
+        (
+            "Hip: While many {{c1::intra-articular problems}} present as groin pain, some do not.",
+            True,
+        ),
+        ("Knee: The {{c1::anterior cruciate ligament}} is removed, while the PCL is kept.", False),
+        ("Hip pain: The {{c1::hamstrings}} originate at the ischial tuberosity.", False),
+    ],
+)
+def test_a_cloze_of_one_side_of_a_contrast(prompt: str, flagged: bool) -> None:
+    cloze = Question(
+        id="c", kind=Kind.CLOZE, section=Section.MECHANISM, prompt=prompt, source=("x",)
+    )
+    assert ("contrast-subject" in _rules(cloze)) is flagged
