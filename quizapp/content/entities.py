@@ -683,10 +683,16 @@ def verb_form(word: str) -> bool:
 def holds_verb(sentence: str, start: int, end: int) -> bool:
     """Whether a phrase is a clause, not a name: 'injury prompts closer follow-up'. A
     plural last word before a plain verb is the subject, not a verb: 'the Ottawa ankle
-    rules help decide', 'the cruciate ligaments are'."""
+    rules help decide', 'the cruciate ligaments are'; so is a plural that ends its clause
+    after a determiner: 'around the metatarsal heads,'."""
     words = sentence[start:end].split()[1:]
     following = re.match(r"\s+([A-Za-z’'-]+)", sentence[end:])
-    if words and following and _subject_then_verb(words[-1], following[1]):
+    closed = re.match(r"\s*(?:[,.;:)]|$)", sentence[end:]) is not None
+    opened = _DETERMINER_BEFORE.search(sentence[:start]) is not None
+    if words and (
+        (following and _subject_then_verb(words[-1], following[1]))
+        or (closed and opened and _plural(words[-1]))
+    ):
         words = words[:-1]
     return any(verb_form(word) for word in words if word.casefold() not in STOPWORDS)
 

@@ -35,6 +35,7 @@ _UNITS = (
 _SPANS_OF_TIME = r"(?:hours|days|weeks|months|years)"
 QUANTITY = re.compile(
     rf"\b(?:(?:{_NUMBER_WORDS})(?:\s*(?:to|or|-|–|and)\s*(?:{_NUMBER_WORDS}))?\s+(?:{_UNITS})\b"
+    rf"(?:\s+(?:per|a|an|each)\s+(?:second|minute|hour|day|week|month|year)\b)?"
     rf"|an? (?:day|week|month|year|hour) or two\b"
     rf"|{_SPANS_OF_TIME} (?:to|or) (?:a few |several )?{_SPANS_OF_TIME}\b)",
     re.IGNORECASE,

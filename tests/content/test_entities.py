@@ -147,3 +147,9 @@ def test_options_take_the_article_their_sound_needs() -> None:
     assert _with_article("CT scan") == "a CT scan"
     assert _with_article("ultrasound") == "an ultrasound"
     assert _with_article("bone scan") == "a bone scan"
+
+
+def test_a_plural_closing_its_clause_is_a_noun() -> None:
+    sentence = "Bending the toes winds the fascia around the metatarsal heads, raising the arch."
+    assert not holds_verb(*_at(sentence, "metatarsal heads"))
+    assert holds_verb(*_at("Early walking heads off stiffness.", "walking heads off"))

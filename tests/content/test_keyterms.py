@@ -27,6 +27,8 @@ def _term(sentence: str, *, shown: str = "") -> str | None:
         ),
         ("An arthrogram may leave the joint achy for a day or two.", "a day or two"),
         ("Symptoms persist over weeks to months.", "weeks to months"),
+        ("Relief is often temporary, lasting weeks to a few months.", "weeks to a few months"),
+        ("Lost axons regrow slowly, at roughly 1 millimeter per day.", "1 millimeter per day"),
     ],
 )
 def test_a_time_course_is_the_answer(sentence: str, term: str) -> None:
