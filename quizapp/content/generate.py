@@ -260,6 +260,7 @@ def _quoted(text: str) -> str:
 
 
 _ATTEMPTS = 6
+_MAX_EXPLANATION_WORDS = 80
 # A statement may hold two facts ('NSAIDs may help …, while opioids are not recommended').
 _PER_STATEMENT = 2
 _FAQ_EXTRA = 1
@@ -667,7 +668,7 @@ class _Generator:
                 f"Name the {_COUNTS.get(members, str(members))} that complete the statement."
             ),
             answer=text[start:end],
-            explanation=_sentence(text),
+            explanation=_explanation(statement),
             tags=self._tags(statement.group_tag, text),
             source=statement.source,
             fact=statement.fact,
@@ -679,7 +680,7 @@ class _Generator:
             tags=self._tags(statement.group_tag, text),
             source=statement.source,
             fact=statement.fact,
-            explanation=_sentence(text),
+            explanation=_explanation(statement),
         )
         kind = classify(span.text)
         if is_quantity(span.text):
@@ -1081,6 +1082,15 @@ class _Generator:
             ]
             # The most telling facts of the rest of a long answer.
             yield from sorted(found, key=lambda candidate: -candidate.priority)[:_FAQ_EXTRA]
+
+
+def _explanation(statement: _Statement) -> str:
+    """The passage a statement comes from, so the feedback shows its context; the
+    statement alone when the passage is long or a run of steps ('Checks – … – …')."""
+    passage = _clean(" ".join(statement.source))
+    if len(passage.split()) > _MAX_EXPLANATION_WORDS or re.search(r"\s[–—]\s", passage):
+        return _sentence(statement.text)
+    return _sentence(passage)
 
 
 def _without_gloss(statement: _Statement, span: Span) -> _Statement:
