@@ -59,6 +59,8 @@ STOPWORDS = frozenset(
 )
 _MAX_WORDS = 6
 _CONNECTORS = frozenset({"or", "and", "to"})
+# Parts of a structure, named with it: 'head of the femur', 'hook of hamate'.
+_PARTS = frozenset({"head", "neck", "hook", "base", "tip", "shaft", "body", "branch", "branches"})
 _RARE = 6.0
 RAREST = 4.5
 _QUANTITY_SCORE = 5.5
@@ -214,7 +216,19 @@ def _phrases(sentence: str) -> list[Span]:
                 and not sentence[word.end() : following.start()].strip()
                 and (folded != "to" or (_is_number(run[-1][0]) and _is_number(following[0])))
             )
-            if bridges:
+            # 'hook of hamate', 'infrapatellar branch of the saphenous nerve': a part of
+            # a named structure is named with it.
+            part_of = (
+                run
+                and following is not None
+                and not sentence[word.end() : following.start()].strip()
+                and (
+                    (folded == "of" and run[-1][0].casefold() in _PARTS)
+                    or (folded == "the" and run[-1][0].casefold() == "of")
+                )
+                and (following[0].casefold() not in STOPWORDS or following[0].casefold() == "the")
+            )
+            if bridges or part_of:
                 run.append(word)
                 continue
             close()
@@ -240,7 +254,10 @@ def _acts_as_verb(previous: str, word: str) -> bool:
         return True
     if folded.endswith("ing"):
         return "NOUN" not in parts
-    plural = previous.casefold().endswith("s") or is_acronym(previous)
+    plural = previous.casefold().endswith("s") and not previous.casefold().endswith(
+        ("ss", "us", "is")
+    )
+    plural = plural or is_acronym(previous)
     return plural and not folded.endswith("s") and not word[0].isupper()
 
 

@@ -68,3 +68,8 @@ def test_a_sentence_of_common_words_has_nothing_worth_asking() -> None:
 def test_a_name_with_letters_beyond_ascii_is_asked_whole() -> None:
     sentence = "For chronic instability a Broström repair tightens the torn ligaments."
     assert _term(sentence) == "Broström repair"
+
+
+def test_a_part_of_a_structure_is_named_with_it() -> None:
+    sentence = "The infrapatellar branch of the saphenous nerve is often cut by the incision."
+    assert _term(sentence) == "infrapatellar branch of the saphenous nerve"
