@@ -27,6 +27,7 @@ from quizapp.content.keyterms import (
     candidates,
     content_stems,
     could_be_verb,
+    has_finite_verb,
     is_acronym,
     is_verb_or_adverb,
     rarity,
@@ -641,6 +642,12 @@ def in_enumeration(sentence: str, start: int, end: int) -> bool:
 def _in_enumeration(sentence: str, start: int, end: int) -> bool:
     before, after = sentence[:start], sentence[end:]
     if re.search(r"/$", before) or re.match(r"^/", after):
+        return True
+    # A named entry's verbless description lists by commas: 'Muscle-related: gluteal
+    # strain, deep rotator irritation'.
+    label, _, body = sentence.rpartition(": ")
+    beside = re.match(r"\s*,\s*\w", after) or re.search(r"\w\s*,\s*$", before)
+    if label and start > len(label) and beside and not has_finite_verb(body):
         return True
     listed = series(sentence, start, end)
     if listed is None:

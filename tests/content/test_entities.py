@@ -153,3 +153,10 @@ def test_a_plural_closing_its_clause_is_a_noun() -> None:
     sentence = "Bending the toes winds the fascia around the metatarsal heads, raising the arch."
     assert not holds_verb(*_at(sentence, "metatarsal heads"))
     assert holds_verb(*_at("Early walking heads off stiffness.", "walking heads off"))
+
+
+def test_a_named_entrys_verbless_description_lists_by_commas() -> None:
+    sentence = "Muscle-related: gluteal strain, deep rotator irritation"
+    assert in_enumeration(*_at(sentence, "gluteal strain"))
+    prose = "In the scanner’s field, commonly 1.5 or 3 tesla, hydrogen protons line up."
+    assert not in_enumeration(*_at(prose, "1.5 or 3 tesla"))
