@@ -16,8 +16,6 @@ from enum import StrEnum
 from functools import cache
 from itertools import pairwise
 
-from lemminflect import getAllLemmas
-
 from quizapp.content.keyterms import (
     QUANTITY,
     RAREST,
@@ -30,6 +28,7 @@ from quizapp.content.keyterms import (
     has_finite_verb,
     is_acronym,
     is_verb_or_adverb,
+    lemmas,
     rarity,
     stem,
 )
@@ -230,7 +229,7 @@ def _takes_object(first: str, following: str) -> bool:
     if not could_be_verb(first):
         return False
     plural = following.casefold().endswith("s") and not following.casefold().endswith("ss")
-    adjective = "ADJ" in getAllLemmas(following.casefold())
+    adjective = "ADJ" in lemmas(following.casefold())
     return verb_form(first) or plural or adjective
 
 
@@ -341,7 +340,7 @@ def number_shows(after: str) -> bool:
     if following is None:
         return False
     word = following[1]
-    forms = getAllLemmas(word.casefold())
+    forms = lemmas(word.casefold())
     return "AUX" in forms or could_be_verb(word)
 
 
@@ -430,9 +429,7 @@ def _roots(text: str) -> frozenset[str]:
     roots = set(content_stems(text))
     for word in WORD.findall(_ABBREVIATION.sub("", text)):
         if word.casefold() not in STOPWORDS:
-            roots.update(
-                lemma for forms in getAllLemmas(word.casefold()).values() for lemma in forms
-            )
+            roots.update(lemma for forms in lemmas(word.casefold()).values() for lemma in forms)
     return frozenset(roots)
 
 
@@ -455,19 +452,21 @@ def abbreviated_in(phrase: str, text: str) -> bool:
 def _near_roots(a: str, b: str) -> bool:
     """Whether two phrases hold different forms of one word ('labral' and 'labrum',
     'arthrogram' and 'arthrography'): words of different stems that share a long prefix."""
+    return any(_near_words(x, y) for x in _long_words(a) for y in _long_words(b))
 
-    def words(text: str) -> set[str]:
-        return {
-            w.casefold()
-            for w in WORD.findall(_ABBREVIATION.sub("", text))
-            if w.casefold() not in STOPWORDS and len(w) >= 4
-        }
 
-    return any(
-        not _roots(x) & _roots(y) and _prefix(x, y) >= max(4, min(len(x), len(y)) - 3)
-        for x in words(a)
-        for y in words(b)
+@cache
+def _long_words(text: str) -> frozenset[str]:
+    return frozenset(
+        w.casefold()
+        for w in WORD.findall(_ABBREVIATION.sub("", text))
+        if w.casefold() not in STOPWORDS and len(w) >= 4
     )
+
+
+@cache
+def _near_words(x: str, y: str) -> bool:
+    return not _roots(x) & _roots(y) and _prefix(x, y) >= max(4, min(len(x), len(y)) - 3)
 
 
 def _prefix(a: str, b: str) -> int:
@@ -712,7 +711,7 @@ def _subject_then_verb(last: str, following: str) -> bool:
 
 def _adjective(word: str) -> bool:
     """A word that can only qualify a noun, never be one ('early', 'fine')."""
-    forms = getAllLemmas(word.casefold())
+    forms = lemmas(word.casefold())
     return "ADJ" in forms and "NOUN" not in forms and "VERB" not in forms
 
 

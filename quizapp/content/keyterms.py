@@ -93,6 +93,12 @@ class Span:
 
 
 @cache
+def lemmas(word: str) -> dict[str, tuple[str, ...]]:
+    """A word's lemmas by part of speech ('VERB', 'NOUN', …), as lemminflect gives them."""
+    return getAllLemmas(word.casefold())
+
+
+@cache
 def rarity(word: str) -> float:
     """How unusual a word is in general English: 0 for the commonest, up to 4.5.
 
@@ -113,11 +119,11 @@ def is_verb_or_adverb(word: str) -> bool:
     folded = word.casefold()
     if folded.endswith("ing"):
         return False
-    parts = set(getAllLemmas(folded))
+    parts = set(lemmas(folded))
     if not parts and folded.endswith("ly"):
         # Unlisted adverbs: 'posteriorly' of 'posterior', 'diagnostically' of 'diagnostic'.
         root = folded[:-4] if folded.endswith("ally") else folded[:-2]
-        return "ADJ" in getAllLemmas(root) or "ADJ" in getAllLemmas(folded[:-2])
+        return "ADJ" in lemmas(root) or "ADJ" in lemmas(folded[:-2])
     return bool(parts) and not parts & {"NOUN", "ADJ", "PROPN"}
 
 
@@ -247,7 +253,7 @@ def _acts_as_verb(previous: str, word: str) -> bool:
     a participle ('coil placed', 'MRI depending') or a plain form after a plural or
     a list of abbreviations ('implants cause', 'FADIR or FABER help')."""
     folded = word.casefold()
-    parts = set(getAllLemmas(folded))
+    parts = set(lemmas(folded))
     if "VERB" not in parts:
         return False
     if folded.endswith("ed"):
@@ -263,7 +269,7 @@ def _acts_as_verb(previous: str, word: str) -> bool:
 
 @cache
 def _could_be_noun(word: str) -> bool:
-    parts = set(getAllLemmas(word.casefold()))
+    parts = set(lemmas(word.casefold()))
     gerund = word.casefold().endswith("ing")
     return is_acronym(word) or gerund or not parts or bool(parts & {"NOUN", "PROPN"})
 
@@ -271,7 +277,7 @@ def _could_be_noun(word: str) -> bool:
 @cache
 def could_be_verb(word: str) -> bool:
     folded = word.casefold()
-    return not folded.endswith("ing") and "VERB" in getAllLemmas(folded)
+    return not folded.endswith("ing") and "VERB" in lemmas(folded)
 
 
 def _subspans(span: Span, sentence: str) -> list[Span]:
@@ -431,7 +437,7 @@ def has_finite_verb(text: str) -> bool:
     words = WORD.findall(text)
     for previous, word in pairwise(words):
         folded = word.casefold()
-        parts = set(getAllLemmas(folded))
+        parts = set(lemmas(folded))
         if "VERB" not in parts or folded.endswith("ing"):
             continue
         if not parts & {"NOUN", "ADJ", "PROPN"}:
