@@ -97,6 +97,7 @@ _LIST_OF_EXAMPLES = re.compile(
 )
 _CONTRAST = re.compile(r"(?:^|,\s*)(?:while|whereas)\b", re.IGNORECASE)
 _QUANTIFIERS = frozenset({"many", "some", "most", "other", "certain"})
+_CLAUSE_BREAK = re.compile(r"[,;:.]\s+|\b(?:while|whereas)\s+", re.IGNORECASE)
 # 'lasting weeks to […]': the gap is the far end of a range.
 _RANGE_START = re.compile(
     r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve"
@@ -253,9 +254,7 @@ def _opens_a_contrast(text: str, start: int) -> bool:
     pain, …'): a claim about a kind of thing, which other kinds may share."""
     if not _CONTRAST.search(text):
         return False
-    clause = re.split(r"[,;:]\s+|\.\s+|\b(?:while|whereas)\s+", text[:start], flags=re.IGNORECASE)[
-        -1
-    ]
+    clause = _CLAUSE_BREAK.split(text[:start])[-1]
     return not (content_stems(clause) - _QUANTIFIERS)
 
 
