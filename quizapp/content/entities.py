@@ -239,8 +239,11 @@ def _after_verb(before: str) -> bool:
     return (
         last is not None
         and could_be_verb(last[1])
-        and _VERB_BEFORE.search(before[: last.start()]) is not None
+        and _MODAL_BEFORE.search(before[: last.start()]) is not None
     )
+
+
+_MODAL_BEFORE = re.compile(r"\b(?:can|may|might|will|would|should|must|to)\s+$", re.IGNORECASE)
 
 
 def trimmed(span: Span, sentence: str) -> Span:
@@ -349,6 +352,18 @@ def _plural(word: str) -> bool:
     return folded.endswith("s") and not folded.endswith(("ss", "us", "is")) and word[:1].islower()
 
 
+# A name and another for it in brackets: 'the patella (kneecap)'.
+_SYNONYM = re.compile(r"((?:[\w’'-]+ ){0,2}[\w’'-]+) \(([A-Za-z][\w’' -]{2,30})\)")
+
+
+def _bare(phrase: str) -> str:
+    """A phrase without leading function words, normalised: 'of the femur' -> 'femur'."""
+    words = normalise(phrase).split()
+    while words and words[0] in STOPWORDS:
+        words = words[1:]
+    return " ".join(words)
+
+
 class Inventory:
     """Every named entity of an article, by class, with the sentences that mention it."""
 
@@ -371,6 +386,33 @@ class Inventory:
         self.entities = [
             Entity(text, kind, frozenset(indices)) for text, kind, indices in found.values()
         ]
+        # 'the patella (kneecap)', 'avascular necrosis (osteonecrosis)': one thing, two names.
+        # The name may carry a qualifier ('suspected avascular necrosis'): each ending of it
+        # is taken.
+        self.synonyms = [
+            (" ".join(words[at:]), other)
+            for sentence in sentences
+            for m in _SYNONYM.finditer(sentence)
+            if (words := _bare(m[1]).split()) and (other := _bare(m[2]))
+            for at in range(len(words))
+            if " ".join(words[at:]) != other
+        ]
+
+    def synonyms_of(self, phrase: str) -> list[str]:
+        """The other names the article gives something named in the phrase."""
+        text = normalise(phrase)
+        return [
+            other
+            for pair in self.synonyms
+            for name, other in (pair, pair[::-1])
+            if re.search(rf"\b{re.escape(name)}\b", text)
+        ]
+
+    def same_thing(self, a: str, b: str) -> bool:
+        """Whether the article names a thing in a by another name in b ('kneecap',
+        'patella')."""
+        text = normalise(b)
+        return any(re.search(rf"\b{re.escape(other)}\b", text) for other in self.synonyms_of(a))
 
     def distractors(
         self,
@@ -401,7 +443,7 @@ class Inventory:
                 continue
             if entity.key in normalise(shown) or normalise(answer) in entity.key:
                 continue
-            if _near_roots(entity.text, answer):
+            if _near_roots(entity.text, answer) or self.same_thing(answer, entity.text):
                 continue
             if agree and is_plural(entity.text) != is_plural(answer):
                 continue

@@ -578,7 +578,10 @@ class _Generator:
                 if taken
                 else statement
             )
-            nth, gap = self._without_cueing_name(nth, span)
+            uncued = self._without_cueing_name(nth, span)
+            if uncued is None:
+                continue
+            nth, gap = uncued
             nth = _without_gloss(nth, gap)
             said = nth.text
             listed = series(said, gap.start, gap.end)
@@ -597,17 +600,23 @@ class _Generator:
                 yield from found
                 taken.append((span.start, span.end))
 
-    @staticmethod
-    def _without_cueing_name(statement: _Statement, span: Span) -> tuple[_Statement, Span]:
-        """An entry's name that shares a root with the gap would give it away ('Cruciate
-        ligaments. … the […] is retained'): the statement is then asked without it."""
+    def _without_cueing_name(
+        self, statement: _Statement, span: Span
+    ) -> tuple[_Statement, Span] | None:
+        """An entry's name that shares a root with the gap, or names it otherwise, would
+        give it away ('Cruciate ligaments. … the […] is retained'; 'Finds early
+        osteonecrosis. […] of the femoral head'): the statement is then asked without it,
+        or not at all when it is a fragment that needs its name."""
         cut = statement.body_start
+        name = statement.text[:cut].rstrip(" .:")
         if (
             not cut
             or span.start < cut
-            or not shares_root(span.text, statement.text[:cut].rstrip(" .:"))
+            or not (shares_root(span.text, name) or self.inventory.same_thing(span.text, name))
         ):
             return statement, span
+        if not has_finite_verb(statement.text[cut:]):
+            return None  # 'Irritation of […] near the hip' means nothing without its name
         body = replace(
             statement,
             text=_upper_first(statement.text[cut:]),
@@ -862,7 +871,8 @@ class _Generator:
         self, section: Section, items: Sequence[Item], frame: str, group: str
     ) -> Iterator[_Candidate]:
         """Named types, structures and mechanisms: matching for a small set of named
-        types, "which one is described" for a larger set, and statements of the rest."""
+        types, "which one is described" for a larger set (a pair or a lone entry has too
+        few names of its kind for options), and statements of the rest."""
         named = _distinct_terms([item for item in items if isinstance(item, Term)])
         asked: dict[Term, str] = {}
         if len(named) >= _MATCH_MIN and (section is Section.TYPES or len(named) <= DISTRACTORS):
@@ -874,8 +884,8 @@ class _Generator:
                         (term, found[0].question.fact) for term in chunk if term.name in matched
                     )
                     yield from found
-        elif named and (len(named) > DISTRACTORS or section is Section.TYPES):
-            pool = named if len(named) > DISTRACTORS else self._type_terms()
+        elif len(named) > DISTRACTORS:
+            pool = named
             # A name worth asking is a named thing; 'Nerves' is only a label for the list.
             for term in (t for t in named if section is Section.TYPES or is_named(t.name)):
                 found = list(self.described(section, term, pool, frame, group))
@@ -889,13 +899,6 @@ class _Generator:
                 statements[0] = replace(statements[0], shared_fact=asked[item])
             for statement in statements:
                 yield from self.ask(statement)
-
-    def _type_terms(self) -> list[Term]:
-        """Every named type of the article: the options for a group too small to match."""
-        groups = self.article.types.groups if self.article.types else ()
-        return _distinct_terms(
-            [item for group in groups for item in group.items if isinstance(item, Term)]
-        )
 
     def matching(
         self, section: Section, terms: Sequence[Term], frame: str, group: str
@@ -926,6 +929,8 @@ class _Generator:
         self, section: Section, term: Term, named: Sequence[Term], frame: str, group: str
     ) -> Iterator[_Candidate]:
         description = _mask(_clean(term.description), term.name)
+        for other in self.inventory.synonyms_of(term.name):  # 'the lower end of the thighbone'
+            description = re.sub(rf"\b{re.escape(other)}\b", "…", description, flags=re.IGNORECASE)
         classes = {classify(other.name) for other in named}
         noun = next(iter(classes)).value if len(classes) == 1 and None not in classes else "one"
         fact = f"{section.value}-{short_hash(term.text, 8)}"

@@ -7,6 +7,8 @@ import pytest
 from quizapp.content.article import Article
 from quizapp.content.bank import Bank, Kind
 from quizapp.content.entities import (
+    EntityClass,
+    Inventory,
     abbreviated_in,
     holds_verb,
     in_enumeration,
@@ -160,3 +162,18 @@ def test_a_named_entrys_verbless_description_lists_by_commas() -> None:
     assert in_enumeration(*_at(sentence, "gluteal strain"))
     prose = "In the scanner’s field, commonly 1.5 or 3 tesla, hydrogen protons line up."
     assert not in_enumeration(*_at(prose, "1.5 or 3 tesla"))
+
+
+def test_a_thing_named_twice_is_never_its_own_distractor() -> None:
+    inventory = Inventory(
+        [
+            "The back of the patella (kneecap) may be resurfaced.",
+            "Suspected avascular necrosis (osteonecrosis) of the femoral head needs MRI.",
+            "The tibia and the femur carry the load.",
+        ]
+    )
+    assert inventory.same_thing("kneecap", "patella")
+    assert inventory.same_thing("avascular necrosis", "Finds early osteonecrosis")
+    assert not inventory.same_thing("patella", "tibia")
+    options = inventory.distractors("kneecap", kind=EntityClass.STRUCTURE, shown="", seed="s")
+    assert "patella" not in options
