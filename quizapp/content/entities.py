@@ -356,6 +356,10 @@ def _plural(word: str) -> bool:
 _SYNONYM = re.compile(r"((?:[\w’'-]+ ){0,2}[\w’'-]+) \(([A-Za-z][\w’' -]{2,30})\)")
 
 
+def _whole_word(text: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(text)}\b")
+
+
 def _bare(phrase: str) -> str:
     """A phrase without leading function words, normalised: 'of the femur' -> 'femur'."""
     words = normalise(phrase).split()
@@ -389,30 +393,35 @@ class Inventory:
         # 'the patella (kneecap)', 'avascular necrosis (osteonecrosis)': one thing, two names.
         # The name may carry a qualifier ('suspected avascular necrosis'): each ending of it
         # is taken.
-        self.synonyms = [
+        pairs = {
             (" ".join(words[at:]), other)
             for sentence in sentences
             for m in _SYNONYM.finditer(sentence)
             if (words := _bare(m[1]).split()) and (other := _bare(m[2]))
             for at in range(len(words))
             if " ".join(words[at:]) != other
+        }
+        self._names = [
+            (_whole_word(name), _whole_word(other), other)
+            for pair in sorted(pairs)
+            for name, other in (pair, pair[::-1])
         ]
+        self._same: dict[tuple[str, str], bool] = {}
 
     def synonyms_of(self, phrase: str) -> list[str]:
         """The other names the article gives something named in the phrase."""
         text = normalise(phrase)
-        return [
-            other
-            for pair in self.synonyms
-            for name, other in (pair, pair[::-1])
-            if re.search(rf"\b{re.escape(name)}\b", text)
-        ]
+        return [other for name, _, other in self._names if name.search(text)]
 
     def same_thing(self, a: str, b: str) -> bool:
         """Whether the article names a thing in a by another name in b ('kneecap',
         'patella')."""
-        text = normalise(b)
-        return any(re.search(rf"\b{re.escape(other)}\b", text) for other in self.synonyms_of(a))
+        if (a, b) not in self._same:
+            first, second = normalise(a), normalise(b)
+            self._same[a, b] = any(
+                name.search(first) and other.search(second) for name, other, _ in self._names
+            )
+        return self._same[a, b]
 
     def distractors(
         self,
